@@ -1,0 +1,135 @@
+/* gig-test-ui.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "gig-test-ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void
+gig_test_ui_init (int    *argc,
+                  char ***argv)
+{
+  g_test_init (argc, argv, NULL);
+
+  /* A widget test that skips without a display would count as passed: refuse instead. */
+  if (!gtk_init_check ())
+    {
+      fprintf (stderr, "Bail out! no display: widget tests must run under Xvfb (xvfb-run -a)\n");
+      exit (1);
+    }
+  adw_init ();
+
+  /* Screenshots must show the final state, not a transition half-way. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  /* Windows made without the application still find the app's own icons. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/gigdesk/Gigdesk/icons");
+}
+
+typedef struct
+{
+  guint frames_left;
+} DrawWait;
+
+static gboolean
+count_frame (GtkWidget     *widget,
+             GdkFrameClock *frame_clock,
+             gpointer       user_data)
+{
+  DrawWait *wait = user_data;
+
+  if (wait->frames_left > 0)
+    wait->frames_left--;
+
+  return wait->frames_left > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+void
+gig_test_ui_wait_for_draw (GtkWindow *window,
+                           guint      frames)
+{
+  DrawWait wait = { .frames_left = MAX (frames, 1) };
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  gtk_window_present (window);
+  while (!gtk_widget_get_mapped (GTK_WIDGET (window)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+
+  gtk_widget_add_tick_callback (GTK_WIDGET (window), count_frame, &wait, NULL);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  while (wait.frames_left > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (wait.frames_left, ==, 0);
+
+  /* Let idle work triggered by the last frame (list models, size changes) settle. */
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+gboolean
+gig_test_ui_wait_until (gboolean (*condition) (gpointer data),
+                        gpointer   data,
+                        guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gboolean result;
+
+  while (!(result = condition (data)) && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+
+  return result;
+}
+
+char *
+gig_test_ui_screenshot (GtkWindow  *window,
+                        const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  GskRenderer *renderer;
+  const char *build_root;
+  int width, height;
+
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  g_assert_nonnull (renderer);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_nonnull (texture);
+
+  build_root = g_getenv ("GIG_BUILD_ROOT");
+  dir = g_build_filename (build_root != NULL ? build_root : ".", "screenshots", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  file = g_strconcat (dir, G_DIR_SEPARATOR_S, name, ".png", NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+
+  return g_steal_pointer (&file);
+}
+
+void
+gig_test_ui_set_dark (gboolean dark)
+{
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                           : ADW_COLOR_SCHEME_FORCE_LIGHT);
+}

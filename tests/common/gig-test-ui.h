@@ -1,0 +1,31 @@
+/* gig-test-ui.h: helpers for widget tests that run under Xvfb.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* Initialises GTK and libadwaita; fails the whole program (not a skip) without a display. */
+void      gig_test_ui_init          (int        *argc,
+                                     char     ***argv);
+
+/* Spins the main loop until @window is mapped and has drawn at least @frames frames. */
+void      gig_test_ui_wait_for_draw (GtkWindow  *window,
+                                     guint       frames);
+
+/* Spins the main loop until @condition returns TRUE or @timeout_ms passes; returns the last result. */
+gboolean  gig_test_ui_wait_until    (gboolean  (*condition) (gpointer data),
+                                     gpointer    data,
+                                     guint       timeout_ms);
+
+/* Renders @window as it is now to <build dir>/screenshots/@name.png and returns the path. */
+char     *gig_test_ui_screenshot    (GtkWindow  *window,
+                                     const char *name);
+
+/* Forces the light or dark style for the whole process. */
+void      gig_test_ui_set_dark      (gboolean    dark);
+
+G_END_DECLS

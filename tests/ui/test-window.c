@@ -1,0 +1,171 @@
+/* test-window.c: the main window's shell, under Xvfb.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include "gig-test-ui.h"
+#include "ui/gig-window.h"
+#include "ui/gig-preferences-window.h"
+
+static GigWindow *
+make_window (int width,
+             int height)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GigWindow *window;
+
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+  g_settings_set_boolean (settings, "window-maximized", FALSE);
+
+  window = g_object_new (GIG_TYPE_WINDOW, NULL);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 3);
+
+  return window;
+}
+
+static GtkWidget *
+child (GigWindow  *window,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (window), GIG_TYPE_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return GTK_WIDGET (object);
+}
+
+static void
+test_window_empty_state (void)
+{
+  GigWindow *window = make_window (1200, 800);
+  GtkWidget *content_status = child (window, "content_status");
+  GtkWidget *sidebar_status = child (window, "sidebar_status");
+
+  g_assert_true (gtk_widget_get_mapped (content_status));
+  g_assert_true (gtk_widget_get_mapped (sidebar_status));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (content_status)), ==, "Select a Project");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (sidebar_status)), ==, "No Projects Yet");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+render_at (int         width,
+           int         height,
+           gboolean    dark,
+           gboolean    expect_folded,
+           const char *name)
+{
+  GigWindow *window;
+  g_autofree char *path = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gig_test_ui_set_dark (dark);
+  window = make_window (width, height);
+
+  g_assert_cmpint (gig_window_get_folded (window), ==, expect_folded);
+  /* When folded, the back button is how a keyboard or touch user returns to the list. */
+  g_assert_cmpint (gtk_widget_get_visible (child (window, "back_button")), ==, expect_folded);
+  /* Client-side decorations may take a few pixels of the requested size. */
+  g_assert_cmpint (ABS (gtk_widget_get_width (GTK_WIDGET (window)) - width), <=, 24);
+
+  path = gig_test_ui_screenshot (GTK_WINDOW (window), name);
+  texture = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, gtk_widget_get_width (GTK_WIDGET (window)));
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, gtk_widget_get_height (GTK_WIDGET (window)));
+  g_test_message ("screenshot: %s", path);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  gig_test_ui_set_dark (FALSE);
+}
+
+static void
+test_window_wide (void)
+{
+  render_at (1200, 800, FALSE, FALSE, "window-empty-1200x800-light");
+  render_at (1200, 800, TRUE, FALSE, "window-empty-1200x800-dark");
+}
+
+static void
+test_window_narrow (void)
+{
+  render_at (360, 700, FALSE, TRUE, "window-empty-360x700-light");
+  render_at (360, 700, TRUE, TRUE, "window-empty-360x700-dark");
+}
+
+static void
+test_window_remembers_size (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GigWindow *window = make_window (900, 640);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_close (GTK_WINDOW (window));
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1000);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 700);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+}
+
+static void
+test_server_url_validation (void)
+{
+  const char *valid[] = { "http://127.0.0.1:8090", "https://gigdesk.example.com", "https://x.org/pb/" };
+  const char *invalid[] = { "", "gigdesk.example.com", "ftp://example.com", "http://", "not a url" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    g_assert_true (gig_server_url_is_valid (valid[i], NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (gig_server_url_is_valid (invalid[i], &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpstr (error->message, !=, "");
+    }
+}
+
+static void
+test_preferences_server_url (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GigPreferencesWindow *preferences;
+  GObject *row;
+
+  g_settings_set_string (settings, "server-url", "http://127.0.0.1:8090");
+  preferences = gig_preferences_window_new (settings);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (preferences), 2);
+  row = gtk_widget_get_template_child (GTK_WIDGET (preferences), GIG_TYPE_PREFERENCES_WINDOW,
+                                       "server_url_row");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "http://127.0.0.1:8090");
+
+  /* A half-typed address is shown as an error and never reaches the settings. */
+  gtk_editable_set_text (GTK_EDITABLE (row), "gigdesk.example");
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  g_assert_cmpstr (g_settings_get_string (settings, "server-url"), ==, "http://127.0.0.1:8090");
+
+  gtk_editable_set_text (GTK_EDITABLE (row), "  https://gigdesk.example.com ");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+  g_assert_cmpstr (g_settings_get_string (settings, "server-url"), ==, "https://gigdesk.example.com");
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
+int
+main (int argc, char *argv[])
+{
+  gig_test_ui_init (&argc, &argv);
+
+  g_test_add_func ("/window/empty-state", test_window_empty_state);
+  g_test_add_func ("/window/wide", test_window_wide);
+  g_test_add_func ("/window/narrow", test_window_narrow);
+  g_test_add_func ("/window/remembers-size", test_window_remembers_size);
+  g_test_add_func ("/preferences/server-url-validation", test_server_url_validation);
+  g_test_add_func ("/preferences/server-url", test_preferences_server_url);
+
+  return g_test_run ();
+}
