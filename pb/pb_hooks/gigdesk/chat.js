@@ -1,0 +1,220 @@
+/// <reference path="../../pb_data/types.d.ts" />
+// Chat (GetStream) side of the server: user tokens for the desktop, and the chat_jobs queue
+// that provisions channels. Stream is never called inside a user's write: the write only
+// queues a job, and delivery happens after the commit (at once, then by cron with backoff).
+
+const DEFAULT_BASE_URL = "https://chat.stream-io-api.com"
+
+function config() {
+  const key = $os.getenv("STREAM_API_KEY")
+  const secret = $os.getenv("STREAM_API_SECRET")
+  const base = ($os.getenv("STREAM_BASE_URL") || DEFAULT_BASE_URL).replace(/\/+$/, "")
+  const ttl = parseInt($os.getenv("STREAM_TOKEN_TTL") || "", 10)
+  const retry = parseInt($os.getenv("CHAT_JOBS_RETRY_SECONDS") || "", 10)
+  return {
+    key,
+    secret,
+    base,
+    configured: key !== "" && secret !== "",
+    tokenTtl: ttl > 0 ? ttl : 86400,
+    retryBase: retry > 0 ? retry : 30,
+  }
+}
+
+function nowString(offsetSeconds) {
+  // PocketBase's own datetime format: UTC, space separator, milliseconds
+  return new Date(Date.now() + (offsetSeconds || 0) * 1000).toISOString().replace("T", " ")
+}
+
+// GET /api/chat/token
+function tokenRoute(e) {
+  const cfg = config()
+  if (!cfg.configured) {
+    return e.json(503, {
+      status: 503,
+      message: "Chat is not configured on this server: STREAM_API_KEY and STREAM_API_SECRET are not set.",
+      data: {},
+    })
+  }
+  const userId = e.auth.id
+  const iat = Math.floor(Date.now() / 1000)
+  const exp = iat + cfg.tokenTtl
+  const token = $security.createJWT({ user_id: userId, iat: iat, exp: exp }, cfg.secret, cfg.tokenTtl)
+  return e.json(200, {
+    token: token,
+    api_key: cfg.key,
+    user_id: userId,
+    base_url: cfg.base,
+    expires_at: exp,
+  })
+}
+
+function channelId(projectId) {
+  return "project-" + projectId
+}
+
+function userUpsert(app, userId) {
+  let name = userId
+  try {
+    const user = app.findRecordById("users", userId)
+    name = user.getString("name") || userId
+  } catch (_) {
+    // a missing user still gets an id-only chat profile
+  }
+  const users = {}
+  users[userId] = { id: userId, name: name }
+  return { method: "POST", path: "/users", body: { users: users } }
+}
+
+function enqueue(app, kind, channel, requests) {
+  const job = new Record(app.findCollectionByNameOrId("chat_jobs"))
+  job.set("kind", kind)
+  job.set("channel", channel)
+  job.set("requests", requests)
+  job.set("state", "pending")
+  job.set("attempts", 0)
+  job.set("next_attempt_at", nowString())
+  app.save(job)
+}
+
+// Called from the projects model hooks, inside the same transaction as the write.
+function queueProjectCreated(app, project) {
+  const owner = project.getString("owner")
+  const channel = channelId(project.id)
+  enqueue(app, "create_channel", channel, [
+    userUpsert(app, owner),
+    {
+      method: "POST",
+      path: "/channels/messaging/" + channel + "/query",
+      body: {
+        data: {
+          created_by_id: owner,
+          members: [owner],
+          name: project.getString("title"),
+          project_id: project.id,
+        },
+      },
+    },
+  ])
+}
+
+function queueProjectUpdated(app, project, before) {
+  const channel = channelId(project.id)
+  const hired = project.getString("hired_freelancer")
+  if (hired !== "" && hired !== before.getString("hired_freelancer")) {
+    enqueue(app, "add_member", channel, [
+      userUpsert(app, hired),
+      { method: "POST", path: "/channels/messaging/" + channel, body: { add_members: [hired] } },
+    ])
+  }
+  const deleted = project.getBool("deleted")
+  if (deleted !== before.getBool("deleted")) {
+    enqueue(app, deleted ? "freeze" : "unfreeze", channel, [
+      { method: "PATCH", path: "/channels/messaging/" + channel, body: { set: { frozen: deleted } } },
+    ])
+  }
+}
+
+function send(cfg, request, timeout) {
+  const token = $security.createJWT({ server: true }, cfg.secret, 300)
+  const res = $http.send({
+    method: request.method,
+    url: cfg.base + request.path + "?api_key=" + encodeURIComponent(cfg.key),
+    headers: {
+      "Authorization": token,
+      "Stream-Auth-Type": "jwt",
+      "Content-Type": "application/json",
+    },
+    body: JSON.stringify(request.body),
+    timeout: timeout,
+  })
+  if (res.statusCode < 200 || res.statusCode > 299) {
+    const text = toString(res.body).slice(0, 500)
+    throw new Error(request.method + " " + request.path + " answered " + res.statusCode + ": " + text)
+  }
+}
+
+// Delivers due jobs in queue order. A channel whose earlier job is still pending (failed or
+// waiting for its retry time) holds back its later jobs, so a member is never added to a
+// channel that doesn't exist yet and a freeze never overtakes an unfreeze.
+// Returns {delivered, failed, skipped}.
+function deliverPending(app, opts) {
+  const cfg = config()
+  const result = { delivered: 0, failed: 0, skipped: 0 }
+  if (!cfg.configured) {
+    return result
+  }
+  const timeout = (opts && opts.timeout) || 10
+  const limit = (opts && opts.limit) || 100
+  const onlyChannel = (opts && opts.channel) || ""
+
+  const rows = arrayOf(new DynamicModel({ id: "", channel: "", next_attempt_at: "" }))
+  app.db()
+    .newQuery("SELECT id, channel, next_attempt_at FROM chat_jobs WHERE state = 'pending'" +
+      (onlyChannel ? " AND channel = {:channel}" : "") + " ORDER BY rowid LIMIT {:limit}")
+    .bind({ channel: onlyChannel, limit: limit })
+    .all(rows)
+
+  const now = nowString()
+  const held = {}
+  for (const row of rows) {
+    if (held[row.channel]) {
+      result.skipped++
+      continue
+    }
+    if (row.next_attempt_at !== "" && row.next_attempt_at > now) {
+      held[row.channel] = true
+      result.skipped++
+      continue
+    }
+    let job
+    try {
+      job = app.findRecordById("chat_jobs", row.id)
+    } catch (_) {
+      continue
+    }
+    if (job.getString("state") !== "pending") {
+      continue // delivered meanwhile by a concurrent run
+    }
+    const attempts = job.getInt("attempts") + 1
+    job.set("attempts", attempts)
+    try {
+      const requests = JSON.parse(toString(job.get("requests")))
+      for (const request of requests) {
+        send(cfg, request, timeout)
+      }
+      job.set("state", "done")
+      job.set("last_error", "")
+      result.delivered++
+    } catch (err) {
+      held[row.channel] = true
+      const delay = Math.min(cfg.retryBase * Math.pow(2, attempts - 1), 3600)
+      job.set("next_attempt_at", nowString(delay))
+      job.set("last_error", String(err).slice(0, 2000))
+      result.failed++
+      app.logger().warn("chat job failed", "job", job.id, "kind", job.getString("kind"),
+        "attempts", attempts, "error", String(err))
+    }
+    app.save(job)
+  }
+  return result
+}
+
+// Right after a commit: try the channel's jobs at once, briefly. Never throws: the record is
+// already saved and the cron retries whatever did not go out.
+function deliverSoon(app, projectId) {
+  try {
+    deliverPending(app, { channel: channelId(projectId), timeout: 3, limit: 10 })
+  } catch (err) {
+    app.logger().warn("chat delivery deferred to cron", "project", projectId, "error", String(err))
+  }
+}
+
+module.exports = {
+  config,
+  tokenRoute,
+  queueProjectCreated,
+  queueProjectUpdated,
+  deliverPending,
+  deliverSoon,
+}

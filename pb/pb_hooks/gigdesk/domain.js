@@ -1,0 +1,144 @@
+/// <reference path="../../pb_data/types.d.ts" />
+// Marketplace rules that API rules cannot express: status machines with readable errors,
+// soft-delete bookkeeping and proposal acceptance.
+
+function nowString() {
+  return new Date().toISOString().replace("T", " ")
+}
+
+function isSuperuser(e) {
+  return e.hasSuperuserAuth()
+}
+
+// deleted_at follows deleted, whoever saves the record.
+function stampDeleted(record) {
+  if (record.getBool("deleted")) {
+    if (record.getString("deleted_at") === "") {
+      record.set("deleted_at", nowString())
+    }
+  } else if (record.getString("deleted_at") !== "") {
+    record.set("deleted_at", "")
+  }
+}
+
+// Status machine the owner drives by hand. A project becomes in_progress only through an
+// accepted proposal (server side), never by editing it.
+const PROJECT_MOVES = {
+  open: ["cancelled"],
+  in_progress: ["completed", "cancelled"],
+  cancelled: ["open"],
+  completed: [],
+}
+
+function checkProjectUpdate(e) {
+  if (isSuperuser(e)) {
+    return
+  }
+  const before = e.record.original()
+  const from = before.getString("status")
+  const to = e.record.getString("status")
+  if (from === to) {
+    return
+  }
+  if (to === "in_progress") {
+    throw new BadRequestError("A project starts when you accept a proposal; its status can't be set to in_progress directly.")
+  }
+  if (to === "open" && before.getString("hired_freelancer") !== "") {
+    throw new BadRequestError("This project already has a hired freelancer and can't be reopened.")
+  }
+  if ((PROJECT_MOVES[from] || []).indexOf(to) < 0) {
+    throw new BadRequestError("A project can't move from " + from + " to " + to + ".")
+  }
+}
+
+function checkProposalUpdate(e) {
+  if (isSuperuser(e)) {
+    return
+  }
+  const before = e.record.original()
+  const from = before.getString("status")
+  const to = e.record.getString("status")
+  const me = e.auth.id
+
+  if (me === before.getString("freelancer")) {
+    if (from !== "sent") {
+      throw new BadRequestError("This proposal is " + from + "; only a sent proposal can be edited or withdrawn.")
+    }
+    return
+  }
+
+  // the project owner: the rule lets them through only to accept or reject
+  if (from !== "sent") {
+    throw new BadRequestError("This proposal is " + from + "; only a sent proposal can be accepted or rejected.")
+  }
+  if (before.getBool("deleted")) {
+    throw new BadRequestError("This proposal was deleted by the freelancer.")
+  }
+  if (to === "accepted") {
+    const project = e.app.findRecordById("projects", before.getString("project"))
+    if (project.getBool("deleted")) {
+      throw new BadRequestError("The project was deleted; its proposals can't be accepted.")
+    }
+    if (project.getString("status") !== "open") {
+      throw new BadRequestError("The project is " + project.getString("status") + "; proposals can only be accepted while it is open.")
+    }
+  }
+}
+
+// Runs inside the transaction of the proposal save (see gigdesk.pb.js): hire, start the
+// project and turn the other sent proposals down.
+function applyAcceptance(app, proposal) {
+  const project = app.findRecordById("projects", proposal.getString("project"))
+  project.set("hired_freelancer", proposal.getString("freelancer"))
+  project.set("status", "in_progress")
+  app.save(project)
+
+  const others = app.findRecordsByFilter(
+    "proposals",
+    "project = {:project} && status = 'sent' && id != {:id}",
+    "", 0, 0,
+    { project: project.id, id: proposal.id },
+  )
+  for (const other of others) {
+    other.set("status", "rejected")
+    app.save(other)
+  }
+}
+
+// who may make which milestone move; the rules already limit the target statuses per role
+const MILESTONE_MOVES = {
+  "pending>in_progress": "freelancer",
+  "in_progress>submitted": "freelancer",
+  "submitted>in_progress": "either",
+  "submitted>approved": "owner",
+}
+
+function checkMilestoneUpdate(e) {
+  if (isSuperuser(e)) {
+    return
+  }
+  const before = e.record.original()
+  const from = before.getString("status")
+  const to = e.record.getString("status")
+  if (from === to) {
+    return
+  }
+  const project = e.app.findRecordById("projects", before.getString("project"))
+  const role = project.getString("owner") === e.auth.id ? "owner" : "freelancer"
+  const allowed = MILESTONE_MOVES[from + ">" + to]
+  if (!allowed || (allowed !== "either" && allowed !== role)) {
+    throw new BadRequestError("A milestone can't move from " + from + " to " + to +
+      (allowed ? " by the " + role + "." : "."))
+  }
+  if (project.getString("status") !== "in_progress") {
+    throw new BadRequestError("The project is " + project.getString("status") + "; milestones move only while it is in progress.")
+  }
+}
+
+module.exports = {
+  stampDeleted,
+  checkProjectUpdate,
+  checkProposalUpdate,
+  applyAcceptance,
+  checkMilestoneUpdate,
+}
