@@ -1,0 +1,41 @@
+# A thin front to meson. On a fresh Debian 12 machine `make run` and `make test` install what is
+# missing first (build-aux/install-deps), so they are the only two commands a newcomer needs.
+
+BUILDDIR ?= _build
+SANITIZE_BUILDDIR ?= _build-sanitize
+MESON_SETUP_ARGS ?=
+MESON_TEST_ARGS ?=
+
+.PHONY: all deps build test run bench sanitize clean
+
+all: build
+
+deps:
+	@build-aux/install-deps --check >/dev/null 2>&1 || build-aux/install-deps
+
+$(BUILDDIR)/build.ninja:
+	meson setup $(MESON_SETUP_ARGS) $(BUILDDIR)
+
+build: deps $(BUILDDIR)/build.ninja
+	meson compile -C $(BUILDDIR)
+
+# Every test runs under Xvfb with a private session bus and a throwaway keyring.
+test: build
+	build-aux/test-session meson test -C $(BUILDDIR) --print-errorlogs $(MESON_TEST_ARGS)
+
+# The app against a local PocketBase and chat server with demo data.
+run: build
+	build-aux/run-local $(BUILDDIR)
+
+# Benchmarks print figures with their targets; they assert nothing.
+bench: build
+	build-aux/test-session meson test -C $(BUILDDIR) --benchmark --verbose --timeout-multiplier 4
+
+# The same tests in a build with AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: deps
+	@test -f $(SANITIZE_BUILDDIR)/build.ninja || meson setup $(MESON_SETUP_ARGS) -Db_sanitize=address,undefined -Db_lundef=false $(SANITIZE_BUILDDIR)
+	meson compile -C $(SANITIZE_BUILDDIR)
+	build-aux/test-session meson test -C $(SANITIZE_BUILDDIR) --print-errorlogs --timeout-multiplier 3 $(MESON_TEST_ARGS)
+
+clean:
+	rm -rf $(BUILDDIR) $(SANITIZE_BUILDDIR)
