@@ -144,9 +144,9 @@ export function signJwt(payload, secret) {
 }
 
 /* A loopback HTTP server standing in for Stream: records every request, and answers
-   `failStatus` instead of 201 while `failStatus` is set. */
+   `failStatus` instead of 201 while it is set (only for requests `shouldFail` picks, if set). */
 export async function startFakeStream() {
-  const fake = { requests: [], failStatus: 0 };
+  const fake = { requests: [], failStatus: 0, shouldFail: null };
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
@@ -154,12 +154,14 @@ export async function startFakeStream() {
       const url = new URL(req.url, 'http://x');
       let json = null;
       try { json = JSON.parse(body); } catch { json = body; }
-      fake.requests.push({
+      const entry = {
         method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams),
-        headers: req.headers, body: json, failed: fake.failStatus !== 0,
-      });
-      res.writeHead(fake.failStatus || 201, { 'Content-Type': 'application/json' });
-      res.end(fake.failStatus ? '{"code":-1,"message":"unavailable"}' : '{}');
+        headers: req.headers, body: json,
+      };
+      entry.failed = fake.failStatus !== 0 && (!fake.shouldFail || fake.shouldFail(entry));
+      fake.requests.push(entry);
+      res.writeHead(entry.failed ? fake.failStatus : 201, { 'Content-Type': 'application/json' });
+      res.end(entry.failed ? '{"code":-1,"message":"unavailable"}' : '{}');
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
