@@ -90,3 +90,46 @@ test('the migrations are reversible down to the stock schema', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('pb-serve --seed-demo brings up a living demo, once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gigdesk-pb-seed-'));
+  const serve = () => execFileSync(join(SOURCE_ROOT, 'build-aux', 'pb-serve'), [
+    '--pocketbase', POCKETBASE, '--dir', dir, '--port', '0',
+    '--superuser', 'demo-admin@example.com:demo-admin-pass', '--seed-demo',
+  ], { encoding: 'utf8' }).trim();
+  const signIn = async (base, who) => {
+    const r = await fetch(`${base}/api/collections/users/auth-with-password`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ identity: `${who}@example.com`, password: 'gigdesk-demo' }),
+    });
+    assert.equal(r.status, 200, `${who} signs in`);
+    return (await r.json()).token;
+  };
+  const get = async (base, token, path) => (await fetch(base + path, { headers: { Authorization: token } })).json();
+  try {
+    for (let round = 0; round < 2; round++) {
+      const out = serve();
+      const m = /^url=(http:\/\/127\.0\.0\.1:\d+) pid=(\d+)$/.exec(out);
+      assert.ok(m, `pb-serve prints one url/pid line, got: ${out}`);
+      try {
+        const alice = await signIn(m[1], 'alice');
+        const projects = await get(m[1], alice, '/api/collections/projects/records?perPage=100');
+        const statuses = new Set(projects.items.map((p) => p.status));
+        assert.ok(['open', 'in_progress', 'cancelled'].every((s) => statuses.has(s)), [...statuses].join());
+        const bob = await signIn(m[1], 'bob');
+        const ms = await get(m[1], bob, '/api/collections/milestones/records?perPage=100');
+        assert.equal(ms.items.length, 3, 'bob sees the milestones of the project he was hired for');
+        const users = await get(m[1], bob, '/api/collections/users/records?perPage=100');
+        assert.equal(users.items.length, 4, 'the second run added nothing');
+      } finally {
+        process.kill(Number(m[2]), 'SIGTERM');
+        for (let i = 0; i < 100; i++) {
+          try { process.kill(Number(m[2]), 0); } catch { break; }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
