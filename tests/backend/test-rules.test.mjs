@@ -78,7 +78,8 @@ test('projects: list and view per role, deleted included for participants', asyn
 
 test('projects: create only as yourself, open, without a hired freelancer', async () => {
   const base = { title: 't', budget: 1, status: 'open' };
-  assert.equal((await dave.api.create('projects', { ...base, owner: dave.id })).status, 200);
+  for (const who of [alice, bob, carol, dave])
+    assert.equal((await who.api.create('projects', { ...base, owner: who.id })).status, 200, who.email);
   assert.equal((await dave.api.create('projects', { ...base, owner: alice.id })).status, 400, 'forged owner');
   assert.equal((await guest.create('projects', { ...base, owner: alice.id })).status, 400, 'guest');
   assert.equal((await dave.api.create('projects', { ...base, owner: dave.id, status: 'in_progress' })).status, 400, 'status');
@@ -94,6 +95,8 @@ test('projects: only the owner updates, and never owner or hired_freelancer', as
     if (who !== 'alice')
       assert.equal((await api.update('projects', P.open, { title: who })).status, 404, who);
   assert.equal((await bob.api.update('projects', P.hired, { title: 'bob' })).status, 404, 'hired freelancer');
+  assert.equal((await bob.api.update('projects', P.hired, { status: 'completed' })).status, 404, 'hired completes');
+  assert.equal((await carol.api.update('projects', P.deleted, { deleted: false })).status, 404, 'proposer restores');
   assert.equal((await alice.api.update('projects', P.open, { owner: dave.id })).status, 404, 'forged owner');
   assert.equal((await alice.api.update('projects', P.open, { hired_freelancer: dave.id })).status, 404, 'forged hire');
   assert.equal((await alice.api.update('projects', P.open, { owner: alice.id, title: 'same owner' })).status, 200,
@@ -190,6 +193,9 @@ test('proposals: only the owner accepts or rejects, and changes nothing else', a
   const pid = must(await alice.api.create('projects', { title: 'decide', status: 'open', owner: alice.id }), 'p').id;
   const dq = must(await dave.api.create('proposals', { project: pid, freelancer: dave.id, amount: 5, status: 'sent' }), 'dq').id;
   assert.equal((await alice.api.update('proposals', dq, { amount: 1 })).status, 404, 'owner edits amount');
+  assert.equal((await alice.api.update('proposals', dq, { status: 'rejected', project: P.open })).status, 404, 'moves it');
+  assert.equal((await alice.api.update('proposals', dq, { status: 'rejected', freelancer: bob.id })).status, 404,
+    'forged freelancer');
   assert.equal((await alice.api.update('proposals', dq, { status: 'rejected', amount: 1 })).status, 404, 'reject + edit');
   assert.equal((await alice.api.update('proposals', dq, { status: 'withdrawn' })).status, 404, 'owner withdraws');
   assert.equal((await bob.api.update('proposals', dq, { status: 'rejected' })).status, 404, 'stranger rejects');
@@ -255,7 +261,13 @@ test('milestones: the freelancer moves work forward, only the owner approves', a
   assert.equal((await bob.api.update('milestones', mid, { status: 'submitted', amount: 1e6 })).status, 404,
     'status + amount');
   assert.equal((await move(bob.api, 'submitted')).status, 200);
+  assert.equal((await move(alice.api, 'in_progress')).status, 200, 'owner asks for changes');
+  assert.equal((await move(bob.api, 'submitted')).status, 200);
+  assert.equal((await move(bob.api, 'in_progress')).status, 200, 'freelancer takes it back');
+  assert.equal((await move(bob.api, 'submitted')).status, 200);
   assert.equal((await move(bob.api, 'approved')).status, 404, 'freelancer approves');
+  for (const [who, api] of Object.entries({ carol: carol.api, dave: dave.api, guest }))
+    assert.equal((await move(api, 'approved')).status, 404, `${who} approves`);
   assert.equal((await move(alice.api, 'approved')).status, 200);
   const v = must(await bob.api.view('milestones', mid), 'view');
   assert.equal(v.status, 'approved');
@@ -265,7 +277,14 @@ test('milestones: the freelancer moves work forward, only the owner approves', a
 test('milestones: the owner edits and soft-deletes; the freelancer cannot', async () => {
   assert.equal((await alice.api.update('milestones', M.m2, { title: 'build v2', amount: 150 })).status, 200);
   assert.equal((await alice.api.update('milestones', M.m2, { project: P.open })).status, 404, 'move project');
-  assert.equal((await bob.api.update('milestones', M.m2, { deleted: true })).status, 404);
+  for (const [who, api] of Object.entries(actors()))
+    if (who !== 'alice') {
+      assert.equal((await api.update('milestones', M.m2, { deleted: true })).status, 404, `${who} deletes`);
+      assert.equal((await api.update('milestones', M.m2, { title: who })).status, 404, `${who} edits`);
+    }
+  const soft = must(await alice.api.update('milestones', M.m2, { deleted: true }), 'owner deletes');
+  assert.notEqual(soft.deleted_at, '');
+  must(await alice.api.update('milestones', M.m2, { deleted: false }), 'owner restores');
   assert.equal((await bob.api.update('milestones', M.gone, { status: 'in_progress' })).status, 404,
     'deleted milestone');
   for (const [who, api] of Object.entries(actors()))
