@@ -40,6 +40,16 @@ onRecordUpdateRequest((e) => {
   })
 }, "projects", "proposals", "milestones")
 
+onRecordCreateRequest((e) => {
+  require(`${__hooks}/gigdesk/domain.js`).checkProfile(e.record)
+  e.next()
+}, "users")
+
+onRecordUpdateRequest((e) => {
+  require(`${__hooks}/gigdesk/domain.js`).checkProfile(e.record)
+  e.next()
+}, "users")
+
 // ------------------------------------------------------------------ model hooks
 // These run for every save, API or server side, inside the caller's transaction.
 onRecordCreate((e) => {

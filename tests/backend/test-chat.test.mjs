@@ -102,11 +102,15 @@ test('a failing chat service never fails the write; jobs wait and go out in orde
   assert.match(js[0].last_error, /503/);
   assert.equal(js[1].attempts, 0, 'held back behind the channel creation');
 
+  // after a failure, writes stop trying the chat service inline for a while
+  const p2 = await newProject('While down');
+  assert.deepEqual((await jobs(p2.id)).map((j) => [j.state, j.attempts]), [['pending', 0]]);
+
   fake.failStatus = 0;
   // backoff is 1 s in this test; the superuser route runs the same delivery as the cron
   await waitFor('delivery', async () => {
     must(await su.post('/api/chat/jobs/deliver', {}), 'deliver');
-    return (await jobs(p.id)).every((j) => j.state === 'done');
+    return [...await jobs(p.id), ...await jobs(p2.id)].every((j) => j.state === 'done');
   }, { stepMs: 500 });
   js = await jobs(p.id);
   assert.equal(js[0].last_error, '');
@@ -117,22 +121,26 @@ test('a failing chat service never fails the write; jobs wait and go out in orde
 });
 
 test('a job half delivered is retried whole: every call is idempotent', async () => {
-  const failQuery = fake.requests.length;
+  const before = fake.requests.length;
   fake.failStatus = 500;
-  // fail only the channel query, not the user upsert
-  fake.shouldFail = (r) => /\/query$/.test(r.path);
+  fake.shouldFail = (r) => /\/query$/.test(r.path); // the user upsert goes through, the channel doesn't
   const p = await newProject('Half');
+  await waitFor('a failed attempt', async () => {
+    must(await su.post('/api/chat/jobs/deliver', {}), 'deliver');
+    return (await jobs(p.id))[0].attempts >= 1;
+  }, { stepMs: 500 });
   fake.failStatus = 0;
   fake.shouldFail = null;
-  const [job] = await jobs(p.id);
-  assert.equal(job.state, 'pending');
+  assert.equal((await jobs(p.id))[0].state, 'pending');
   await waitFor('retry', async () => {
     must(await su.post('/api/chat/jobs/deliver', {}), 'deliver');
     return (await jobs(p.id))[0].state === 'done';
   }, { stepMs: 500 });
-  const mine = fake.requests.slice(failQuery).filter((r) => r.path === `${channelPath(p.id)}/query`);
+  const mine = fake.requests.slice(before).filter((r) => r.path === `${channelPath(p.id)}/query`);
   assert.equal(mine.filter(ok).length, 1, 'channel created once');
   assert.ok(mine.filter((r) => r.failed).length >= 1);
+  const upserts = fake.requests.slice(before).filter((r) => ok(r) && r.path === '/users' && r.body.users[alice.id]);
+  assert.ok(upserts.length >= 2, 'the whole job was resent');
 });
 
 test('the cron delivers failed jobs without any request', { timeout: 180000 }, async () => {

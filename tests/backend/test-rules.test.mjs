@@ -314,6 +314,13 @@ test('users: public email can be turned on by nobody; edits only on yourself', a
   assert.equal(ok.headline, 'Client');
   assert.deepEqual(ok.skills, ['hiring']);
   assert.equal((await alice.api.update('users', bob.id, { headline: 'hacked' })).status, 404);
+  for (const skills of ['hiring', [1, 2], [''], Array(31).fill('x'), { a: 1 }]) {
+    const bad = await alice.api.update('users', alice.id, { skills });
+    assert.equal(bad.status, 400, JSON.stringify(skills));
+    assert.equal(bad.body.data.skills.code, 'validation_invalid_skills');
+  }
+  const noSkills = must(await alice.api.update('users', alice.id, { skills: null }), 'clear skills');
+  assert.equal(noSkills.skills, null);
   for (const [who, api] of Object.entries(actors()))
     assert.equal((await api.remove('users', bob.id)).status, 403, who);
 });

@@ -4,6 +4,8 @@
 // queues a job, and delivery happens after the commit (at once, then by cron with backoff).
 
 const DEFAULT_BASE_URL = "https://chat.stream-io-api.com"
+const BREAKER_KEY = "gigdesk.chat.inline_paused_until"
+const BREAKER_MS = 30000
 
 function config() {
   const key = $os.getenv("STREAM_API_KEY")
@@ -144,6 +146,12 @@ function deliverPending(app, opts) {
   if (!cfg.configured) {
     return result
   }
+  // While the chat service is failing, writes stop trying it inline (a batch of creates must
+  // not wait a timeout per record); the cron keeps retrying regardless.
+  const immediate = !!(opts && opts.immediate)
+  if (immediate && Date.now() < (app.store().get(BREAKER_KEY) || 0)) {
+    return result
+  }
   const timeout = (opts && opts.timeout) || 10
   const limit = (opts && opts.limit) || 100
   const onlyChannel = (opts && opts.channel) || ""
@@ -186,12 +194,14 @@ function deliverPending(app, opts) {
       job.set("state", "done")
       job.set("last_error", "")
       result.delivered++
+      app.store().remove(BREAKER_KEY)
     } catch (err) {
       held[row.channel] = true
       const delay = Math.min(cfg.retryBase * Math.pow(2, attempts - 1), 3600)
       job.set("next_attempt_at", nowString(delay))
       job.set("last_error", String(err).slice(0, 2000))
       result.failed++
+      app.store().set(BREAKER_KEY, Date.now() + BREAKER_MS)
       app.logger().warn("chat job failed", "job", job.id, "kind", job.getString("kind"),
         "attempts", attempts, "error", String(err))
     }
@@ -204,7 +214,7 @@ function deliverPending(app, opts) {
 // already saved and the cron retries whatever did not go out.
 function deliverSoon(app, projectId) {
   try {
-    deliverPending(app, { channel: channelId(projectId), timeout: 3, limit: 10 })
+    deliverPending(app, { channel: channelId(projectId), timeout: 3, limit: 10, immediate: true })
   } catch (err) {
     app.logger().warn("chat delivery deferred to cron", "project", projectId, "error", String(err))
   }

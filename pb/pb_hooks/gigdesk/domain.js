@@ -135,7 +135,29 @@ function checkMilestoneUpdate(e) {
   }
 }
 
+// skills is a JSON field; keep it what the desktop shows: a short list of short labels
+function checkProfile(record) {
+  const raw = toString(record.get("skills") || "")
+  if (raw === "" || raw === "null") {
+    return
+  }
+  let skills
+  try {
+    skills = JSON.parse(raw)
+  } catch (_) {
+    skills = null
+  }
+  const ok = Array.isArray(skills) && skills.length <= 30 &&
+    skills.every((s) => typeof s === "string" && s.trim() !== "" && s.length <= 50)
+  if (!ok) {
+    throw new BadRequestError("Skills must be a list of at most 30 labels of 1 to 50 characters.", {
+      skills: new ValidationError("validation_invalid_skills", "Must be a list of at most 30 labels of 1 to 50 characters."),
+    })
+  }
+}
+
 module.exports = {
+  checkProfile,
   stampDeleted,
   checkProjectUpdate,
   checkProposalUpdate,
