@@ -133,7 +133,7 @@ JsonObject  *gig_pb_client_auth_refresh_finish (GigPbClient         *self,
  * Cursor: with @after_updated and @after_id, records strictly after (updated, id);
  * with @after_updated only, records with `updated >= after_updated` (an overlap re-read);
  * with neither, from the start. @filter (nullable) is AND-ed; @fields (nullable) trims.
- * The body is parsed incrementally as it arrives, one record at a time, off the main thread.
+ * The body is parsed incrementally as chunks arrive, one record at a time (never held whole).
  * The result is a GPtrArray of JsonObject (element free func set), in server order;
  * fewer than the page size means this was the last page. */
 void         gig_pb_client_list_records_async  (GigPbClient         *self,

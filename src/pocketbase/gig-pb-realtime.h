@@ -24,7 +24,8 @@ G_DECLARE_FINAL_TYPE (GigPbRealtime, gig_pb_realtime, GIG, PB_REALTIME, GObject)
  * Properties: "connected" (boolean), "client-id" (string), "max-backoff-ms" (uint). */
 GigPbRealtime *gig_pb_realtime_new               (GigPbClient         *client);
 GigPbClient   *gig_pb_realtime_get_client        (GigPbRealtime       *self);
-/* Topics like "projects/*"; replaces the set (re-posted at once when connected). */
+/* Topics: "<collection>/" followed by a star for a whole collection, or "<collection>/<id>".
+ * Replaces the set (re-posted at once when connected). */
 void           gig_pb_realtime_set_subscriptions (GigPbRealtime       *self,
                                                   const char * const  *topics);
 void           gig_pb_realtime_start             (GigPbRealtime       *self);

@@ -1,0 +1,864 @@
+/* gig-pb-client.c: asynchronous PocketBase REST client on one keep-alive SoupSession.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "GigPocketBase"
+
+#include "config.h"
+
+#include "pocketbase/gig-pb-client.h"
+#include "pocketbase/gig-pb-parser.h"
+#include "pocketbase/gig-pb-private.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#define READ_CHUNK (64 * 1024)
+/* Error bodies are small; a huge one is not worth reading whole. */
+#define MAX_ERROR_BODY (1024 * 1024)
+
+struct _GigPbClient
+{
+  GObject      parent_instance;
+
+  char        *base_url;
+  char        *token;
+  SoupSession *session;
+};
+
+G_DEFINE_FINAL_TYPE (GigPbClient, gig_pb_client, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_BASE_URL,
+  PROP_TOKEN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef enum {
+  RESULT_RECORD,   /* one record object */
+  RESULT_AUTH,     /* {token, record}: sets the token */
+  RESULT_BATCH,    /* [{status, body}] */
+} ResultKind;
+
+typedef struct
+{
+  SoupMessage     *message;
+  ResultKind       kind;
+  gboolean         is_auth_request;
+  /* list requests */
+  GInputStream    *stream;
+  GigPbPageParser *page;
+  GByteArray      *error_body;
+} RequestData;
+
+typedef struct
+{
+  JsonObject *record;
+  char       *token;
+} AuthResult;
+
+static void
+request_data_free (RequestData *data)
+{
+  g_clear_object (&data->message);
+  g_clear_object (&data->stream);
+  g_clear_pointer (&data->page, gig_pb_page_parser_free);
+  g_clear_pointer (&data->error_body, g_byte_array_unref);
+  g_free (data);
+}
+
+static void
+auth_result_free (AuthResult *result)
+{
+  g_clear_pointer (&result->record, json_object_unref);
+  /* Tokens are secrets: wipe the copy before freeing it. */
+  if (result->token != NULL)
+    memset (result->token, 0, strlen (result->token));
+  g_free (result->token);
+  g_free (result);
+}
+
+static void
+gig_pb_client_finalize (GObject *object)
+{
+  GigPbClient *self = (GigPbClient *) object;
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->token, g_free);
+
+  G_OBJECT_CLASS (gig_pb_client_parent_class)->finalize (object);
+}
+
+static void
+gig_pb_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GigPbClient *self = GIG_PB_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_URL:
+      g_value_set_string (value, self->base_url);
+      break;
+    case PROP_TOKEN:
+      g_value_set_string (value, self->token);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gig_pb_client_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GigPbClient *self = GIG_PB_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_BASE_URL:
+      {
+        const char *url = g_value_get_string (value);
+        gsize len = url ? strlen (url) : 0;
+
+        /* Paths are appended as "/api/...": keep the base without a trailing slash. */
+        while (len > 0 && url[len - 1] == '/')
+          len--;
+        g_free (self->base_url);
+        self->base_url = g_strndup (url ? url : "", len);
+      }
+      break;
+    case PROP_TOKEN:
+      gig_pb_client_set_token (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gig_pb_client_class_init (GigPbClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = gig_pb_client_finalize;
+  object_class->get_property = gig_pb_client_get_property;
+  object_class->set_property = gig_pb_client_set_property;
+
+  properties[PROP_BASE_URL] =
+    g_param_spec_string ("base-url", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOKEN] =
+    g_param_spec_string ("token", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gig_pb_client_init (GigPbClient *self)
+{
+  /* Several connections per host: a sync may fetch the next page while a push is in flight. */
+  self->session = soup_session_new_with_options ("max-conns-per-host", 8,
+                                                 "timeout", 60,
+                                                 "user-agent", "Gigdesk/" PACKAGE_VERSION,
+                                                 NULL);
+}
+
+GigPbClient *
+gig_pb_client_new (const char *base_url)
+{
+  g_return_val_if_fail (base_url != NULL, NULL);
+
+  return g_object_new (GIG_TYPE_PB_CLIENT, "base-url", base_url, NULL);
+}
+
+const char *
+gig_pb_client_get_base_url (GigPbClient *self)
+{
+  g_return_val_if_fail (GIG_IS_PB_CLIENT (self), NULL);
+  return self->base_url;
+}
+
+const char *
+gig_pb_client_get_token (GigPbClient *self)
+{
+  g_return_val_if_fail (GIG_IS_PB_CLIENT (self), NULL);
+  return self->token;
+}
+
+void
+gig_pb_client_set_token (GigPbClient *self, const char *token)
+{
+  g_return_if_fail (GIG_IS_PB_CLIENT (self));
+
+  if (token != NULL && *token == '\0')
+    token = NULL;
+  if (g_strcmp0 (self->token, token) == 0)
+    return;
+  if (self->token != NULL)
+    memset (self->token, 0, strlen (self->token));
+  g_free (self->token);
+  self->token = g_strdup (token);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN]);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Requests                                                                                   */
+
+static SoupMessage *
+new_message (GigPbClient  *self,
+             const char   *method,
+             const char   *path,
+             const char   *query,
+             JsonNode     *body,
+             gboolean      with_token,
+             GError      **error)
+{
+  g_autofree char *uri = g_strconcat (self->base_url, path, query ? "?" : NULL, query, NULL);
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+  SoupMessage *message;
+
+  if (parsed == NULL || (message = soup_message_new_from_uri (method, parsed)) == NULL)
+    {
+      g_set_error (error, GIG_PB_ERROR, GIG_PB_ERROR_NETWORK, "Invalid server address “%s”",
+                   self->base_url);
+      return NULL;
+    }
+
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Accept", "application/json");
+  if (with_token && self->token != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", self->token);
+  if (body != NULL)
+    {
+      gsize length = 0;
+      char *text = json_to_string (body, FALSE);
+      g_autoptr(GBytes) bytes = NULL;
+
+      length = strlen (text);
+      bytes = g_bytes_new_take (text, length);
+      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+    }
+  return message;
+}
+
+static GError *
+network_error (GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_copy (error);
+  return gig_pb_error_new (GIG_PB_ERROR_NETWORK, 0, error->message);
+}
+
+static JsonNode *
+parse_json (GBytes *bytes)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  gsize length = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &length) : NULL;
+
+  if (data == NULL || length == 0 || length > G_MAXSSIZE)
+    return NULL;
+  if (!json_parser_load_from_data (parser, data, (gssize) length, NULL))
+    return NULL;
+  return json_parser_steal_root (parser);
+}
+
+static GError *
+http_error (RequestData *data, GBytes *bytes)
+{
+  guint status = soup_message_get_status (data->message);
+  g_autoptr(JsonNode) node = parse_json (bytes);
+
+  return gig_pb_error_from_response (status, soup_message_get_reason_phrase (data->message),
+                                     node, data->is_auth_request);
+}
+
+static void
+return_result (GTask *task, JsonNode *root)
+{
+  GigPbClient *self = g_task_get_source_object (task);
+  RequestData *data = g_task_get_task_data (task);
+
+  switch (data->kind)
+    {
+    case RESULT_RECORD:
+      {
+        JsonObject *record;
+
+        if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+          {
+            g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                     "Malformed server response: expected a record");
+            return;
+          }
+        record = json_node_get_object (root);
+        if (!json_object_has_member (record, "id") ||
+            json_node_get_value_type (json_object_get_member (record, "id")) != G_TYPE_STRING)
+          {
+            g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                     "Malformed server response: a record has no id");
+            return;
+          }
+        g_task_return_pointer (task, json_object_ref (record), (GDestroyNotify) json_object_unref);
+      }
+      break;
+
+    case RESULT_AUTH:
+      {
+        JsonObject *object = (root && JSON_NODE_HOLDS_OBJECT (root)) ? json_node_get_object (root) : NULL;
+        JsonNode *token = object ? json_object_get_member (object, "token") : NULL;
+        JsonNode *record = object ? json_object_get_member (object, "record") : NULL;
+        AuthResult *result;
+
+        if (token == NULL || json_node_get_value_type (token) != G_TYPE_STRING ||
+            record == NULL || !JSON_NODE_HOLDS_OBJECT (record))
+          {
+            g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                     "Malformed server response: expected a token and a record");
+            return;
+          }
+        result = g_new0 (AuthResult, 1);
+        result->token = g_strdup (json_node_get_string (token));
+        result->record = json_object_ref (json_node_get_object (record));
+        gig_pb_client_set_token (self, result->token);
+        g_task_return_pointer (task, result, (GDestroyNotify) auth_result_free);
+      }
+      break;
+
+    case RESULT_BATCH:
+      {
+        g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+        JsonArray *array;
+
+        if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+          {
+            g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                     "Malformed server response: expected batch results");
+            return;
+          }
+        array = json_node_get_array (root);
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            JsonNode *item = json_array_get_element (array, i);
+            JsonNode *body = JSON_NODE_HOLDS_OBJECT (item)
+              ? json_object_get_member (json_node_get_object (item), "body") : NULL;
+
+            if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
+              {
+                g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                         "Malformed server response: batch result %u has no record", i);
+                return;
+              }
+            g_ptr_array_add (records, json_object_ref (json_node_get_object (body)));
+          }
+        g_task_return_pointer (task, g_steal_pointer (&records), (GDestroyNotify) g_ptr_array_unref);
+      }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RequestData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  guint status;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, network_error (error));
+      return;
+    }
+
+  status = soup_message_get_status (data->message);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_task_return_error (task, http_error (data, bytes));
+      return;
+    }
+
+  root = parse_json (bytes);
+  if (root == NULL)
+    {
+      g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                               "Malformed server response: not JSON");
+      return;
+    }
+  return_result (task, root);
+}
+
+static void
+send_request (GigPbClient         *self,
+              gpointer             source_tag,
+              ResultKind           kind,
+              gboolean             is_auth_request,
+              const char          *method,
+              const char          *path,
+              JsonNode            *body,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  RequestData *data;
+
+  g_task_set_source_tag (task, source_tag);
+
+  data = g_new0 (RequestData, 1);
+  data->kind = kind;
+  data->is_auth_request = is_auth_request;
+  g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
+
+  /* A sign-in must not carry an old token: PocketBase would judge the request by it. */
+  data->message = new_message (self, method, path, NULL, body, !is_auth_request, &error);
+  if (data->message == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  soup_session_send_and_read_async (self->session, data->message, G_PRIORITY_DEFAULT,
+                                    cancellable, send_cb, g_steal_pointer (&task));
+}
+
+static char *
+record_path (const char *collection, const char *id)
+{
+  g_autofree char *c = g_uri_escape_string (collection, NULL, FALSE);
+  g_autofree char *i = id ? g_uri_escape_string (id, NULL, FALSE) : NULL;
+
+  if (i != NULL)
+    return g_strdup_printf ("/api/collections/%s/records/%s", c, i);
+  return g_strdup_printf ("/api/collections/%s/records", c);
+}
+
+static JsonNode *
+node_for_object (JsonObject *object)
+{
+  JsonNode *node = json_node_alloc ();
+
+  json_node_init_object (node, object);
+  return node;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Auth                                                                                       */
+
+void
+gig_pb_client_sign_up_async (GigPbClient         *self,
+                             const char          *email,
+                             const char          *password,
+                             const char          *name,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_if_fail (GIG_IS_PB_CLIENT (self));
+  g_return_if_fail (email != NULL && password != NULL);
+
+  json_object_set_string_member (body, "email", email);
+  json_object_set_string_member (body, "password", password);
+  json_object_set_string_member (body, "passwordConfirm", password);
+  if (name != NULL)
+    json_object_set_string_member (body, "name", name);
+  node = node_for_object (body);
+  send_request (self, gig_pb_client_sign_up_async, RESULT_RECORD, FALSE, "POST",
+                "/api/collections/users/records", node, cancellable, callback, user_data);
+}
+
+JsonObject *
+gig_pb_client_sign_up_finish (GigPbClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+gig_pb_client_sign_in_with_password_async (GigPbClient         *self,
+                                           const char          *identity,
+                                           const char          *password,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_if_fail (GIG_IS_PB_CLIENT (self));
+  g_return_if_fail (identity != NULL && password != NULL);
+
+  json_object_set_string_member (body, "identity", identity);
+  json_object_set_string_member (body, "password", password);
+  node = node_for_object (body);
+  send_request (self, gig_pb_client_sign_in_with_password_async, RESULT_AUTH, TRUE, "POST",
+                "/api/collections/users/auth-with-password", node, cancellable, callback, user_data);
+}
+
+static JsonObject *
+auth_finish (GTask *task, char **out_token, GError **error)
+{
+  AuthResult *result = g_task_propagate_pointer (task, error);
+  JsonObject *record;
+
+  if (result == NULL)
+    return NULL;
+  record = g_steal_pointer (&result->record);
+  if (out_token != NULL)
+    *out_token = g_steal_pointer (&result->token);
+  auth_result_free (result);
+  return record;
+}
+
+JsonObject *
+gig_pb_client_sign_in_with_password_finish (GigPbClient   *self,
+                                            GAsyncResult  *result,
+                                            char         **out_token,
+                                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return auth_finish (G_TASK (result), out_token, error);
+}
+
+void
+gig_pb_client_auth_refresh_async (GigPbClient         *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (GIG_IS_PB_CLIENT (self));
+
+  send_request (self, gig_pb_client_auth_refresh_async, RESULT_AUTH, FALSE, "POST",
+                "/api/collections/users/auth-refresh", NULL, cancellable, callback, user_data);
+}
+
+JsonObject *
+gig_pb_client_auth_refresh_finish (GigPbClient   *self,
+                                   GAsyncResult  *result,
+                                   char         **out_token,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return auth_finish (G_TASK (result), out_token, error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Records                                                                                    */
+
+void
+gig_pb_client_get_record_async (GigPbClient         *self,
+                                const char          *collection,
+                                const char          *id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (GIG_IS_PB_CLIENT (self));
+  g_return_if_fail (collection != NULL && id != NULL);
+
+  path = record_path (collection, id);
+  send_request (self, gig_pb_client_get_record_async, RESULT_RECORD, FALSE, "GET", path, NULL,
+                cancellable, callback, user_data);
+}
+
+JsonObject *
+gig_pb_client_get_record_finish (GigPbClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+gig_pb_client_create_record_async (GigPbClient         *self,
+                                   const char          *collection,
+                                   JsonObject          *fields,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_if_fail (GIG_IS_PB_CLIENT (self));
+  g_return_if_fail (collection != NULL && fields != NULL);
+
+  path = record_path (collection, NULL);
+  node = node_for_object (fields);
+  send_request (self, gig_pb_client_create_record_async, RESULT_RECORD, FALSE, "POST", path, node,
+                cancellable, callback, user_data);
+}
+
+JsonObject *
+gig_pb_client_create_record_finish (GigPbClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+gig_pb_client_update_record_async (GigPbClient         *self,
+                                   const char          *collection,
+                                   const char          *id,
+                                   JsonObject          *fields,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_if_fail (GIG_IS_PB_CLIENT (self));
+  g_return_if_fail (collection != NULL && id != NULL && fields != NULL);
+
+  path = record_path (collection, id);
+  node = node_for_object (fields);
+  send_request (self, gig_pb_client_update_record_async, RESULT_RECORD, FALSE, "PATCH", path, node,
+                cancellable, callback, user_data);
+}
+
+JsonObject *
+gig_pb_client_update_record_finish (GigPbClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+gig_pb_client_batch_async (GigPbClient         *self,
+                           GigPbBatch          *batch,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  RequestData *data;
+  gsize length = 0;
+
+  g_return_if_fail (GIG_IS_PB_CLIENT (self));
+  g_return_if_fail (batch != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gig_pb_client_batch_async);
+  data = g_new0 (RequestData, 1);
+  data->kind = RESULT_BATCH;
+  g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
+
+  data->message = new_message (self, "POST", "/api/batch", NULL, NULL, TRUE, &error);
+  if (data->message == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* Serialised now, so the caller may free the batch as soon as this returns. */
+  text = gig_pb_batch_to_json (batch, &length);
+  bytes = g_bytes_new_take (g_steal_pointer (&text), length);
+  soup_message_set_request_body_from_bytes (data->message, "application/json", bytes);
+  soup_session_send_and_read_async (self->session, data->message, G_PRIORITY_DEFAULT,
+                                    cancellable, send_cb, g_steal_pointer (&task));
+}
+
+GPtrArray *
+gig_pb_client_batch_finish (GigPbClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* List with keyset paging, parsed as the body streams in                                     */
+
+static void list_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+list_read_next (GTask *task)
+{
+  RequestData *data = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (data->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), list_read_cb, task);
+}
+
+static void
+list_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data; /* the read owns the reference */
+  RequestData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length;
+  const char *chunk;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, network_error (error));
+      g_object_unref (task);
+      return;
+    }
+
+  chunk = g_bytes_get_data (bytes, &length);
+  if (data->error_body != NULL)
+    {
+      if (length > 0 && data->error_body->len < MAX_ERROR_BODY)
+        {
+          g_byte_array_append (data->error_body, (const guint8 *) chunk, (guint) length);
+          list_read_next (task);
+          return;
+        }
+      {
+        g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&data->error_body));
+
+        g_task_return_error (task, http_error (data, body));
+      }
+      g_object_unref (task);
+      return;
+    }
+
+  if (length == 0)
+    {
+      if (!gig_pb_page_parser_finish (data->page, &error))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_pointer (task, gig_pb_page_parser_steal_items (data->page),
+                               (GDestroyNotify) g_ptr_array_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  if (!gig_pb_page_parser_feed (data->page, chunk, length, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  list_read_next (task);
+}
+
+static void
+list_send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  RequestData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (data->stream == NULL)
+    {
+      g_task_return_error (task, network_error (error));
+      g_object_unref (task);
+      return;
+    }
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (data->message)))
+    data->error_body = g_byte_array_new ();
+  else
+    data->page = gig_pb_page_parser_new ();
+  list_read_next (task);
+}
+
+static gboolean
+is_safe_literal (const char *value)
+{
+  return value == NULL || (strchr (value, '"') == NULL && strchr (value, '\\') == NULL);
+}
+
+void
+gig_pb_client_list_records_async (GigPbClient         *self,
+                                  const char          *collection,
+                                  const char          *after_updated,
+                                  const char          *after_id,
+                                  const char          *filter,
+                                  const char          *fields,
+                                  guint                per_page,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) query = g_string_new (NULL);
+  g_autoptr(GString) where = g_string_new (NULL);
+  g_autofree char *path = NULL;
+  RequestData *data;
+
+  g_return_if_fail (GIG_IS_PB_CLIENT (self));
+  g_return_if_fail (collection != NULL);
+  g_return_if_fail (after_id == NULL || after_updated != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gig_pb_client_list_records_async);
+  data = g_new0 (RequestData, 1);
+  g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
+
+  /* The cursor comes from server data: never let it break out of the filter's string literal. */
+  if (!is_safe_literal (after_updated) || !is_safe_literal (after_id))
+    {
+      g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                               "Invalid list cursor");
+      return;
+    }
+
+  if (per_page == 0 || per_page > GIG_PB_LIST_MAX_PER_PAGE)
+    per_page = GIG_PB_LIST_MAX_PER_PAGE;
+
+  /* Timestamps compare as strings in PocketBase's "YYYY-MM-DD HH:MM:SS.mmmZ" form. */
+  if (after_updated != NULL && after_id != NULL)
+    g_string_append_printf (where, "(updated > \"%s\" || (updated = \"%s\" && id > \"%s\"))",
+                            after_updated, after_updated, after_id);
+  else if (after_updated != NULL)
+    g_string_append_printf (where, "updated >= \"%s\"", after_updated);
+  if (filter != NULL && *filter != '\0')
+    {
+      if (where->len > 0)
+        {
+          g_string_prepend_c (where, '(');
+          g_string_append (where, ") && ");
+        }
+      g_string_append_printf (where, "(%s)", filter);
+    }
+
+  g_string_append_printf (query, "sort=updated,id&skipTotal=1&perPage=%u", per_page);
+  if (where->len > 0)
+    {
+      g_autofree char *escaped = g_uri_escape_string (where->str, NULL, FALSE);
+      g_string_append_printf (query, "&filter=%s", escaped);
+    }
+  if (fields != NULL && *fields != '\0')
+    {
+      g_autofree char *escaped = g_uri_escape_string (fields, NULL, FALSE);
+      g_string_append_printf (query, "&fields=%s", escaped);
+    }
+
+  path = record_path (collection, NULL);
+  data->message = new_message (self, "GET", path, query->str, NULL, TRUE, &error);
+  if (data->message == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT, cancellable,
+                           list_send_cb, g_steal_pointer (&task));
+}
+
+GPtrArray *
+gig_pb_client_list_records_finish (GigPbClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

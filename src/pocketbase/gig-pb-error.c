@@ -1,0 +1,432 @@
+/* gig-pb-error.c: the GIG_PB_ERROR domain and small pure helpers (no HTTP in here).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "GigPocketBase"
+
+#include "pocketbase/gig-pb-client.h"
+#include "pocketbase/gig-pb-private.h"
+
+#include <string.h>
+
+/* An extended error domain, so field errors travel with the GError through GTask and copies. */
+typedef struct
+{
+  GHashTable *field_messages;
+  GHashTable *field_codes;
+  guint       status;
+  int         batch_index;
+} GigPbErrorPrivate;
+
+static void
+gig_pb_error_private_init (GigPbErrorPrivate *priv)
+{
+  priv->field_messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  priv->field_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  priv->status = 0;
+  priv->batch_index = -1;
+}
+
+static void
+gig_pb_error_private_copy (const GigPbErrorPrivate *src, GigPbErrorPrivate *dest)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, src->field_messages);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (dest->field_messages, g_strdup (key), g_strdup (value));
+  g_hash_table_iter_init (&iter, src->field_codes);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (dest->field_codes, g_strdup (key), g_strdup (value));
+  dest->status = src->status;
+  dest->batch_index = src->batch_index;
+}
+
+static void
+gig_pb_error_private_clear (GigPbErrorPrivate *priv)
+{
+  g_clear_pointer (&priv->field_messages, g_hash_table_unref);
+  g_clear_pointer (&priv->field_codes, g_hash_table_unref);
+}
+
+G_DEFINE_EXTENDED_ERROR (GigPbError, gig_pb_error)
+
+GHashTable *
+gig_pb_error_get_field_errors (const GError *error)
+{
+  GigPbErrorPrivate *priv;
+
+  if (error == NULL || error->domain != GIG_PB_ERROR)
+    return NULL;
+  priv = gig_pb_error_get_private (error);
+  return priv ? priv->field_messages : NULL;
+}
+
+const char *
+gig_pb_error_get_field_code (const GError *error, const char *field)
+{
+  GigPbErrorPrivate *priv;
+
+  g_return_val_if_fail (field != NULL, NULL);
+
+  if (error == NULL || error->domain != GIG_PB_ERROR)
+    return NULL;
+  priv = gig_pb_error_get_private (error);
+  return priv ? g_hash_table_lookup (priv->field_codes, field) : NULL;
+}
+
+guint
+gig_pb_error_get_status (const GError *error)
+{
+  GigPbErrorPrivate *priv;
+
+  if (error == NULL || error->domain != GIG_PB_ERROR)
+    return 0;
+  priv = gig_pb_error_get_private (error);
+  return priv ? priv->status : 0;
+}
+
+int
+gig_pb_error_get_batch_index (const GError *error)
+{
+  GigPbErrorPrivate *priv;
+
+  if (error == NULL || error->domain != GIG_PB_ERROR)
+    return -1;
+  priv = gig_pb_error_get_private (error);
+  return priv ? priv->batch_index : -1;
+}
+
+static const char *
+object_get_string (JsonObject *object, const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+object_get_object (JsonObject *object, const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_node_get_object (node);
+}
+
+/* PocketBase error body: {"data":{field:{code,message}}, "message":..., "status":...}; a failed
+ * batch nests the failing sub-request's body as data.requests.<index>.response. */
+GError *
+gig_pb_error_from_response (guint       status,
+                            const char *reason,
+                            JsonNode   *body,
+                            gboolean    is_auth_request)
+{
+  JsonObject *root = (body && JSON_NODE_HOLDS_OBJECT (body)) ? json_node_get_object (body) : NULL;
+  JsonObject *data = object_get_object (root, "data");
+  JsonObject *requests = object_get_object (data, "requests");
+  const char *message = object_get_string (root, "message");
+  const char *inner_message = NULL;
+  g_autoptr(GString) details = g_string_new (NULL);
+  GigPbErrorPrivate *priv;
+  GigPbError code;
+  GError *error;
+  int batch_index = -1;
+  gboolean not_unique = FALSE;
+
+  if (requests != NULL)
+    {
+      g_autoptr(GList) members = json_object_get_members (requests);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonObject *failed = object_get_object (requests, l->data);
+          JsonObject *response = object_get_object (failed, "response");
+          guint64 index;
+
+          if (response == NULL || !g_ascii_string_to_unsigned (l->data, 10, 0, G_MAXINT, &index, NULL))
+            continue;
+          batch_index = (int) index;
+          inner_message = object_get_string (response, "message");
+          data = object_get_object (response, "data");
+          if (json_object_has_member (response, "status") &&
+              JSON_NODE_HOLDS_VALUE (json_object_get_member (response, "status")))
+            status = (guint) json_object_get_int_member (response, "status");
+          break;
+        }
+    }
+
+  if (status == 401)
+    code = GIG_PB_ERROR_AUTH_REQUIRED;
+  else if (status == 403)
+    code = GIG_PB_ERROR_FORBIDDEN;
+  else if (status == 404)
+    code = GIG_PB_ERROR_NOT_FOUND;
+  else if (status == 400 && is_auth_request)
+    code = GIG_PB_ERROR_INVALID_CREDENTIALS;
+  else if (status == 400 || status == 409 || status == 422)
+    code = GIG_PB_ERROR_VALIDATION;
+  else if (status == 429 || status == 502 || status == 503 || status == 504)
+    code = GIG_PB_ERROR_NETWORK; /* transient: worth the same retry as a lost connection */
+  else
+    code = GIG_PB_ERROR_SERVER;
+
+  if (data != NULL && requests == NULL)
+    {
+      g_autoptr(GList) members = json_object_get_members (data);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonObject *field = object_get_object (data, l->data);
+          const char *field_code = object_get_string (field, "code");
+
+          if (field_code != NULL && strcmp (field_code, "validation_not_unique") == 0)
+            not_unique = TRUE;
+        }
+    }
+  else if (data != NULL)
+    {
+      g_autoptr(GList) members = json_object_get_members (data);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonObject *field = object_get_object (data, l->data);
+          const char *field_code = object_get_string (field, "code");
+
+          if (field_code != NULL && strcmp (field_code, "validation_not_unique") == 0)
+            not_unique = TRUE;
+        }
+    }
+  if (not_unique && (code == GIG_PB_ERROR_VALIDATION))
+    code = GIG_PB_ERROR_NOT_UNIQUE;
+
+  if (batch_index >= 0)
+    g_string_append_printf (details, "%s (request %d: %s)",
+                            message ? message : "Batch transaction failed.", batch_index,
+                            inner_message ? inner_message : "failed");
+  else if (message != NULL && *message != '\0')
+    g_string_append (details, message);
+  else if (reason != NULL && *reason != '\0')
+    g_string_append_printf (details, "%s (HTTP %u)", reason, status);
+  else
+    g_string_append_printf (details, "Unexpected server answer (HTTP %u)", status);
+
+  error = g_error_new_literal (GIG_PB_ERROR, code, details->str);
+  priv = gig_pb_error_get_private (error);
+  priv->status = status;
+  priv->batch_index = batch_index;
+
+  if (data != NULL)
+    {
+      g_autoptr(GList) members = json_object_get_members (data);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonObject *field = object_get_object (data, l->data);
+          const char *field_message = object_get_string (field, "message");
+          const char *field_code = object_get_string (field, "code");
+
+          if (field == NULL)
+            continue;
+          g_hash_table_insert (priv->field_messages, g_strdup (l->data),
+                               g_strdup (field_message ? field_message : ""));
+          if (field_code != NULL)
+            g_hash_table_insert (priv->field_codes, g_strdup (l->data), g_strdup (field_code));
+        }
+    }
+  return error;
+}
+
+GError *
+gig_pb_error_new (GigPbError code, guint status, const char *message)
+{
+  GError *error = g_error_new_literal (GIG_PB_ERROR, code, message);
+
+  gig_pb_error_get_private (error)->status = status;
+  return error;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+#define ID_ALPHABET "abcdefghijklmnopqrstuvwxyz0123456789"
+#define ID_LENGTH 15
+
+char *
+gig_pb_new_record_id (void)
+{
+  char *id = g_malloc (ID_LENGTH + 1);
+
+  /* g_random is seeded from /dev/urandom; 36^15 ids make a collision negligible. */
+  for (guint i = 0; i < ID_LENGTH; i++)
+    id[i] = ID_ALPHABET[g_random_int_range (0, (gint32) strlen (ID_ALPHABET))];
+  id[ID_LENGTH] = '\0';
+  return id;
+}
+
+gboolean
+gig_pb_is_valid_record_id (const char *id)
+{
+  if (id == NULL || strlen (id) != ID_LENGTH)
+    return FALSE;
+  for (const char *p = id; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+      return FALSE;
+  return TRUE;
+}
+
+gint64
+gig_pb_token_get_expiry (const char *token)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GString) payload = NULL;
+  g_autofree guchar *decoded = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root, *exp;
+  gsize length = 0;
+
+  if (token == NULL)
+    return 0;
+  parts = g_strsplit (token, ".", 4);
+  if (g_strv_length (parts) != 3)
+    return 0;
+
+  /* base64url without padding → standard base64 */
+  payload = g_string_new (parts[1]);
+  g_strdelimit (payload->str, "-", '+');
+  g_strdelimit (payload->str, "_", '/');
+  while (payload->len % 4 != 0)
+    g_string_append_c (payload, '=');
+  decoded = g_base64_decode (payload->str, &length);
+  if (decoded == NULL || length == 0 || length > G_MAXSSIZE ||
+      !json_parser_load_from_data (parser, (const char *) decoded, (gssize) length, NULL))
+    return 0;
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return 0;
+  exp = json_object_get_member (json_node_get_object (root), "exp");
+  if (exp == NULL || !JSON_NODE_HOLDS_VALUE (exp))
+    return 0;
+  if (json_node_get_value_type (exp) == G_TYPE_INT64)
+    return json_node_get_int (exp);
+  if (json_node_get_value_type (exp) == G_TYPE_DOUBLE)
+    return (gint64) json_node_get_double (exp);
+  return 0;
+}
+
+char *
+gig_pb_format_datetime (GDateTime *dt)
+{
+  g_autoptr(GDateTime) utc = NULL;
+
+  g_return_val_if_fail (dt != NULL, NULL);
+
+  utc = g_date_time_to_utc (dt);
+  return g_strdup_printf ("%04d-%02d-%02d %02d:%02d:%02d.%03dZ",
+                          g_date_time_get_year (utc), g_date_time_get_month (utc),
+                          g_date_time_get_day_of_month (utc), g_date_time_get_hour (utc),
+                          g_date_time_get_minute (utc), g_date_time_get_second (utc),
+                          g_date_time_get_microsecond (utc) / 1000);
+}
+
+GDateTime *
+gig_pb_parse_datetime (const char *text)
+{
+  g_autofree char *iso = NULL;
+  g_autoptr(GTimeZone) utc = NULL;
+
+  if (text == NULL || strlen (text) < 19)
+    return NULL;
+  iso = g_strdup (text);
+  if (iso[10] == ' ')
+    iso[10] = 'T';
+  utc = g_time_zone_new_utc ();
+  return g_date_time_new_from_iso8601 (iso, utc);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+struct _GigPbBatch
+{
+  JsonArray *requests;
+};
+
+GigPbBatch *
+gig_pb_batch_new (void)
+{
+  GigPbBatch *batch = g_new0 (GigPbBatch, 1);
+
+  batch->requests = json_array_new ();
+  return batch;
+}
+
+void
+gig_pb_batch_free (GigPbBatch *batch)
+{
+  if (batch == NULL)
+    return;
+  json_array_unref (batch->requests);
+  g_free (batch);
+}
+
+static void
+batch_add (GigPbBatch *batch, const char *method, char *url, JsonObject *fields)
+{
+  JsonObject *request = json_object_new ();
+  g_autoptr(JsonNode) source = json_node_alloc ();
+
+  json_node_init_object (source, fields);
+  json_object_set_string_member (request, "method", method);
+  json_object_set_string_member (request, "url", url);
+  /* A deep copy, so the caller may change or free @fields right away. */
+  json_object_set_member (request, "body", json_node_copy (source));
+  json_array_add_object_element (batch->requests, request);
+  g_free (url);
+}
+
+void
+gig_pb_batch_add_create (GigPbBatch *batch, const char *collection, JsonObject *fields)
+{
+  g_return_if_fail (batch != NULL && collection != NULL && fields != NULL);
+  batch_add (batch, "POST", g_strdup_printf ("/api/collections/%s/records", collection), fields);
+}
+
+void
+gig_pb_batch_add_update (GigPbBatch *batch, const char *collection, const char *id, JsonObject *fields)
+{
+  g_return_if_fail (batch != NULL && collection != NULL && id != NULL && fields != NULL);
+  batch_add (batch, "PATCH", g_strdup_printf ("/api/collections/%s/records/%s", collection, id), fields);
+}
+
+void
+gig_pb_batch_add_upsert (GigPbBatch *batch, const char *collection, JsonObject *fields)
+{
+  g_return_if_fail (batch != NULL && collection != NULL && fields != NULL);
+  batch_add (batch, "PUT", g_strdup_printf ("/api/collections/%s/records", collection), fields);
+}
+
+guint
+gig_pb_batch_get_length (GigPbBatch *batch)
+{
+  g_return_val_if_fail (batch != NULL, 0);
+  return json_array_get_length (batch->requests);
+}
+
+char *
+gig_pb_batch_to_json (GigPbBatch *batch, gsize *length)
+{
+  g_autoptr(JsonNode) root = json_node_alloc ();
+  g_autoptr(JsonObject) object = json_object_new ();
+  char *text;
+
+  json_object_set_array_member (object, "requests", json_array_ref (batch->requests));
+  json_node_init_object (root, object);
+  text = json_to_string (root, FALSE);
+  if (length != NULL)
+    *length = strlen (text);
+  return text;
+}

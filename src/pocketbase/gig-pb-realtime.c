@@ -1,0 +1,552 @@
+/* gig-pb-realtime.c: one server-sent events stream with subscriptions and reconnects.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "GigPocketBase"
+
+#include "config.h"
+
+#include "pocketbase/gig-pb-realtime.h"
+#include "pocketbase/gig-pb-parser.h"
+#include "pocketbase/gig-pb-private.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#define INITIAL_BACKOFF_MS 250
+#define DEFAULT_MAX_BACKOFF_MS 30000
+
+struct _GigPbRealtime
+{
+  GObject         parent_instance;
+
+  GigPbClient    *client;
+  /* Its own session: the stream stays silent for minutes, which the client's I/O timeout
+   * would take for a dead connection. */
+  SoupSession    *session;
+  GStrv           topics;
+
+  GCancellable   *cancellable;   /* the current connection attempt and stream */
+  SoupMessage    *message;
+  GInputStream   *stream;
+  GigPbSseParser *sse;
+  char           *client_id;
+  gboolean        running;
+  gboolean        connected;
+  gboolean        ever_connected;
+  guint           attempt;
+  guint           max_backoff_ms;
+  guint           reconnect_source;
+};
+
+G_DEFINE_FINAL_TYPE (GigPbRealtime, gig_pb_realtime, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CLIENT,
+  PROP_CONNECTED,
+  PROP_CLIENT_ID,
+  PROP_MAX_BACKOFF_MS,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_CONNECTED,
+  SIGNAL_DISCONNECTED,
+  SIGNAL_EVENT,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void connect_stream (GigPbRealtime *self);
+static void post_subscriptions (GigPbRealtime *self);
+
+static void
+set_connected (GigPbRealtime *self, gboolean connected)
+{
+  if (self->connected == connected)
+    return;
+  self->connected = connected;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
+}
+
+static void
+set_client_id (GigPbRealtime *self, const char *client_id)
+{
+  if (g_strcmp0 (self->client_id, client_id) == 0)
+    return;
+  g_free (self->client_id);
+  self->client_id = g_strdup (client_id);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLIENT_ID]);
+}
+
+/* Drops the current stream (if any) without scheduling anything. */
+static void
+teardown (GigPbRealtime *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->message);
+  g_clear_object (&self->stream);
+  g_clear_pointer (&self->sse, gig_pb_sse_parser_free);
+  set_client_id (self, NULL);
+  set_connected (self, FALSE);
+}
+
+static gboolean
+reconnect_cb (gpointer user_data)
+{
+  GigPbRealtime *self = user_data;
+
+  self->reconnect_source = 0;
+  if (self->running)
+    connect_stream (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reconnect (GigPbRealtime *self, const GError *error)
+{
+  guint64 delay;
+  guint jittered;
+
+  teardown (self);
+  if (error != NULL)
+    g_debug ("Realtime stream ended: %s", error->message);
+  g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, error);
+
+  if (!self->running || self->reconnect_source != 0)
+    return;
+
+  /* Capped exponential backoff with "equal jitter": half fixed, half random, so many clients
+   * cut off together do not come back in lockstep. */
+  delay = (guint64) INITIAL_BACKOFF_MS << MIN (self->attempt, 16u);
+  delay = MIN (delay, (guint64) self->max_backoff_ms);
+  jittered = (guint) (delay / 2 + (guint64) g_random_int_range (0, (gint32) (delay / 2 + 1)));
+  self->attempt++;
+  self->reconnect_source = g_timeout_add (jittered, reconnect_cb, self);
+}
+
+static void
+handle_event (const char *event, const char *id, const char *data, gpointer user_data)
+{
+  GigPbRealtime *self = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+  JsonObject *object;
+
+  if (!json_parser_load_from_data (parser, data, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_debug ("Ignoring a realtime message that is not a JSON object");
+      return;
+    }
+  object = json_node_get_object (root);
+
+  if (strcmp (event, "PB_CONNECT") == 0)
+    {
+      const char *client_id = json_object_get_string_member_with_default (object, "clientId", NULL);
+
+      if (client_id == NULL || *client_id == '\0')
+        return;
+      set_client_id (self, client_id);
+      post_subscriptions (self);
+      return;
+    }
+
+  {
+    const char *action = json_object_get_string_member_with_default (object, "action", NULL);
+    JsonNode *record_node = json_object_get_member (object, "record");
+    g_autofree char *collection = NULL;
+    JsonObject *record;
+    const char *slash;
+
+    if (action == NULL || record_node == NULL || !JSON_NODE_HOLDS_OBJECT (record_node))
+      return;
+    record = json_node_get_object (record_node);
+    if (json_object_get_string_member_with_default (record, "id", NULL) == NULL)
+      return;
+
+    /* The event name is the subscription topic (collection, a slash, a star, maybe options). */
+    collection = g_strdup (json_object_get_string_member_with_default (record, "collectionName", NULL));
+    if (collection == NULL)
+      {
+        slash = strchr (event, '/');
+        collection = slash ? g_strndup (event, (gsize) (slash - event)) : g_strdup (event);
+      }
+    g_signal_emit (self, signals[SIGNAL_EVENT], 0, collection, action, record);
+  }
+}
+
+static void
+subscribe_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GigPbRealtime) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  guint status;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (bytes == NULL)
+    {
+      schedule_reconnect (self, error);
+      return;
+    }
+  status = soup_message_get_status (message);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_autoptr(GError) http_error = g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_SERVER,
+                                                  "Subscribing failed (HTTP %u)", status);
+      schedule_reconnect (self, http_error);
+      return;
+    }
+
+  if (!self->connected)
+    {
+      gboolean is_reconnect = self->ever_connected;
+
+      self->ever_connected = TRUE;
+      self->attempt = 0;
+      set_connected (self, TRUE);
+      g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, self->client_id, is_reconnect);
+    }
+}
+
+static void
+post_subscriptions (GigPbRealtime *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(SoupMessage) message = NULL;
+  const char *token;
+
+  if (self->client_id == NULL || self->cancellable == NULL)
+    return;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "clientId");
+  json_builder_add_string_value (builder, self->client_id);
+  json_builder_set_member_name (builder, "subscriptions");
+  json_builder_begin_array (builder);
+  for (guint i = 0; self->topics && self->topics[i]; i++)
+    json_builder_add_string_value (builder, self->topics[i]);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+
+  uri = g_strconcat (gig_pb_client_get_base_url (self->client), "/api/realtime", NULL);
+  message = soup_message_new ("POST", uri);
+  if (message == NULL)
+    return;
+  /* The subscription request is what carries the auth for the whole stream. */
+  token = gig_pb_client_get_token (self->client);
+  if (token != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", token);
+  bytes = g_bytes_new (text, strlen (text));
+  soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, self->cancellable,
+                                    subscribe_cb, g_object_ref (self));
+}
+
+static void
+read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GigPbRealtime) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length;
+  const char *chunk;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || source != (GObject *) self->stream)
+    return;
+  if (bytes == NULL)
+    {
+      g_autoptr(GError) wrapped = gig_pb_error_new (GIG_PB_ERROR_NETWORK, 0, error->message);
+      schedule_reconnect (self, wrapped);
+      return;
+    }
+  chunk = g_bytes_get_data (bytes, &length);
+  if (length == 0)
+    {
+      /* PocketBase closes a stream after 300 s without events: an ordinary reconnect. */
+      g_autoptr(GError) closed = gig_pb_error_new (GIG_PB_ERROR_NETWORK, 0,
+                                                   "The server closed the realtime stream");
+      schedule_reconnect (self, closed);
+      return;
+    }
+  {
+    /* A signal handler may stop or restart the stream while the parser is running: keep the
+     * parser out of teardown's reach until it returns. */
+    GigPbSseParser *sse = g_steal_pointer (&self->sse);
+    gboolean ok = gig_pb_sse_parser_feed (sse, chunk, length, &error);
+
+    if (self->stream != (GInputStream *) source)
+      {
+        gig_pb_sse_parser_free (sse);
+        return;
+      }
+    self->sse = sse;
+    if (!ok)
+      {
+        schedule_reconnect (self, error);
+        return;
+      }
+  }
+  g_input_stream_read_bytes_async (self->stream, 16 * 1024, G_PRIORITY_DEFAULT, self->cancellable,
+                                     read_cb, g_object_ref (self));
+}
+
+static void
+send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GigPbRealtime) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  guint status;
+
+  stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || message != self->message)
+    return;
+  if (stream == NULL)
+    {
+      g_autoptr(GError) wrapped = gig_pb_error_new (GIG_PB_ERROR_NETWORK, 0, error->message);
+      schedule_reconnect (self, wrapped);
+      return;
+    }
+  status = soup_message_get_status (message);
+  if (status != SOUP_STATUS_OK)
+    {
+      g_autoptr(GError) http_error = g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_SERVER,
+                                                  "The realtime stream was refused (HTTP %u)", status);
+      schedule_reconnect (self, http_error);
+      return;
+    }
+
+  self->stream = g_steal_pointer (&stream);
+  self->sse = gig_pb_sse_parser_new (handle_event, self);
+  g_input_stream_read_bytes_async (self->stream, 16 * 1024, G_PRIORITY_DEFAULT, self->cancellable,
+                                   read_cb, g_object_ref (self));
+}
+
+static void
+connect_stream (GigPbRealtime *self)
+{
+  g_autofree char *uri = NULL;
+
+  teardown (self);
+  uri = g_strconcat (gig_pb_client_get_base_url (self->client), "/api/realtime", NULL);
+  self->message = soup_message_new ("GET", uri);
+  if (self->message == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_NETWORK,
+                                             "Invalid server address “%s”",
+                                             gig_pb_client_get_base_url (self->client));
+      self->running = FALSE;
+      g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, error);
+      return;
+    }
+  soup_message_headers_replace (soup_message_get_request_headers (self->message),
+                                "Accept", "text/event-stream");
+  self->cancellable = g_cancellable_new ();
+  soup_session_send_async (self->session, self->message, G_PRIORITY_DEFAULT, self->cancellable,
+                           send_cb, g_object_ref (self));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void
+gig_pb_realtime_dispose (GObject *object)
+{
+  GigPbRealtime *self = (GigPbRealtime *) object;
+
+  self->running = FALSE;
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  teardown (self);
+  g_clear_object (&self->session);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (gig_pb_realtime_parent_class)->dispose (object);
+}
+
+static void
+gig_pb_realtime_finalize (GObject *object)
+{
+  GigPbRealtime *self = (GigPbRealtime *) object;
+
+  g_clear_pointer (&self->topics, g_strfreev);
+  g_clear_pointer (&self->client_id, g_free);
+
+  G_OBJECT_CLASS (gig_pb_realtime_parent_class)->finalize (object);
+}
+
+static void
+gig_pb_realtime_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  GigPbRealtime *self = GIG_PB_REALTIME (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      g_value_set_object (value, self->client);
+      break;
+    case PROP_CONNECTED:
+      g_value_set_boolean (value, self->connected);
+      break;
+    case PROP_CLIENT_ID:
+      g_value_set_string (value, self->client_id);
+      break;
+    case PROP_MAX_BACKOFF_MS:
+      g_value_set_uint (value, self->max_backoff_ms);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gig_pb_realtime_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  GigPbRealtime *self = GIG_PB_REALTIME (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      self->client = g_value_dup_object (value);
+      break;
+    case PROP_MAX_BACKOFF_MS:
+      gig_pb_realtime_set_max_backoff_ms (self, g_value_get_uint (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gig_pb_realtime_class_init (GigPbRealtimeClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gig_pb_realtime_dispose;
+  object_class->finalize = gig_pb_realtime_finalize;
+  object_class->get_property = gig_pb_realtime_get_property;
+  object_class->set_property = gig_pb_realtime_set_property;
+
+  properties[PROP_CLIENT] =
+    g_param_spec_object ("client", NULL, NULL, GIG_TYPE_PB_CLIENT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONNECTED] =
+    g_param_spec_boolean ("connected", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CLIENT_ID] =
+    g_param_spec_string ("client-id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_BACKOFF_MS] =
+    g_param_spec_uint ("max-backoff-ms", NULL, NULL, INITIAL_BACKOFF_MS, G_MAXINT, DEFAULT_MAX_BACKOFF_MS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_CONNECTED] =
+    g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
+  signals[SIGNAL_DISCONNECTED] =
+    g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[SIGNAL_EVENT] =
+    g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, JSON_TYPE_OBJECT);
+}
+
+static void
+gig_pb_realtime_init (GigPbRealtime *self)
+{
+  self->max_backoff_ms = DEFAULT_MAX_BACKOFF_MS;
+  self->session = soup_session_new_with_options ("timeout", 0,
+                                                 "idle-timeout", 0,
+                                                 "user-agent", "Gigdesk/" PACKAGE_VERSION,
+                                                 NULL);
+}
+
+GigPbRealtime *
+gig_pb_realtime_new (GigPbClient *client)
+{
+  g_return_val_if_fail (GIG_IS_PB_CLIENT (client), NULL);
+  return g_object_new (GIG_TYPE_PB_REALTIME, "client", client, NULL);
+}
+
+GigPbClient *
+gig_pb_realtime_get_client (GigPbRealtime *self)
+{
+  g_return_val_if_fail (GIG_IS_PB_REALTIME (self), NULL);
+  return self->client;
+}
+
+void
+gig_pb_realtime_set_subscriptions (GigPbRealtime *self, const char * const *topics)
+{
+  g_return_if_fail (GIG_IS_PB_REALTIME (self));
+
+  g_strfreev (self->topics);
+  self->topics = g_strdupv ((char **) topics);
+  if (self->client_id != NULL)
+    post_subscriptions (self);
+}
+
+void
+gig_pb_realtime_start (GigPbRealtime *self)
+{
+  g_return_if_fail (GIG_IS_PB_REALTIME (self));
+
+  if (self->running)
+    return;
+  self->running = TRUE;
+  self->attempt = 0;
+  connect_stream (self);
+}
+
+void
+gig_pb_realtime_stop (GigPbRealtime *self)
+{
+  g_return_if_fail (GIG_IS_PB_REALTIME (self));
+
+  self->running = FALSE;
+  g_clear_handle_id (&self->reconnect_source, g_source_remove);
+  teardown (self);
+}
+
+gboolean
+gig_pb_realtime_get_connected (GigPbRealtime *self)
+{
+  g_return_val_if_fail (GIG_IS_PB_REALTIME (self), FALSE);
+  return self->connected;
+}
+
+const char *
+gig_pb_realtime_get_client_id (GigPbRealtime *self)
+{
+  g_return_val_if_fail (GIG_IS_PB_REALTIME (self), NULL);
+  return self->client_id;
+}
+
+void
+gig_pb_realtime_set_max_backoff_ms (GigPbRealtime *self, guint max_backoff_ms)
+{
+  g_return_if_fail (GIG_IS_PB_REALTIME (self));
+
+  max_backoff_ms = MAX (max_backoff_ms, INITIAL_BACKOFF_MS);
+  if (self->max_backoff_ms == max_backoff_ms)
+    return;
+  self->max_backoff_ms = max_backoff_ms;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_BACKOFF_MS]);
+}
