@@ -1,0 +1,186 @@
+/* gig-store-schema.c: the migration steps of the cache file
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Each step is frozen once released: never edit a step, add a new one. A file at version N
+ * runs steps N+1.. in one transaction each (see gig-store.c).
+ */
+#define G_LOG_DOMAIN "gig-store"
+
+#include "gig-store-schema.h"
+
+/* Step 1: the records, the outbox and the pull cursors.
+ *
+ * Record tables have an explicit INTEGER PRIMARY KEY `rid` besides the PocketBase `id`: the FTS
+ * index (step 2) refers to rows by rowid, and only an explicit INTEGER PRIMARY KEY keeps rowids
+ * stable across VACUUM.
+ *
+ * local_json is NULL while the record equals its server version (server_json): most rows are
+ * synced, and storing the same JSON twice would double the file and the write cost of a pull. */
+static const char step1[] =
+  "CREATE TABLE users ("
+  "  rid INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL UNIQUE,"
+  "  name TEXT, headline TEXT, skills TEXT, avatar TEXT,"
+  "  deleted INTEGER NOT NULL DEFAULT 0, deleted_at TEXT,"
+  "  created TEXT, updated TEXT,"
+  "  server_updated TEXT, server_json TEXT, local_json TEXT,"
+  "  local_state TEXT NOT NULL DEFAULT 'synced'"
+  "    CHECK (local_state IN ('synced','pending','draft','conflict','failed')),"
+  "  local_error TEXT, conflict_json TEXT);"
+  "CREATE TABLE projects ("
+  "  rid INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL UNIQUE,"
+  "  title TEXT, description TEXT, budget REAL, currency TEXT, status TEXT,"
+  "  owner TEXT, hired_freelancer TEXT,"
+  "  deleted INTEGER NOT NULL DEFAULT 0, deleted_at TEXT,"
+  "  created TEXT, updated TEXT,"
+  "  server_updated TEXT, server_json TEXT, local_json TEXT,"
+  "  local_state TEXT NOT NULL DEFAULT 'synced'"
+  "    CHECK (local_state IN ('synced','pending','draft','conflict','failed')),"
+  "  local_error TEXT, conflict_json TEXT);"
+  "CREATE INDEX projects_status ON projects (deleted, status, created);"
+  "CREATE INDEX projects_owner ON projects (owner, deleted, created);"
+  "CREATE INDEX projects_hired ON projects (hired_freelancer, deleted, created);"
+  "CREATE INDEX projects_budget ON projects (deleted, budget);"
+  "CREATE INDEX projects_created ON projects (deleted, created);"
+  "CREATE INDEX projects_local ON projects (local_state) WHERE local_state != 'synced';"
+  "CREATE TABLE proposals ("
+  "  rid INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL UNIQUE,"
+  "  project TEXT, freelancer TEXT, cover_letter TEXT, amount REAL, estimated_days INTEGER,"
+  "  status TEXT,"
+  "  deleted INTEGER NOT NULL DEFAULT 0, deleted_at TEXT,"
+  "  created TEXT, updated TEXT,"
+  "  server_updated TEXT, server_json TEXT, local_json TEXT,"
+  "  local_state TEXT NOT NULL DEFAULT 'synced'"
+  "    CHECK (local_state IN ('synced','pending','draft','conflict','failed')),"
+  "  local_error TEXT, conflict_json TEXT);"
+  "CREATE INDEX proposals_project ON proposals (project, deleted, created);"
+  "CREATE INDEX proposals_freelancer ON proposals (freelancer, deleted, created);"
+  "CREATE INDEX proposals_created ON proposals (deleted, created);"
+  "CREATE INDEX proposals_local ON proposals (local_state) WHERE local_state != 'synced';"
+  "CREATE TABLE milestones ("
+  "  rid INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL UNIQUE,"
+  "  project TEXT, title TEXT, description TEXT, amount REAL, due_date TEXT,"
+  "  position INTEGER, status TEXT,"
+  "  deleted INTEGER NOT NULL DEFAULT 0, deleted_at TEXT,"
+  "  created TEXT, updated TEXT,"
+  "  server_updated TEXT, server_json TEXT, local_json TEXT,"
+  "  local_state TEXT NOT NULL DEFAULT 'synced'"
+  "    CHECK (local_state IN ('synced','pending','draft','conflict','failed')),"
+  "  local_error TEXT, conflict_json TEXT);"
+  "CREATE INDEX milestones_project ON milestones (project, deleted, position);"
+  "CREATE INDEX milestones_created ON milestones (deleted, created);"
+  "CREATE INDEX milestones_local ON milestones (local_state) WHERE local_state != 'synced';"
+  /* state: queued, sending (handed to sync; back to queued on reopen), held (record in
+   * conflict), failed (refused for good, kept for the user). */
+  "CREATE TABLE outbox ("
+  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  collection TEXT NOT NULL,"
+  "  record_id TEXT NOT NULL,"
+  "  op TEXT NOT NULL CHECK (op IN ('create','update')),"
+  "  fields TEXT NOT NULL,"
+  "  base_updated TEXT,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT,"
+  "  state TEXT NOT NULL DEFAULT 'queued'"
+  "    CHECK (state IN ('queued','sending','held','failed')));"
+  "CREATE INDEX outbox_record ON outbox (collection, record_id, seq);"
+  "CREATE INDEX outbox_state ON outbox (state, next_attempt_at);"
+  "CREATE TABLE sync_state ("
+  "  collection TEXT PRIMARY KEY NOT NULL,"
+  "  cursor_updated TEXT, cursor_id TEXT,"
+  "  last_full_sync INTEGER NOT NULL DEFAULT 0,"
+  "  last_reconcile INTEGER NOT NULL DEFAULT 0);";
+
+/* Step 2: full-text search over project titles and descriptions and proposal cover letters.
+ * A regular FTS5 table (it keeps its own copy of the text, so rows can be deleted by rowid
+ * alone); rowid = record rid * 4 + 1 for projects, + 2 for proposals. Deleted records leave the
+ * index. The update triggers only fire when an indexed column really changes, so a pull that
+ * rewrites a row with the same text costs nothing here. */
+static const char step2[] =
+  "CREATE VIRTUAL TABLE search_index USING fts5 (title, body,"
+  "  tokenize = 'unicode61 remove_diacritics 2');"
+  "CREATE TRIGGER projects_fts_insert AFTER INSERT ON projects WHEN new.deleted = 0 BEGIN"
+  "  INSERT INTO search_index (rowid, title, body) VALUES (new.rid * 4 + 1, new.title, new.description);"
+  "END;"
+  "CREATE TRIGGER projects_fts_delete AFTER DELETE ON projects BEGIN"
+  "  DELETE FROM search_index WHERE rowid = old.rid * 4 + 1;"
+  "END;"
+  "CREATE TRIGGER projects_fts_update AFTER UPDATE ON projects"
+  "  WHEN old.title IS NOT new.title OR old.description IS NOT new.description"
+  "    OR old.deleted IS NOT new.deleted BEGIN"
+  "  DELETE FROM search_index WHERE rowid = old.rid * 4 + 1;"
+  "  INSERT INTO search_index (rowid, title, body)"
+  "    SELECT new.rid * 4 + 1, new.title, new.description WHERE new.deleted = 0;"
+  "END;"
+  "CREATE TRIGGER proposals_fts_insert AFTER INSERT ON proposals WHEN new.deleted = 0 BEGIN"
+  "  INSERT INTO search_index (rowid, title, body) VALUES (new.rid * 4 + 2, NULL, new.cover_letter);"
+  "END;"
+  "CREATE TRIGGER proposals_fts_delete AFTER DELETE ON proposals BEGIN"
+  "  DELETE FROM search_index WHERE rowid = old.rid * 4 + 2;"
+  "END;"
+  "CREATE TRIGGER proposals_fts_update AFTER UPDATE ON proposals"
+  "  WHEN old.cover_letter IS NOT new.cover_letter OR old.deleted IS NOT new.deleted BEGIN"
+  "  DELETE FROM search_index WHERE rowid = old.rid * 4 + 2;"
+  "  INSERT INTO search_index (rowid, title, body)"
+  "    SELECT new.rid * 4 + 2, NULL, new.cover_letter WHERE new.deleted = 0;"
+  "END;"
+  /* Rows cached before this step. */
+  "INSERT INTO search_index (rowid, title, body)"
+  "  SELECT rid * 4 + 1, title, description FROM projects WHERE deleted = 0;"
+  "INSERT INTO search_index (rowid, title, body)"
+  "  SELECT rid * 4 + 2, NULL, cover_letter FROM proposals WHERE deleted = 0;";
+
+/* Step 3: chat (the chat layer owns what goes in). */
+static const char step3[] =
+  "CREATE TABLE chat_channels ("
+  "  cid TEXT PRIMARY KEY NOT NULL,"
+  "  project TEXT,"
+  "  name TEXT,"
+  "  last_message_at TEXT,"
+  "  json TEXT);"
+  "CREATE TABLE chat_messages ("
+  "  id TEXT PRIMARY KEY NOT NULL,"
+  "  cid TEXT NOT NULL,"
+  "  user_id TEXT,"
+  "  text TEXT,"
+  "  created_at TEXT,"
+  "  updated_at TEXT,"
+  "  deleted_at TEXT,"
+  "  local_state TEXT NOT NULL DEFAULT 'sent' CHECK (local_state IN ('sent','sending','failed')),"
+  "  json TEXT);"
+  "CREATE INDEX chat_messages_channel ON chat_messages (cid, created_at, id);"
+  "CREATE TABLE chat_outbox ("
+  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  cid TEXT NOT NULL,"
+  "  message_id TEXT NOT NULL,"
+  "  json TEXT NOT NULL,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT,"
+  "  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sending','failed')));"
+  "CREATE TABLE chat_reads ("
+  "  cid TEXT NOT NULL,"
+  "  user_id TEXT NOT NULL,"
+  "  last_read_at TEXT,"
+  "  last_read_message_id TEXT,"
+  "  PRIMARY KEY (cid, user_id));";
+
+const char *
+gig_store_schema_step (int version)
+{
+  switch (version)
+    {
+    case 1:
+      return step1;
+    case 2:
+      return step2;
+    case 3:
+      return step3;
+    default:
+      return NULL;
+    }
+}

@@ -1,0 +1,14 @@
+/* gig-store-schema.h: the migration steps of the cache file
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The SQL that takes a file from @version - 1 to @version, or NULL past the last step. */
+const char *gig_store_schema_step (int version);
+
+G_END_DECLS
