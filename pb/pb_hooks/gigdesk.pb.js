@@ -35,6 +35,8 @@ onRecordUpdateRequest((e) => {
     case "milestones": domain.checkMilestoneUpdate(e); break
   }
   e.app.runInTransaction((txApp) => {
+    // the checks above (rules and hooks) read the record before this transaction began
+    domain.checkUnchangedSince(txApp, e.record)
     e.app = txApp
     e.next()
   })

@@ -5,7 +5,7 @@
 migrate((app) => {
   const settings = app.settings()
   settings.batch.enabled = true
-  settings.batch.maxRequests = 200
+  settings.batch.maxRequests = 500
   settings.batch.timeout = 10
   app.save(settings)
 }, (app) => {

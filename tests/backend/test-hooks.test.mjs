@@ -113,6 +113,19 @@ test('acceptance inside a batch applies its side effects in the batch transactio
   assert.equal(ms.items.length, 1, 'the hired freelancer sees the milestone');
 });
 
+test('concurrent acceptances on one project hire exactly one freelancer', async () => {
+  for (let round = 0; round < 8; round++) {
+    const { project, proposals: [qb, qc] } = await projectWithProposals(`race ${round}`, [bob, carol]);
+    const results = await Promise.all([qb, qc].map((q) => alice.api.update('proposals', q, { status: 'accepted' })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 400], JSON.stringify(results.map((r) => r.body)));
+    const states = await Promise.all([qb, qc].map(async (q) => must(await alice.api.view('proposals', q), 'q').status));
+    assert.deepEqual([...states].sort(), ['accepted', 'rejected']);
+    const winner = states[0] === 'accepted' ? bob : carol;
+    const p = must(await alice.api.view('projects', project), 'project');
+    assert.equal(p.hired_freelancer, winner.id);
+  }
+});
+
 test('chat token: a Stream user token signed with the secret, for signed-in users only', async () => {
   const r = await bob.api.get('/api/chat/token');
   assert.equal(r.status, 200, JSON.stringify(r.body));

@@ -89,6 +89,10 @@ function checkProposalUpdate(e) {
 // project and turn the other sent proposals down.
 function applyAcceptance(app, proposal) {
   const project = app.findRecordById("projects", proposal.getString("project"))
+  if (project.getBool("deleted") || project.getString("status") !== "open" ||
+      project.getString("hired_freelancer") !== "") {
+    throw new BadRequestError("The project is no longer open: another proposal may have been accepted meanwhile.")
+  }
   project.set("hired_freelancer", proposal.getString("freelancer"))
   project.set("status", "in_progress")
   app.save(project)
@@ -156,8 +160,18 @@ function checkProfile(record) {
   }
 }
 
+// A concurrent write between the request's checks and its transaction (for example a
+// freelancer withdrawing while the owner accepts) must not be overwritten blindly.
+function checkUnchangedSince(app, record) {
+  const current = app.findRecordById(record.collection().name, record.id)
+  if (current.getString("updated") !== record.original().getString("updated")) {
+    throw new BadRequestError("This record was changed meanwhile; reload it and try again.")
+  }
+}
+
 module.exports = {
   checkProfile,
+  checkUnchangedSince,
   stampDeleted,
   checkProjectUpdate,
   checkProposalUpdate,
