@@ -88,18 +88,6 @@ gig_store_chat_now (void)
   return format_time (now);
 }
 
-static const char *
-state_to_string (GigChatMessageState state)
-{
-  switch (state)
-    {
-    case GIG_CHAT_MESSAGE_SENDING: return "sending";
-    case GIG_CHAT_MESSAGE_FAILED: return "failed";
-    case GIG_CHAT_MESSAGE_SENT:
-    default: return "sent";
-    }
-}
-
 static GigChatMessageState
 state_from_string (const char *text)
 {

@@ -2389,6 +2389,28 @@ delete_outbox_row (GigStore  *self,
   return step_done (self, stmt, error);
 }
 
+static gboolean
+fill_missing_base (GigStore       *self,
+                   GigCollection   collection,
+                   const char     *id,
+                   const char     *updated,
+                   GError        **error)
+{
+  g_autoptr(GigStoreStmt) stmt = NULL;
+
+  if (updated == NULL)
+    return TRUE;
+  stmt = gig_store_prepare (self,
+    "UPDATE outbox SET base_updated = ? WHERE collection = ? AND record_id = ? AND op = 'update'"
+    " AND base_updated IS NULL", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, updated);
+  bind_text (stmt, 2, collection_names[collection]);
+  bind_text (stmt, 3, id);
+  return step_done (self, stmt, error);
+}
+
 gboolean
 gig_store_outbox_done (GigStore     *self,
                        gint64        seq,
@@ -2409,6 +2431,11 @@ gig_store_outbox_done (GigStore     *self,
       ok = delete_outbox_row (self, seq, error);
       if (ok && server_record != NULL)
         ok = apply_server_record (self, row.collection, server_record, TRUE, &kind, error);
+      /* Edits made while the create was on its way were made on what it created. */
+      if (ok && server_record != NULL)
+        ok = fill_missing_base (self, row.collection, row.record_id,
+                                json_object_get_string_member_with_default (server_record, "updated", NULL),
+                                error);
       if (ok)
         ok = refresh_record_state (self, row.collection, row.record_id, NULL, error);
       if (ok)

@@ -1,0 +1,36 @@
+-- A cache file as Gigdesk wrote it at schema version 1 (sqlite3 .dump), with a synced, a
+-- soft-deleted and an offline-created project, a proposal draft and a queued create.
+PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
+CREATE TABLE users (  rid INTEGER PRIMARY KEY,  id TEXT NOT NULL UNIQUE,  name TEXT, headline TEXT, skills TEXT, avatar TEXT,  deleted INTEGER NOT NULL DEFAULT 0, deleted_at TEXT,  created TEXT, updated TEXT,  server_updated TEXT, server_json TEXT, local_json TEXT,  local_state TEXT NOT NULL DEFAULT 'synced'    CHECK (local_state IN ('synced','pending','draft','conflict','failed')),  local_error TEXT, conflict_json TEXT);
+INSERT INTO users VALUES(1,'usralice0000001','Alice Owner','Product lead','["management"]','',0,NULL,'2026-11-01 09:00:00.000Z','2026-11-01 09:00:00.000Z','2026-11-01 09:00:00.000Z','{"id":"usralice0000001","name":"Alice Owner","headline":"Product lead","skills":["management"],"avatar":"","created":"2026-11-01 09:00:00.000Z","updated":"2026-11-01 09:00:00.000Z"}',NULL,'synced',NULL,NULL);
+CREATE TABLE projects (  rid INTEGER PRIMARY KEY,  id TEXT NOT NULL UNIQUE,  title TEXT, description TEXT, budget REAL, currency TEXT, status TEXT,  owner TEXT, hired_freelancer TEXT,  deleted INTEGER NOT NULL DEFAULT 0, deleted_at TEXT,  created TEXT, updated TEXT,  server_updated TEXT, server_json TEXT, local_json TEXT,  local_state TEXT NOT NULL DEFAULT 'synced'    CHECK (local_state IN ('synced','pending','draft','conflict','failed')),  local_error TEXT, conflict_json TEXT);
+INSERT INTO projects VALUES(1,'prjlegacy000001','Legacy payroll migration','Move the payroll service off the mainframe',12000.0,'EUR','open','usralice0000001','',0,NULL,'2026-11-02 10:00:00.000Z','2026-11-02 10:00:00.000Z','2026-11-02 10:00:00.000Z','{"id":"prjlegacy000001","title":"Legacy payroll migration","description":"Move the payroll service off the mainframe","budget":12000,"currency":"EUR","status":"open","owner":"usralice0000001","hired_freelancer":"","deleted":false,"deleted_at":"","created":"2026-11-02 10:00:00.000Z","updated":"2026-11-02 10:00:00.000Z"}',NULL,'synced',NULL,NULL);
+INSERT INTO projects VALUES(2,'prjgarden000002','Garden planner app','A seasonal planting calendar',3000.0,'USD','open','usralice0000001','',1,NULL,'2026-11-03 10:00:00.000Z','2026-11-04 10:00:00.000Z','2026-11-04 10:00:00.000Z','{"id":"prjgarden000002","title":"Garden planner app","description":"A seasonal planting calendar","budget":3000,"currency":"USD","status":"open","owner":"usralice0000001","hired_freelancer":"","deleted":true,"deleted_at":"2026-11-04 10:00:00.000Z","created":"2026-11-03 10:00:00.000Z","updated":"2026-11-04 10:00:00.000Z"}',NULL,'synced',NULL,NULL);
+INSERT INTO projects VALUES(3,'prjoffline00003','Offline written project','Made on a train',500.0,'EUR','open','usralice0000001','',0,NULL,'2026-11-06 10:00:00.000Z',NULL,NULL,NULL,'{"id":"prjoffline00003","title":"Offline written project","description":"Made on a train","budget":500,"currency":"EUR","status":"open","owner":"usralice0000001","hired_freelancer":""}','pending',NULL,NULL);
+CREATE TABLE proposals (  rid INTEGER PRIMARY KEY,  id TEXT NOT NULL UNIQUE,  project TEXT, freelancer TEXT, cover_letter TEXT, amount REAL, estimated_days INTEGER,  status TEXT,  deleted INTEGER NOT NULL DEFAULT 0, deleted_at TEXT,  created TEXT, updated TEXT,  server_updated TEXT, server_json TEXT, local_json TEXT,  local_state TEXT NOT NULL DEFAULT 'synced'    CHECK (local_state IN ('synced','pending','draft','conflict','failed')),  local_error TEXT, conflict_json TEXT);
+INSERT INTO proposals VALUES(1,'prpdraft0000001','prjlegacy000001','usrbob000000001','I have migrated COBOL payroll twice',11000.0,30,'sent',0,NULL,'2026-11-05 10:00:00.000Z',NULL,NULL,NULL,'{"id":"prpdraft0000001","project":"prjlegacy000001","freelancer":"usrbob000000001","cover_letter":"I have migrated COBOL payroll twice","amount":11000,"estimated_days":30,"status":"sent"}','draft',NULL,NULL);
+CREATE TABLE milestones (  rid INTEGER PRIMARY KEY,  id TEXT NOT NULL UNIQUE,  project TEXT, title TEXT, description TEXT, amount REAL, due_date TEXT,  position INTEGER, status TEXT,  deleted INTEGER NOT NULL DEFAULT 0, deleted_at TEXT,  created TEXT, updated TEXT,  server_updated TEXT, server_json TEXT, local_json TEXT,  local_state TEXT NOT NULL DEFAULT 'synced'    CHECK (local_state IN ('synced','pending','draft','conflict','failed')),  local_error TEXT, conflict_json TEXT);
+CREATE TABLE outbox (  seq INTEGER PRIMARY KEY AUTOINCREMENT,  collection TEXT NOT NULL,  record_id TEXT NOT NULL,  op TEXT NOT NULL CHECK (op IN ('create','update')),  fields TEXT NOT NULL,  base_updated TEXT,  attempts INTEGER NOT NULL DEFAULT 0,  next_attempt_at INTEGER NOT NULL DEFAULT 0,  last_error TEXT,  state TEXT NOT NULL DEFAULT 'queued'    CHECK (state IN ('queued','sending','held','failed')));
+INSERT INTO outbox VALUES(1,'projects','prjoffline00003','create','{"id":"prjoffline00003","title":"Offline written project","description":"Made on a train","budget":500,"currency":"EUR","status":"open","owner":"usralice0000001","hired_freelancer":""}',NULL,0,0,NULL,'queued');
+CREATE TABLE sync_state (  collection TEXT PRIMARY KEY NOT NULL,  cursor_updated TEXT, cursor_id TEXT,  last_full_sync INTEGER NOT NULL DEFAULT 0,  last_reconcile INTEGER NOT NULL DEFAULT 0);
+INSERT INTO sync_state VALUES('projects','2026-11-04 10:00:00.000Z','prjgarden000002',1764000000000000,0);
+DELETE FROM sqlite_sequence;
+INSERT INTO sqlite_sequence VALUES('outbox',1);
+CREATE INDEX projects_status ON projects (deleted, status, created);
+CREATE INDEX projects_owner ON projects (owner, deleted, created);
+CREATE INDEX projects_hired ON projects (hired_freelancer, deleted, created);
+CREATE INDEX projects_budget ON projects (deleted, budget);
+CREATE INDEX projects_created ON projects (deleted, created);
+CREATE INDEX projects_local ON projects (local_state) WHERE local_state != 'synced';
+CREATE INDEX proposals_project ON proposals (project, deleted, created);
+CREATE INDEX proposals_freelancer ON proposals (freelancer, deleted, created);
+CREATE INDEX proposals_created ON proposals (deleted, created);
+CREATE INDEX proposals_local ON proposals (local_state) WHERE local_state != 'synced';
+CREATE INDEX milestones_project ON milestones (project, deleted, position);
+CREATE INDEX milestones_created ON milestones (deleted, created);
+CREATE INDEX milestones_local ON milestones (local_state) WHERE local_state != 'synced';
+CREATE INDEX outbox_record ON outbox (collection, record_id, seq);
+CREATE INDEX outbox_state ON outbox (state, next_attempt_at);
+COMMIT;
+PRAGMA user_version = 1;
