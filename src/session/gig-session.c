@@ -538,11 +538,13 @@ restore_service_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
   attributes = g_hash_table_new (g_str_hash, g_str_equal);
   g_hash_table_insert (attributes, (gpointer) "server", (gpointer) gig_session_get_server_url (self));
   secret_service_search (service, token_schema (), attributes,
                          SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
-                         g_task_get_cancellable (task), restore_search_cb, g_steal_pointer (&task));
+                         cancellable, restore_search_cb, g_steal_pointer (&task));
 }
 
 void
@@ -806,10 +808,10 @@ delete_recursively (GFile *file, GCancellable *cancellable, GError **error)
       return FALSE;
     }
 
+  g_clear_error (&local_error);
   if (!g_file_delete (file, cancellable, &local_error) &&
       !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
     {
-      g_clear_error (error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
