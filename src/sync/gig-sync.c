@@ -264,6 +264,13 @@ typedef struct
 } Analysis;
 
 static void
+maybe_unref (JsonObject *object)
+{
+  if (object != NULL)
+    json_object_unref (object);
+}
+
+static void
 analysis_free (Analysis *a)
 {
   g_clear_pointer (&a->records, g_ptr_array_unref);
@@ -327,7 +334,6 @@ analyse_records (GigSync       *self,
                  gboolean       look)
 {
   Analysis *a = g_new0 (Analysis, 1);
-  g_autofree const char **ids = NULL;
   g_autoptr(GPtrArray) befores = NULL;
   gboolean may_conflict;
 
@@ -338,15 +344,20 @@ analyse_records (GigSync       *self,
       return a;
     }
 
-  ids = g_new0 (const char *, records->len + 1);
+  /* one lookup per record (gig_store_get_records would do the same; its NULL holes don't go
+   * well with its free function) */
+  befores = g_ptr_array_new_full (records->len, (GDestroyNotify) maybe_unref);
   for (guint i = 0; i < records->len; i++)
-    ids[i] = json_object_get_string_member_with_default (g_ptr_array_index (records, i), "id", "");
-  befores = gig_store_get_records (self->store, collection, ids);
+    {
+      const char *id = json_object_get_string_member_with_default (g_ptr_array_index (records, i),
+                                                                  "id", NULL);
+      g_ptr_array_add (befores, id ? gig_store_get_record (self->store, collection, id) : NULL);
+    }
   may_conflict = gig_store_pending_count (self->store) > 0 || gig_store_failed_count (self->store) > 0;
 
   a->records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  a->befores = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  a->conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  a->befores = g_ptr_array_new_with_free_func ((GDestroyNotify) maybe_unref);
+  a->conflicts = g_ptr_array_new_with_free_func ((GDestroyNotify) maybe_unref);
   for (guint i = 0; i < records->len; i++)
     {
       JsonObject *record = g_ptr_array_index (records, i);
