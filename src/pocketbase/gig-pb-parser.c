@@ -108,7 +108,7 @@ record_from_node (JsonNode *root, GError **error)
 JsonObject *
 gig_pb_parse_record (const char *data, gssize length, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -149,7 +149,8 @@ struct _GigPbPageParser
   gboolean    escaped;
   int         depth;          /* nesting inside the value or record being captured */
   GString    *key;
-  GString    *buffer;         /* the value or record being captured */
+  GString    *buffer;         /* the value, or "[" + the records being captured */
+  guint       batched;        /* complete records in buffer, not parsed yet */
   JsonParser *json;
   GPtrArray  *items;
 };
@@ -162,7 +163,7 @@ gig_pb_page_parser_new (void)
   parser->state = PAGE_START;
   parser->key = g_string_new (NULL);
   parser->buffer = g_string_sized_new (4096);
-  parser->json = json_parser_new_immutable ();
+  parser->json = json_parser_new ();
   parser->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   return parser;
 }
@@ -215,27 +216,46 @@ capture_step (GigPbPageParser *parser, char c)
   return FALSE;
 }
 
+/* Records are parsed a few hundred kilobytes at a time: one json-glib call per record would cost
+ * more than the scan itself, and one for the whole page would hold it twice. */
+#define BATCH_SIZE (256 * 1024)
+
 static gboolean
-finish_item (GigPbPageParser *parser, GError **error)
+flush_items (GigPbPageParser *parser, GError **error)
 {
   JsonNode *root;
-  JsonObject *record;
+  JsonArray *array;
 
+  if (parser->batched == 0)
+    return TRUE;
+  g_string_append_c (parser->buffer, ']');
   root = parse_value (parser->json, parser->buffer->str, parser->buffer->len, error);
-  if (root == NULL || (record = record_from_node (root, error)) == NULL)
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
       parser->state = PAGE_FAILED;
-      return FALSE;
+      return root == NULL ? FALSE : set_malformed (error, "bad records");
     }
-  g_ptr_array_add (parser->items, record);
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *record = record_from_node (json_array_get_element (array, i), error);
+
+      if (record == NULL)
+        {
+          parser->state = PAGE_FAILED;
+          return FALSE;
+        }
+      g_ptr_array_add (parser->items, record);
+    }
   g_string_truncate (parser->buffer, 0);
+  parser->batched = 0;
   return TRUE;
 }
 
 static gboolean
 finish_value (GigPbPageParser *parser, GError **error)
 {
-  g_autoptr(JsonParser) json = json_parser_new_immutable ();
+  g_autoptr(JsonParser) json = json_parser_new ();
 
   /* Scalars like "page" or "totalItems": only checked, since the cursor comes from the items. */
   if (parse_value (json, parser->buffer->str, parser->buffer->len, error) == NULL)
@@ -375,7 +395,13 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
               parser->depth = 1;
               parser->in_string = FALSE;
               parser->escaped = FALSE;
-              g_string_truncate (parser->buffer, 0);
+              if (parser->batched == 0)
+                {
+                  g_string_truncate (parser->buffer, 0);
+                  g_string_append_c (parser->buffer, '[');
+                }
+              else
+                g_string_append_c (parser->buffer, ',');
               g_string_append_c (parser->buffer, c);
             }
           else if (c == ']' && !parser->after_comma)
@@ -393,12 +419,21 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
               {
                 char d = data[i];
 
-                if (!parser->in_string && d != '"' && d != '{' && d != '[' && d != '}' && d != ']')
+                if (parser->in_string && !parser->escaped)
                   {
-                    i++;
-                    continue;
+                    /* Skip string content in bulk: only a quote or a backslash matters. */
+                    const char *quote = memchr (data + i, '"', length - i);
+                    const char *stop = quote ? quote : data + length;
+                    const char *backslash = memchr (data + i, '\\', (gsize) (stop - (data + i)));
+
+                    if (backslash != NULL)
+                      stop = backslash;
+                    i = (gsize) (stop - data);
+                    if (i == length)
+                      break;
+                    d = data[i];
                   }
-                if (parser->in_string && !parser->escaped && d != '\\' && d != '"')
+                else if (!parser->in_string && d != '"' && d != '{' && d != '[' && d != '}' && d != ']')
                   {
                     i++;
                     continue;
@@ -415,7 +450,8 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
                 break;
               }
             g_string_append_len (parser->buffer, data + start, (gssize) (i - start + 1));
-            if (!finish_item (parser, error))
+            parser->batched++;
+            if (parser->buffer->len >= BATCH_SIZE && !flush_items (parser, error))
               return FALSE;
             parser->state = PAGE_AFTER_ITEM;
           }
@@ -428,7 +464,11 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
               parser->after_comma = TRUE;
             }
           else if (c == ']')
-            parser->state = PAGE_AFTER_VALUE;
+            {
+              if (!flush_items (parser, error))
+                return FALSE;
+              parser->state = PAGE_AFTER_VALUE;
+            }
           else if (!is_space (c))
             return page_fail (parser, error, "expected ',' or ']' after an item");
           break;

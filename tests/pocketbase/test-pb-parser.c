@@ -97,6 +97,32 @@ test_page_malformed (void)
 }
 
 static void
+test_page_large (void)
+{
+  /* Larger than the parser's batch: records are parsed in several rounds, in order */
+  g_autoptr(GString) text = g_string_new ("{\"items\":[");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autofree char *filler = g_strnfill (500, 'x');
+  const guint count = 3000;
+
+  for (guint i = 0; i < count; i++)
+    g_string_append_printf (text, "%s{\"id\":\"id%012u\",\"updated\":\"2026-01-01 00:00:00.000Z\",\"description\":\"%s\"}",
+                            i ? "," : "", i, filler);
+  g_string_append (text, "],\"page\":1}");
+  g_assert_cmpuint (text->len, >, 1024 * 1024);
+
+  items = parse_in_chunks (text->str, 8191, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, count);
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("id%012u", i);
+      g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (items, i), "id"), ==, id);
+    }
+}
+
+static void
 test_page_deep_nesting (void)
 {
   g_autoptr(GString) text = g_string_new ("{\"items\":[{\"id\":\"a\",\"x\":");
@@ -367,6 +393,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pb-parser/page/any-split", test_page_any_split);
   g_test_add_func ("/pb-parser/page/empty", test_page_empty);
   g_test_add_func ("/pb-parser/page/malformed", test_page_malformed);
+  g_test_add_func ("/pb-parser/page/large", test_page_large);
   g_test_add_func ("/pb-parser/page/deep-nesting", test_page_deep_nesting);
   g_test_add_func ("/pb-parser/record", test_record);
   g_test_add_func ("/pb-parser/sse", test_sse);
