@@ -12,12 +12,19 @@
 #include "gig-resources.h"
 #include "ui/gig-window.h"
 #include "ui/gig-preferences-window.h"
+#include "ui/gig-ui-util.h"
 
 struct _GigApplication
 {
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+  GCancellable   *cancellable;
+  /* The signed-in account: one session, its store and its sync engine. */
+  GigSession     *session;
+  GigStore       *store;
+  GigSync        *sync;
+  gboolean        restoring;
 };
 
 G_DEFINE_FINAL_TYPE (GigApplication, gig_application, ADW_TYPE_APPLICATION)
@@ -46,6 +53,277 @@ gig_application_get_settings (GigApplication *self)
   g_return_val_if_fail (GIG_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+GigSession *
+gig_application_get_session (GigApplication *self)
+{
+  g_return_val_if_fail (GIG_IS_APPLICATION (self), NULL);
+
+  return self->session;
+}
+
+GigStore *
+gig_application_get_store (GigApplication *self)
+{
+  g_return_val_if_fail (GIG_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+GigSync *
+gig_application_get_sync (GigApplication *self)
+{
+  g_return_val_if_fail (GIG_IS_APPLICATION (self), NULL);
+
+  return self->sync;
+}
+
+static void
+for_each_window_set_account (GigApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (GIG_IS_WINDOW (l->data))
+      gig_window_set_account (GIG_WINDOW (l->data), self->session, self->store, self->sync);
+}
+
+static gboolean
+any_window_active (GigApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (gtk_window_is_active (GTK_WINDOW (l->data)))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Someone else changed a record: tell the user about what concerns them while they look away. */
+static void
+on_remote_record_changed (GigApplication *self,
+                          int             collection,
+                          const char     *id,
+                          JsonObject     *before,
+                          JsonObject     *after)
+{
+  const char *me = self->session != NULL ? gig_session_get_user_id (self->session) : NULL;
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(JsonObject) project = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *notification_id = NULL;
+  const char *status;
+  const char *title;
+
+  if (collection != GIG_COLLECTION_PROPOSALS || after == NULL || me == NULL || any_window_active (self))
+    return;
+
+  project = gig_store_get_record (self->store, GIG_COLLECTION_PROJECTS, gig_ui_json_string (after, "project"));
+  title = project != NULL ? gig_ui_json_string (project, "title") : "";
+  status = gig_ui_json_string (after, "status");
+
+  if (g_strcmp0 (gig_ui_json_string (after, "freelancer"), me) == 0 &&
+      g_strcmp0 (gig_ui_json_string (before, "status"), status) != 0 &&
+      (g_str_equal (status, "accepted") || g_str_equal (status, "rejected")))
+    {
+      notification = g_notification_new (g_str_equal (status, "accepted") ? _("Proposal Accepted")
+                                                                           : _("Proposal Not Accepted"));
+      body = g_str_equal (status, "accepted")
+             ? g_strdup_printf (_("You are hired for “%s”."), title)
+             : g_strdup_printf (_("Your proposal for “%s” was not accepted."), title);
+    }
+  else if (before == NULL && project != NULL &&
+           g_strcmp0 (gig_ui_json_string (project, "owner"), me) == 0)
+    {
+      notification = g_notification_new (_("New Proposal"));
+      body = g_strdup_printf (_("A freelancer sent a proposal for “%s”."), title);
+    }
+
+  if (notification == NULL)
+    return;
+
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.show-project", "s",
+                                                gig_ui_json_string (after, "project"));
+  notification_id = g_strdup_printf ("proposal-%s", id);
+  g_application_send_notification (G_APPLICATION (self), notification_id, notification);
+}
+
+static void
+close_account (GigApplication *self)
+{
+  if (self->sync != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->sync, self);
+      gig_sync_stop (self->sync);
+    }
+  g_clear_object (&self->sync);
+  if (self->store != NULL)
+    gig_store_close (self->store);
+  g_clear_object (&self->store);
+}
+
+gboolean
+gig_application_adopt_session (GigApplication *self,
+                               GigSession     *session)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GigStore) store = NULL;
+  const char *user_id;
+
+  g_return_val_if_fail (GIG_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (GIG_IS_SESSION (session), FALSE);
+
+  user_id = gig_session_get_user_id (session);
+  path = gig_store_default_path (user_id);
+  if (path == NULL || (store = gig_store_new_for_path (path, &error)) == NULL)
+    {
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+      g_autofree char *message = g_strdup_printf (_("Could not open the local data: %s"),
+                                                  error != NULL ? error->message : user_id);
+
+      g_warning ("%s", message);
+      if (GIG_IS_WINDOW (window))
+        gig_window_add_toast (GIG_WINDOW (window), adw_toast_new (message));
+      return FALSE;
+    }
+
+  close_account (self);
+  g_set_object (&self->session, session);
+  self->store = g_steal_pointer (&store);
+  self->sync = gig_sync_new (self->store, gig_session_get_client (session), session);
+  g_signal_connect_object (self->sync, "remote-record-changed",
+                           G_CALLBACK (on_remote_record_changed), self, G_CONNECT_SWAPPED);
+  gig_sync_start (self->sync);
+
+  for_each_window_set_account (self);
+  return TRUE;
+}
+
+static void
+restore_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GigApplication) self = user_data;
+  GigSession *session = GIG_SESSION (object);
+  g_autoptr(GError) error = NULL;
+
+  self->restoring = FALSE;
+  if (!gig_session_restore_finish (session, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("Could not read the keyring: %s", error->message);
+    }
+
+  /* A session that needs a new sign-in still shows its data: it is all local. */
+  if (gig_session_get_state (session) != GIG_SESSION_STATE_SIGNED_OUT &&
+      gig_application_adopt_session (self, session))
+    return;
+
+  for_each_window_set_account (self);
+}
+
+static void
+restore_session (GigApplication *self)
+{
+  g_autofree char *url = g_settings_get_string (self->settings, "server-url");
+  g_autoptr(GigPbClient) client = gig_pb_client_new (url);
+  g_autoptr(GigSession) session = gig_session_new (client);
+
+  self->restoring = TRUE;
+  gig_session_restore_async (session, self->cancellable, restore_cb, g_object_ref (self));
+}
+
+static void
+sign_out_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GigApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gig_session_sign_out_finish (GIG_SESSION (object), result, &error))
+    g_warning ("Sign-out was incomplete: %s", error->message);
+}
+
+static void
+gig_application_sign_out_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  GigApplication *self = user_data;
+  g_autoptr(GigSession) session = NULL;
+
+  if (self->session == NULL)
+    return;
+
+  /* The store is closed before the session removes the account's files. */
+  close_account (self);
+  session = g_steal_pointer (&self->session);
+  gig_session_sign_out_async (session, NULL, sign_out_cb, g_object_ref (self));
+  for_each_window_set_account (self);
+}
+
+static void
+gig_application_sync_now_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  GigApplication *self = user_data;
+
+  if (self->sync != NULL)
+    gig_sync_now (self->sync);
+}
+
+static GigWindow *
+active_gig_window (GigApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  return GIG_IS_WINDOW (window) ? GIG_WINDOW (window) : NULL;
+}
+
+static void
+gig_application_new_project_action (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  GigWindow *window = active_gig_window (user_data);
+
+  if (window != NULL)
+    gig_window_new_project (window);
+}
+
+static void
+gig_application_trash_action (GSimpleAction *action,
+                              GVariant      *parameter,
+                              gpointer       user_data)
+{
+  GigWindow *window = active_gig_window (user_data);
+
+  if (window != NULL)
+    gig_window_set_scope (window, GIG_STORE_SCOPE_TRASH);
+}
+
+static void
+gig_application_show_project_action (GSimpleAction *action,
+                                     GVariant      *parameter,
+                                     gpointer       user_data)
+{
+  GigApplication *self = user_data;
+  GigWindow *window = active_gig_window (self);
+
+  if (window == NULL)
+    {
+      g_application_activate (G_APPLICATION (self));
+      window = active_gig_window (self);
+    }
+  if (window == NULL)
+    return;
+
+  gig_window_show_project (window, g_variant_get_string (parameter, NULL));
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 static void
@@ -153,6 +431,11 @@ static const GActionEntry app_actions[] = {
   { .name = "about", .activate = gig_application_about_action },
   { .name = "preferences", .activate = gig_application_preferences_action },
   { .name = "shortcuts", .activate = gig_application_shortcuts_action },
+  { .name = "sign-out", .activate = gig_application_sign_out_action },
+  { .name = "sync-now", .activate = gig_application_sync_now_action },
+  { .name = "new-project", .activate = gig_application_new_project_action },
+  { .name = "trash", .activate = gig_application_trash_action },
+  { .name = "show-project", .activate = gig_application_show_project_action, .parameter_type = "s" },
 };
 
 static void
@@ -162,6 +445,8 @@ gig_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *shortcuts_accels[] = { "<Control>question", NULL };
+  static const char *sync_accels[] = { "F5", NULL };
+  static const char *new_project_accels[] = { "<Control>n", NULL };
 
   G_APPLICATION_CLASS (gig_application_parent_class)->startup (app);
 
@@ -170,6 +455,8 @@ gig_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.shortcuts", shortcuts_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.sync-now", sync_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-project", new_project_accels);
 
   apply_color_scheme (self);
   g_signal_connect_object (self->settings, "changed::color-scheme",
@@ -183,7 +470,13 @@ gig_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (gig_window_new (self));
+    {
+      window = GTK_WINDOW (gig_window_new (self));
+      if (self->session != NULL)
+        gig_window_set_account (GIG_WINDOW (window), self->session, self->store, self->sync);
+      else if (!self->restoring)
+        restore_session (self);
+    }
 
   gtk_window_present (window);
 }
@@ -193,6 +486,10 @@ gig_application_dispose (GObject *object)
 {
   GigApplication *self = GIG_APPLICATION (object);
 
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  close_account (self);
+  g_clear_object (&self->session);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (gig_application_parent_class)->dispose (object);
@@ -215,4 +512,5 @@ static void
 gig_application_init (GigApplication *self)
 {
   self->settings = g_settings_new (APPLICATION_ID);
+  self->cancellable = g_cancellable_new ();
 }

@@ -6,6 +6,10 @@
 
 #include <adwaita.h>
 
+#include "session/gig-session.h"
+#include "store/gig-store.h"
+#include "sync/gig-sync.h"
+
 G_BEGIN_DECLS
 
 #define GIG_TYPE_APPLICATION (gig_application_get_type ())
@@ -14,6 +18,13 @@ G_DECLARE_FINAL_TYPE (GigApplication, gig_application, GIG, APPLICATION, AdwAppl
 
 GigApplication *gig_application_new       (void);
 GSettings      *gig_application_get_settings (GigApplication *self);
+/* The signed-in account's objects; NULL while signed out. */
+GigSession     *gig_application_get_session  (GigApplication *self);
+GigStore       *gig_application_get_store    (GigApplication *self);
+GigSync        *gig_application_get_sync     (GigApplication *self);
+/* Opens @session's account (its store and sync) and shows it in every window. */
+gboolean        gig_application_adopt_session (GigApplication *self,
+                                               GigSession     *session);
 
 /* Makes sure the bundled resources (templates, CSS, shortcuts) are registered. */
 void            gig_resources_ensure      (void);

@@ -9,21 +9,55 @@
 #include <glib/gi18n.h>
 
 #include "gig-window.h"
+#include "gig-project-dialog.h"
+#include "gig-proposal-editor.h"
+#include "gig-query-ids-model.h"
+#include "gig-record-row.h"
+
+/* Order of the scope drop-down's entries. */
+static const GigStoreScope scopes[] = {
+  GIG_STORE_SCOPE_OPEN_PROJECTS,
+  GIG_STORE_SCOPE_MY_PROJECTS,
+  GIG_STORE_SCOPE_HIRED,
+  GIG_STORE_SCOPE_MY_PROPOSALS,
+  GIG_STORE_SCOPE_DRAFTS,
+  GIG_STORE_SCOPE_TRASH,
+};
 
 struct _GigWindow
 {
   AdwApplicationWindow  parent_instance;
 
   GSettings            *settings;
+  GigSession           *session;
+  GigStore             *store;
+  GigSync              *sync;
+  GigQueryIdsModel     *model;
+  GtkSingleSelection   *selection;
+  char                 *sync_subtitle;
+  GigSignInPage        *sign_in_page;
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
-  GtkWidget            *content;
+  GtkStack             *content;
   AdwStatusPage        *sidebar_status;
   AdwStatusPage        *content_status;
   GtkWidget            *back_button;
+  AdwWindowTitle       *sidebar_title;
+  GtkRevealer          *offline_revealer;
+  GtkLabel             *offline_label;
+  GtkButton            *offline_button;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkDropDown          *scope_dropdown;
+  GtkDropDown          *sort_dropdown;
+  GtkStack             *list_stack;
+  GtkListView          *list_view;
+  GigProjectPage       *project_page;
+  AdwBin               *sign_in_bin;
 };
 
 G_DEFINE_FINAL_TYPE (GigWindow, gig_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -55,6 +89,506 @@ gig_window_add_toast (GigWindow *self,
 
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
+
+GigSignInPage *
+gig_window_get_sign_in_page (GigWindow *self)
+{
+  g_return_val_if_fail (GIG_IS_WINDOW (self), NULL);
+
+  return self->sign_in_page;
+}
+
+GigProjectPage *
+gig_window_get_project_page (GigWindow *self)
+{
+  g_return_val_if_fail (GIG_IS_WINDOW (self), NULL);
+
+  return self->project_page;
+}
+
+gboolean
+gig_window_is_signed_in (GigWindow *self)
+{
+  g_return_val_if_fail (GIG_IS_WINDOW (self), FALSE);
+
+  return self->store != NULL &&
+         g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "main") == 0;
+}
+
+const char *
+gig_window_get_sync_subtitle (GigWindow *self)
+{
+  g_return_val_if_fail (GIG_IS_WINDOW (self), NULL);
+
+  return adw_window_title_get_subtitle (self->sidebar_title);
+}
+
+gboolean
+gig_window_get_offline_banner_visible (GigWindow *self)
+{
+  g_return_val_if_fail (GIG_IS_WINDOW (self), FALSE);
+
+  return gtk_revealer_get_reveal_child (self->offline_revealer);
+}
+
+GListModel *
+gig_window_get_list_model (GigWindow *self)
+{
+  g_return_val_if_fail (GIG_IS_WINDOW (self), NULL);
+
+  return self->model != NULL ? G_LIST_MODEL (self->model) : NULL;
+}
+
+/* ---- sidebar list ---------------------------------------------------------------------------- */
+
+static GigStoreScope
+current_scope (GigWindow *self)
+{
+  guint selected = gtk_drop_down_get_selected (self->scope_dropdown);
+
+  return selected < G_N_ELEMENTS (scopes) ? scopes[selected] : GIG_STORE_SCOPE_OPEN_PROJECTS;
+}
+
+static GigStoreQuery *
+build_query (GigWindow *self)
+{
+  GigStoreScope scope = current_scope (self);
+  GigCollection collection = (scope == GIG_STORE_SCOPE_MY_PROPOSALS || scope == GIG_STORE_SCOPE_DRAFTS)
+                             ? GIG_COLLECTION_PROPOSALS : GIG_COLLECTION_PROJECTS;
+  GigStoreQuery *query = gig_store_query_new (collection, scope);
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+
+  query->me = g_strdup (self->session != NULL ? gig_session_get_user_id (self->session) : NULL);
+  query->text = *trimmed != '\0' ? g_steal_pointer (&trimmed) : NULL;
+  query->sort = gtk_drop_down_get_selected (self->sort_dropdown) == 1 ? GIG_STORE_SORT_BUDGET
+                                                                        : GIG_STORE_SORT_NEWEST;
+  return query;
+}
+
+static void
+update_empty_state (GigWindow *self)
+{
+  guint n = self->model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
+  const GigStoreQuery *query = self->model != NULL ? gig_query_ids_model_get_query (self->model) : NULL;
+
+  gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
+  if (n > 0)
+    return;
+
+  if (query != NULL && query->text != NULL)
+    {
+      adw_status_page_set_icon_name (self->sidebar_status, "system-search-symbolic");
+      adw_status_page_set_title (self->sidebar_status, _("No Results"));
+      adw_status_page_set_description (self->sidebar_status, _("Try other words."));
+      return;
+    }
+
+  adw_status_page_set_icon_name (self->sidebar_status, "io.github.gigdesk.Gigdesk-symbolic");
+  switch (current_scope (self))
+    {
+    case GIG_STORE_SCOPE_OPEN_PROJECTS:
+      adw_status_page_set_title (self->sidebar_status, _("No Open Projects"));
+      adw_status_page_set_description (self->sidebar_status, _("Projects looking for a freelancer appear here."));
+      break;
+    case GIG_STORE_SCOPE_MY_PROJECTS:
+      adw_status_page_set_title (self->sidebar_status, _("No Projects Yet"));
+      adw_status_page_set_description (self->sidebar_status, _("Post a project with the + button to hire a freelancer."));
+      break;
+    case GIG_STORE_SCOPE_HIRED:
+      adw_status_page_set_title (self->sidebar_status, _("No Work Yet"));
+      adw_status_page_set_description (self->sidebar_status, _("Projects you are hired for appear here."));
+      break;
+    case GIG_STORE_SCOPE_MY_PROPOSALS:
+      adw_status_page_set_title (self->sidebar_status, _("No Proposals"));
+      adw_status_page_set_description (self->sidebar_status, _("Proposals you send appear here."));
+      break;
+    case GIG_STORE_SCOPE_DRAFTS:
+      adw_status_page_set_title (self->sidebar_status, _("No Drafts"));
+      adw_status_page_set_description (self->sidebar_status, _("Proposals you have started but not sent appear here."));
+      break;
+    case GIG_STORE_SCOPE_TRASH:
+      adw_status_page_set_icon_name (self->sidebar_status, "user-trash-symbolic");
+      adw_status_page_set_title (self->sidebar_status, _("Nothing in Trash"));
+      adw_status_page_set_description (self->sidebar_status, _("Projects you delete can be restored from here."));
+      break;
+    case GIG_STORE_SCOPE_ALL:
+    default:
+      adw_status_page_set_title (self->sidebar_status, _("No Projects Yet"));
+      adw_status_page_set_description (self->sidebar_status, NULL);
+      break;
+    }
+}
+
+static void
+refresh_query (GigWindow *self)
+{
+  g_autoptr(GigStoreQuery) query = NULL;
+
+  if (self->model == NULL)
+    return;
+
+  query = build_query (self);
+  gig_query_ids_model_set_query (self->model, query);
+  update_empty_state (self);
+}
+
+static void
+on_filters_changed (GigWindow *self)
+{
+  refresh_query (self);
+}
+
+static void
+on_search_changed (GigWindow *self)
+{
+  refresh_query (self);
+}
+
+static void
+on_stop_search (GigWindow *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+}
+
+void
+gig_window_set_scope (GigWindow     *self,
+                      GigStoreScope  scope)
+{
+  g_return_if_fail (GIG_IS_WINDOW (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (scopes); i++)
+    if (scopes[i] == scope)
+      gtk_drop_down_set_selected (self->scope_dropdown, i);
+}
+
+GigStoreScope
+gig_window_get_scope (GigWindow *self)
+{
+  g_return_val_if_fail (GIG_IS_WINDOW (self), GIG_STORE_SCOPE_OPEN_PROJECTS);
+
+  return current_scope (self);
+}
+
+void
+gig_window_set_search_text (GigWindow  *self,
+                            const char *text)
+{
+  g_return_if_fail (GIG_IS_WINDOW (self));
+
+  gtk_search_bar_set_search_mode (self->search_bar, text != NULL && *text != '\0');
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
+  /* The entry reports changes after a short delay; apply at once for callers that set it. */
+  refresh_query (self);
+}
+
+void
+gig_window_set_sort (GigWindow    *self,
+                     GigStoreSort  sort)
+{
+  g_return_if_fail (GIG_IS_WINDOW (self));
+
+  gtk_drop_down_set_selected (self->sort_dropdown, sort == GIG_STORE_SORT_BUDGET ? 1 : 0);
+}
+
+static void
+setup_row (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  gtk_list_item_set_child (item, GTK_WIDGET (gig_record_row_new ()));
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  GigWindow *self = user_data;
+  GtkStringObject *id = gtk_list_item_get_item (item);
+
+  if (self->store == NULL || self->model == NULL)
+    return;
+
+  gig_record_row_bind (GIG_RECORD_ROW (gtk_list_item_get_child (item)), self->store,
+                       gig_query_ids_model_get_query (self->model)->collection,
+                       gtk_string_object_get_string (id));
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  gig_record_row_unbind (GIG_RECORD_ROW (gtk_list_item_get_child (item)));
+}
+
+void
+gig_window_show_project (GigWindow  *self,
+                         const char *project_id)
+{
+  g_return_if_fail (GIG_IS_WINDOW (self));
+
+  if (project_id == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->content, "empty");
+      return;
+    }
+
+  gig_project_page_set_project (self->project_page, project_id);
+  gtk_stack_set_visible_child_name (self->content, "project");
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content));
+}
+
+static void
+on_list_activate (GigWindow *self,
+                  guint      position)
+{
+  const GigStoreQuery *query;
+  const char *id;
+
+  if (self->model == NULL)
+    return;
+
+  query = gig_query_ids_model_get_query (self->model);
+  id = gig_query_ids_model_get_id (self->model, position);
+  if (id == NULL)
+    return;
+
+  if (query->collection == GIG_COLLECTION_PROPOSALS)
+    {
+      g_autoptr(JsonObject) proposal = gig_store_get_record (self->store, GIG_COLLECTION_PROPOSALS, id);
+      const char *project;
+
+      if (proposal == NULL)
+        return;
+      project = json_object_get_string_member_with_default (proposal, "project", NULL);
+      if (query->scope == GIG_STORE_SCOPE_DRAFTS)
+        {
+          gig_window_edit_proposal (self, project, id);
+          return;
+        }
+      gig_window_show_project (self, project);
+      gig_project_page_set_view (self->project_page, "proposals");
+      return;
+    }
+
+  gig_window_show_project (self, id);
+}
+
+static void
+on_model_items_changed (GigWindow *self)
+{
+  update_empty_state (self);
+  gig_project_page_reload (self->project_page);
+}
+
+/* ---- sync state ------------------------------------------------------------------------------ */
+
+static void
+update_sync_state (GigWindow *self)
+{
+  g_autofree char *subtitle = NULL;
+  g_autofree char *banner = NULL;
+  const char *button_label = _("_Retry");
+  GigSyncState state;
+  guint pending;
+
+  if (self->sync == NULL)
+    {
+      adw_window_title_set_subtitle (self->sidebar_title, NULL);
+      gtk_revealer_set_reveal_child (self->offline_revealer, FALSE);
+      return;
+    }
+
+  state = gig_sync_get_state (self->sync);
+  pending = gig_sync_get_pending_count (self->sync);
+
+  switch (state)
+    {
+    case GIG_SYNC_STATE_IDLE:
+      subtitle = g_strdup (_("Synced"));
+      break;
+    case GIG_SYNC_STATE_SYNCING:
+      {
+        const char *text = gig_sync_get_progress_text (self->sync);
+
+        subtitle = text != NULL && *text != '\0' ? g_strdup_printf (_("Syncing · %s"), text)
+                                                 : g_strdup (_("Syncing…"));
+      }
+      break;
+    case GIG_SYNC_STATE_OFFLINE:
+      if (pending > 0)
+        subtitle = g_strdup_printf (ngettext ("Offline · %u change waiting",
+                                              "Offline · %u changes waiting", pending), pending);
+      else
+        subtitle = g_strdup (_("Offline"));
+      banner = g_strdup (_("You are offline. Changes are saved here and sent when the server is reachable."));
+      break;
+    case GIG_SYNC_STATE_ERROR:
+      subtitle = g_strdup (_("Sync problem"));
+      banner = g_strdup_printf (_("Sync failed: %s"),
+                                gig_sync_get_last_error (self->sync) != NULL
+                                ? gig_sync_get_last_error (self->sync) : _("unknown error"));
+      break;
+    case GIG_SYNC_STATE_SIGN_IN_NEEDED:
+    default:
+      subtitle = g_strdup (_("Sign-in needed"));
+      banner = g_strdup (_("Your session has expired. Sign in again to sync; your changes are kept."));
+      button_label = _("_Sign In");
+      break;
+    }
+
+  adw_window_title_set_subtitle (self->sidebar_title, subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sidebar_title), gig_sync_get_last_error (self->sync));
+  gtk_revealer_set_reveal_child (self->offline_revealer, banner != NULL);
+  if (banner != NULL)
+    gtk_label_set_text (self->offline_label, banner);
+  gtk_button_set_label (self->offline_button, button_label);
+}
+
+static void
+on_offline_button_clicked (GigWindow *self)
+{
+  if (self->sync != NULL && gig_sync_get_state (self->sync) == GIG_SYNC_STATE_SIGN_IN_NEEDED)
+    gig_window_show_sign_in (self, _("Your session has expired. Sign in again to continue syncing."));
+  else if (self->sync != NULL)
+    gig_sync_now (self->sync);
+}
+
+/* ---- account --------------------------------------------------------------------------------- */
+
+static void
+on_signed_in (GigWindow  *self,
+              GigSession *session)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  /* The application opens the account's store and sync and comes back with set_account. */
+  if (GIG_IS_APPLICATION (app))
+    gig_application_adopt_session (GIG_APPLICATION (app), session);
+}
+
+void
+gig_window_show_sign_in (GigWindow  *self,
+                         const char *notice)
+{
+  g_return_if_fail (GIG_IS_WINDOW (self));
+
+  if (self->sign_in_page == NULL)
+    {
+      self->sign_in_page = gig_sign_in_page_new (self->settings);
+      g_signal_connect_object (self->sign_in_page, "signed-in", G_CALLBACK (on_signed_in), self,
+                               G_CONNECT_SWAPPED);
+      adw_bin_set_child (self->sign_in_bin, GTK_WIDGET (self->sign_in_page));
+    }
+
+  gig_sign_in_page_set_notice (self->sign_in_page, notice);
+  gtk_stack_set_visible_child_name (self->main_stack, "sign-in");
+}
+
+void
+gig_window_set_account (GigWindow  *self,
+                        GigSession *session,
+                        GigStore   *store,
+                        GigSync    *sync)
+{
+  g_autoptr(GigStoreQuery) query = NULL;
+
+  g_return_if_fail (GIG_IS_WINDOW (self));
+  g_return_if_fail (session == NULL || GIG_IS_SESSION (session));
+  g_return_if_fail (session == NULL || GIG_IS_STORE (store));
+
+  if (self->sync != NULL)
+    g_signal_handlers_disconnect_by_data (self->sync, self);
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  gtk_list_view_set_model (self->list_view, NULL);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+  g_clear_object (&self->sync);
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
+  gig_window_show_project (self, NULL);
+
+  if (session == NULL)
+    {
+      gig_project_page_set_context (self->project_page, NULL, NULL);
+      update_sync_state (self);
+      gig_window_show_sign_in (self, NULL);
+      return;
+    }
+
+  self->session = g_object_ref (session);
+  self->store = g_object_ref (store);
+  self->sync = sync != NULL ? g_object_ref (sync) : NULL;
+
+  gig_project_page_set_context (self->project_page, store, gig_session_get_user_id (session));
+
+  query = build_query (self);
+  self->model = gig_query_ids_model_new (store, query);
+  g_signal_connect_object (self->model, "items-changed", G_CALLBACK (on_model_items_changed), self,
+                           G_CONNECT_SWAPPED);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+
+  if (self->sync != NULL)
+    {
+      g_signal_connect_object (self->sync, "notify::state", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync, "notify::pending-count", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync, "notify::progress-text", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync, "notify::last-error", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);
+    }
+  update_sync_state (self);
+  update_empty_state (self);
+
+  if (self->sign_in_page != NULL)
+    gig_sign_in_page_set_notice (self->sign_in_page, NULL);
+  gtk_stack_set_visible_child_name (self->main_stack, "main");
+}
+
+/* ---- dialogs --------------------------------------------------------------------------------- */
+
+void
+gig_window_new_project (GigWindow *self)
+{
+  GigProjectDialog *dialog;
+
+  g_return_if_fail (GIG_IS_WINDOW (self));
+
+  if (self->store == NULL)
+    return;
+
+  dialog = gig_project_dialog_new (GTK_WINDOW (self), self->store,
+                                   gig_session_get_user_id (self->session), NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+GtkWindow *
+gig_window_edit_proposal (GigWindow  *self,
+                          const char *project_id,
+                          const char *proposal_id)
+{
+  GigProposalEditor *editor;
+
+  g_return_val_if_fail (GIG_IS_WINDOW (self), NULL);
+
+  if (self->store == NULL || project_id == NULL)
+    return NULL;
+
+  editor = gig_proposal_editor_new (self->store, gig_session_get_user_id (self->session),
+                                    project_id, proposal_id);
+  gtk_window_set_transient_for (GTK_WINDOW (editor), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (editor));
+
+  return GTK_WINDOW (editor);
+}
+
+/* ---- window ---------------------------------------------------------------------------------- */
 
 static void
 gig_window_save_state (GigWindow *self)
@@ -103,6 +637,21 @@ go_back_action (GtkWidget  *widget,
 }
 
 static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  GigWindow *self = GIG_WINDOW (widget);
+
+  if (self->store == NULL)
+    return;
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
 gig_window_constructed (GObject *object)
 {
   GigWindow *self = GIG_WINDOW (object);
@@ -124,10 +673,28 @@ gig_window_dispose (GObject *object)
 {
   GigWindow *self = GIG_WINDOW (object);
 
+  if (self->list_view != NULL)
+    gtk_list_view_set_model (self->list_view, NULL);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
   gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_WINDOW);
+  self->sign_in_page = NULL;
+  g_clear_object (&self->sync);
+  g_clear_object (&self->store);
+  g_clear_object (&self->session);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (gig_window_parent_class)->dispose (object);
+}
+
+static void
+gig_window_finalize (GObject *object)
+{
+  GigWindow *self = GIG_WINDOW (object);
+
+  g_free (self->sync_subtitle);
+
+  G_OBJECT_CLASS (gig_window_parent_class)->finalize (object);
 }
 
 static void
@@ -138,26 +705,57 @@ gig_window_class_init (GigWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   gig_resources_ensure ();
+  g_type_ensure (GIG_TYPE_PROJECT_PAGE);
 
   object_class->constructed = gig_window_constructed;
   object_class->dispose = gig_window_dispose;
+  object_class->finalize = gig_window_finalize;
   window_class->close_request = gig_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/gig-window.ui");
   gtk_widget_class_bind_template_child (widget_class, GigWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, GigWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, GigWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, GigWindow, content);
   gtk_widget_class_bind_template_child (widget_class, GigWindow, sidebar_status);
   gtk_widget_class_bind_template_child (widget_class, GigWindow, content_status);
   gtk_widget_class_bind_template_child (widget_class, GigWindow, back_button);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, offline_revealer);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, offline_label);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, offline_button);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, scope_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, sort_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, project_page);
+  gtk_widget_class_bind_template_child (widget_class, GigWindow, sign_in_bin);
+  gtk_widget_class_bind_template_callback (widget_class, on_filters_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_offline_button_clicked);
 
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.go-back", NULL);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
 }
 
 static void
 gig_window_init (GigWindow *self)
 {
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
+  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  update_empty_state (self);
 }

@@ -7,6 +7,11 @@
 #include <adwaita.h>
 
 #include "gig-application.h"
+#include "store/gig-store.h"
+#include "session/gig-session.h"
+#include "sync/gig-sync.h"
+#include "ui/gig-sign-in-page.h"
+#include "ui/gig-project-page.h"
 
 G_BEGIN_DECLS
 
@@ -14,9 +19,45 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (GigWindow, gig_window, GIG, WINDOW, AdwApplicationWindow)
 
-GigWindow *gig_window_new            (GigApplication *application);
-gboolean   gig_window_get_folded     (GigWindow      *self);
-void       gig_window_add_toast      (GigWindow      *self,
-                                      AdwToast       *toast);
+GigWindow     *gig_window_new            (GigApplication *application);
+gboolean       gig_window_get_folded     (GigWindow      *self);
+void           gig_window_add_toast      (GigWindow      *self,
+                                          AdwToast       *toast);
+
+/* Shows the signed-in views for @session over @store (and @sync's state, which may be NULL).
+ * Passing NULL for @session shows the sign-in page. */
+void           gig_window_set_account    (GigWindow      *self,
+                                          GigSession     *session,
+                                          GigStore       *store,
+                                          GigSync        *sync);
+/* Shows the sign-in page with an optional note ("Your session expired"). */
+void           gig_window_show_sign_in   (GigWindow      *self,
+                                          const char     *notice);
+GigSignInPage *gig_window_get_sign_in_page (GigWindow    *self);
+gboolean       gig_window_is_signed_in   (GigWindow      *self);
+
+/* The sidebar: which records (scope), the search text and the order. */
+void           gig_window_set_scope      (GigWindow      *self,
+                                          GigStoreScope   scope);
+GigStoreScope  gig_window_get_scope      (GigWindow      *self);
+void           gig_window_set_search_text (GigWindow     *self,
+                                          const char     *text);
+void           gig_window_set_sort       (GigWindow      *self,
+                                          GigStoreSort    sort);
+GListModel    *gig_window_get_list_model (GigWindow      *self);
+/* The sync state line under the sidebar title. */
+const char    *gig_window_get_sync_subtitle (GigWindow   *self);
+gboolean       gig_window_get_offline_banner_visible (GigWindow *self);
+
+/* Opens a project in the content pane (and moves there when folded). */
+void           gig_window_show_project   (GigWindow      *self,
+                                          const char     *project_id);
+GigProjectPage *gig_window_get_project_page (GigWindow   *self);
+/* Opens the new-project dialog. */
+void           gig_window_new_project    (GigWindow      *self);
+/* Opens the proposal editor for a draft or a new proposal on @project_id. */
+GtkWindow     *gig_window_edit_proposal  (GigWindow      *self,
+                                          const char     *project_id,
+                                          const char     *proposal_id);
 
 G_END_DECLS

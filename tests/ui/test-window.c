@@ -45,7 +45,7 @@ test_window_empty_state (void)
   g_assert_true (gtk_widget_get_mapped (content_status));
   g_assert_true (gtk_widget_get_mapped (sidebar_status));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (content_status)), ==, "Select a Project");
-  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (sidebar_status)), ==, "No Projects Yet");
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (sidebar_status)), ==, "No Open Projects");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

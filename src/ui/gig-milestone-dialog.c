@@ -1,0 +1,243 @@
+/* gig-milestone-dialog.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "gigdesk-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "gig-milestone-dialog.h"
+#include "gig-ui-util.h"
+#include "pocketbase/gig-pb-client.h"
+
+struct _GigMilestoneDialog
+{
+  AdwMessageDialog  parent_instance;
+
+  GigStore         *store;
+  char             *project_id;
+  char             *milestone_id;
+
+  AdwEntryRow      *title_row;
+  AdwEntryRow      *amount_row;
+  AdwEntryRow      *due_row;
+  GtkLabel         *error_label;
+};
+
+G_DEFINE_FINAL_TYPE (GigMilestoneDialog, gig_milestone_dialog, ADW_TYPE_MESSAGE_DIALOG)
+
+void
+gig_milestone_dialog_set_values (GigMilestoneDialog *self,
+                                 const char         *title,
+                                 const char         *amount,
+                                 const char         *due)
+{
+  g_return_if_fail (GIG_IS_MILESTONE_DIALOG (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->title_row), title ? title : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->amount_row), amount ? amount : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->due_row), due ? due : "");
+}
+
+/* "YYYY-MM-DD" → PocketBase datetime at midnight UTC; "" stays ""; NULL if malformed. */
+static char *
+parse_due (const char *text)
+{
+  int y, m, d;
+  char extra;
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (*text == '\0')
+    return g_strdup ("");
+  if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+    return NULL;
+  dt = g_date_time_new_utc (y, m, d, 0, 0, 0);
+  if (dt == NULL)
+    return NULL;
+
+  return gig_pb_format_datetime (dt);
+}
+
+gboolean
+gig_milestone_dialog_is_valid (GigMilestoneDialog *self)
+{
+  g_autofree char *title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
+  const char *amount_text = gtk_editable_get_text (GTK_EDITABLE (self->amount_row));
+  g_autofree char *due = parse_due (gtk_editable_get_text (GTK_EDITABLE (self->due_row)));
+  char *end = NULL;
+  double amount = g_ascii_strtod (amount_text, &end);
+  gboolean amount_ok = *amount_text != '\0' && end != NULL && *end == '\0' && amount >= 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->amount_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->due_row), "error");
+
+  if (!amount_ok && *amount_text != '\0')
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->amount_row), "error");
+      gtk_label_set_text (self->error_label, _("Enter the amount as a number, for example 500."));
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+    }
+  if (due == NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->due_row), "error");
+      gtk_label_set_text (self->error_label, _("Enter the due date as year-month-day, for example 2026-12-24."));
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+    }
+
+  return *title != '\0' && amount_ok && due != NULL;
+}
+
+static void
+on_form_changed (GigMilestoneDialog *self)
+{
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "save",
+                                           gig_milestone_dialog_is_valid (self));
+}
+
+static gint64
+next_position (GigMilestoneDialog *self)
+{
+  g_autoptr(GigStoreQuery) query = gig_store_query_new (GIG_COLLECTION_MILESTONES, GIG_STORE_SCOPE_ALL);
+  g_auto(GStrv) ids = NULL;
+  gint64 max = 0;
+
+  query->project = g_strdup (self->project_id);
+  query->sort = GIG_STORE_SORT_POSITION;
+  ids = gig_store_query_ids (self->store, query, 0, 500, NULL);
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    {
+      g_autoptr(JsonObject) m = gig_store_get_record (self->store, GIG_COLLECTION_MILESTONES, ids[i]);
+
+      max = MAX (max, (gint64) gig_ui_json_number (m, "position"));
+    }
+
+  return max + 1;
+}
+
+char *
+gig_milestone_dialog_save (GigMilestoneDialog *self,
+                           GError            **error)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autofree char *title = NULL;
+  g_autofree char *due = NULL;
+  char *id = NULL;
+
+  g_return_val_if_fail (GIG_IS_MILESTONE_DIALOG (self), NULL);
+
+  if (!gig_milestone_dialog_is_valid (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("The milestone is not complete"));
+      return NULL;
+    }
+
+  title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
+  due = parse_due (gtk_editable_get_text (GTK_EDITABLE (self->due_row)));
+  json_object_set_string_member (fields, "title", title);
+  json_object_set_double_member (fields, "amount",
+                                 g_ascii_strtod (gtk_editable_get_text (GTK_EDITABLE (self->amount_row)), NULL));
+  json_object_set_string_member (fields, "due_date", due);
+
+  if (self->milestone_id != NULL)
+    {
+      if (!gig_store_update_record (self->store, GIG_COLLECTION_MILESTONES, self->milestone_id, fields, error))
+        return NULL;
+      return g_strdup (self->milestone_id);
+    }
+
+  json_object_set_string_member (fields, "project", self->project_id);
+  json_object_set_int_member (fields, "position", next_position (self));
+  json_object_set_string_member (fields, "status", "pending");
+  json_object_set_boolean_member (fields, "deleted", FALSE);
+  if (!gig_store_create_record (self->store, GIG_COLLECTION_MILESTONES, fields, &id, error))
+    return NULL;
+
+  self->milestone_id = g_strdup (id);
+  return id;
+}
+
+static void
+gig_milestone_dialog_response (AdwMessageDialog *dialog,
+                               const char       *response)
+{
+  GigMilestoneDialog *self = GIG_MILESTONE_DIALOG (dialog);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  if (g_strcmp0 (response, "save") == 0 && (id = gig_milestone_dialog_save (self, &error)) == NULL)
+    g_warning ("Could not save the milestone: %s", error->message);
+
+  ADW_MESSAGE_DIALOG_CLASS (gig_milestone_dialog_parent_class)->response (dialog, response);
+}
+
+GigMilestoneDialog *
+gig_milestone_dialog_new (GtkWindow  *parent,
+                          GigStore   *store,
+                          const char *project_id,
+                          const char *milestone_id)
+{
+  GigMilestoneDialog *self;
+
+  g_return_val_if_fail (GIG_IS_STORE (store), NULL);
+
+  self = g_object_new (GIG_TYPE_MILESTONE_DIALOG, "transient-for", parent, "modal", TRUE, NULL);
+  self->store = g_object_ref (store);
+  self->project_id = g_strdup (project_id);
+  self->milestone_id = g_strdup (milestone_id);
+
+  if (milestone_id != NULL)
+    {
+      g_autoptr(JsonObject) record = gig_store_get_record (store, GIG_COLLECTION_MILESTONES, milestone_id);
+      g_autofree char *amount = g_strdup_printf ("%.0f", gig_ui_json_number (record, "amount"));
+      g_autofree char *due = g_strndup (gig_ui_json_string (record, "due_date"), 10);
+
+      adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Edit Milestone"));
+      gig_milestone_dialog_set_values (self, gig_ui_json_string (record, "title"), amount, due);
+    }
+
+  on_form_changed (self);
+  g_signal_connect_object (self->title_row, "changed", G_CALLBACK (on_form_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->amount_row, "changed", G_CALLBACK (on_form_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->due_row, "changed", G_CALLBACK (on_form_changed), self, G_CONNECT_SWAPPED);
+
+  return self;
+}
+
+static void
+gig_milestone_dialog_dispose (GObject *object)
+{
+  GigMilestoneDialog *self = GIG_MILESTONE_DIALOG (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_MILESTONE_DIALOG);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->project_id, g_free);
+  g_clear_pointer (&self->milestone_id, g_free);
+
+  G_OBJECT_CLASS (gig_milestone_dialog_parent_class)->dispose (object);
+}
+
+static void
+gig_milestone_dialog_class_init (GigMilestoneDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = gig_milestone_dialog_dispose;
+  ADW_MESSAGE_DIALOG_CLASS (klass)->response = gig_milestone_dialog_response;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/gig-milestone-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, GigMilestoneDialog, title_row);
+  gtk_widget_class_bind_template_child (widget_class, GigMilestoneDialog, amount_row);
+  gtk_widget_class_bind_template_child (widget_class, GigMilestoneDialog, due_row);
+  gtk_widget_class_bind_template_child (widget_class, GigMilestoneDialog, error_label);
+}
+
+static void
+gig_milestone_dialog_init (GigMilestoneDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

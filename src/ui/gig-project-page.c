@@ -1,0 +1,1086 @@
+/* gig-project-page.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "gigdesk-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gig-project-page.h"
+#include "gig-conflict-dialog.h"
+#include "gig-milestone-dialog.h"
+#include "gig-project-dialog.h"
+#include "gig-ui-util.h"
+#include "gig-window.h"
+
+/* A project has a handful of proposals and milestones; more than this is not a real project. */
+#define MAX_CHILDREN 500
+
+struct _GigProjectPage
+{
+  AdwBin              parent_instance;
+
+  GigStore           *store;
+  char               *me;
+  char               *project_id;
+  JsonObject         *project;
+  GigLocalState       state;
+  gboolean            folded;
+  gboolean            is_owner;
+  gboolean            is_hired;
+  char               *my_proposal;   /* my proposal on this project (any state), if any */
+  double              budget;
+
+  AdwViewSwitcherTitle *switcher_title;
+  GtkRevealer        *state_revealer;
+  GtkLabel           *state_label;
+  GtkButton          *state_button;
+  AdwViewStack       *view_stack;
+  GtkLabel           *title_label;
+  AdwActionRow       *budget_row;
+  GtkLabel           *status_pill;
+  AdwActionRow       *owner_row;
+  AdwActionRow       *hired_row;
+  AdwActionRow       *created_row;
+  GtkLabel           *description_label;
+  GtkButton          *proposal_button;
+  AdwViewStackPage   *proposals_page;
+  GtkStack           *proposals_stack;
+  AdwStatusPage      *proposals_status;
+  GtkListBox         *proposals_list;
+  AdwViewStackPage   *milestones_page;
+  GtkLabel           *totals_label;
+  GtkProgressBar     *approved_bar;
+  GtkListBox         *milestones_list;
+  GtkButton          *add_milestone_button;
+  AdwBin             *chat_slot;
+};
+
+enum {
+  PROP_0,
+  PROP_FOLDED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (GigProjectPage, gig_project_page, ADW_TYPE_BIN)
+
+static void
+toast (GigProjectPage *self,
+       AdwToast       *toast)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (GIG_IS_WINDOW (root))
+    gig_window_add_toast (GIG_WINDOW (root), toast);
+  else
+    g_object_unref (g_object_ref_sink (toast));
+}
+
+static void
+toast_error (GigProjectPage *self,
+             const GError   *error)
+{
+  toast (self, adw_toast_new (error->message));
+}
+
+static char *
+user_name (GigProjectPage *self,
+           const char     *user_id)
+{
+  g_autoptr(JsonObject) user = NULL;
+  const char *name;
+
+  if (user_id == NULL || *user_id == '\0')
+    return g_strdup (_("Nobody yet"));
+  if (g_strcmp0 (user_id, self->me) == 0)
+    return g_strdup (_("You"));
+
+  user = gig_store_get_record (self->store, GIG_COLLECTION_USERS, user_id);
+  name = gig_ui_json_string (user, "name");
+  return g_strdup (*name != '\0' ? name : _("Someone"));
+}
+
+static gboolean
+update_fields (GigProjectPage *self,
+               GigCollection   collection,
+               const char     *id,
+               JsonObject     *fields)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!gig_store_update_record (self->store, collection, id, fields, &error))
+    {
+      toast_error (self, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+set_status (GigProjectPage *self,
+            GigCollection   collection,
+            const char     *id,
+            const char     *status)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+
+  json_object_set_string_member (fields, "status", status);
+  return update_fields (self, collection, id, fields);
+}
+
+static GPtrArray *
+children (GigProjectPage *self,
+          GigCollection   collection,
+          GigStoreSort    sort)
+{
+  g_autoptr(GigStoreQuery) query = gig_store_query_new (collection, GIG_STORE_SCOPE_ALL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) ids = NULL;
+  GPtrArray *records;
+
+  query->project = g_strdup (self->project_id);
+  query->me = g_strdup (self->me);
+  query->sort = sort;
+  ids = gig_store_query_ids (self->store, query, 0, MAX_CHILDREN, &error);
+  if (ids == NULL)
+    {
+      g_warning ("Could not list %s: %s", gig_collection_to_string (collection), error->message);
+      return g_ptr_array_new ();
+    }
+
+  records = gig_store_get_records (self->store, collection, (const char * const *) ids);
+  return records;
+}
+
+static void
+clear_list (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+static GtkWidget *
+state_icon_for (GigProjectPage *self,
+                GigCollection   collection,
+                const char     *id,
+                GigLocalState  *out_state)
+{
+  GigLocalState state = GIG_LOCAL_STATE_SYNCED;
+  g_autofree char *error_message = NULL;
+  const char *icon;
+  GtkWidget *image;
+
+  gig_store_get_record_meta (self->store, collection, id, &state, &error_message, NULL);
+  if (out_state != NULL)
+    *out_state = state;
+
+  icon = gig_ui_local_state_icon (state);
+  if (icon == NULL)
+    return NULL;
+
+  image = gtk_image_new_from_icon_name (icon);
+  gtk_widget_set_valign (image, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (image, error_message != NULL ? error_message : gig_ui_local_state_tooltip (state));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (image), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  gig_ui_local_state_tooltip (state), -1);
+  if (state == GIG_LOCAL_STATE_FAILED)
+    gtk_widget_add_css_class (image, "error");
+  else if (state == GIG_LOCAL_STATE_CONFLICT)
+    gtk_widget_add_css_class (image, "warning");
+
+  return image;
+}
+
+static GtkWidget *
+make_button (const char *label,
+             const char *style)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (label);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  if (style != NULL)
+    gtk_widget_add_css_class (button, style);
+
+  return button;
+}
+
+static GtkWidget *
+make_icon_button (const char *icon,
+                  const char *label)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_add_css_class (button, "flat");
+
+  return button;
+}
+
+static GtkWidget *
+make_pill (const char *status)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+  gig_ui_set_status_pill (GTK_LABEL (label), status);
+  return label;
+}
+
+/* ---- conflicts ------------------------------------------------------------------------------- */
+
+static void
+open_conflict (GigProjectPage *self,
+               GigCollection   collection,
+               const char     *id)
+{
+  GigConflictDialog *dialog;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  dialog = gig_conflict_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                    self->store, collection, id);
+  if (dialog != NULL)
+    gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_child_resolve_clicked (GtkButton      *button,
+                          GigProjectPage *self)
+{
+  open_conflict (self,
+                 GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "collection")),
+                 g_object_get_data (G_OBJECT (button), "record-id"));
+}
+
+static GtkWidget *
+make_resolve_button (GigProjectPage *self,
+                     GigCollection   collection,
+                     const char     *id)
+{
+  GtkWidget *button = make_button (_("_Resolve…"), NULL);
+
+  g_object_set_data (G_OBJECT (button), "collection", GINT_TO_POINTER (collection));
+  g_object_set_data_full (G_OBJECT (button), "record-id", g_strdup (id), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_child_resolve_clicked), self);
+  return button;
+}
+
+/* ---- proposals ------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  GigProjectPage *self;
+  char           *proposal_id;
+  char           *status;
+} ProposalDecision;
+
+static void
+proposal_decision_free (gpointer  data,
+                        GClosure *closure)
+{
+  ProposalDecision *decision = data;
+
+  g_object_unref (decision->self);
+  g_free (decision->proposal_id);
+  g_free (decision->status);
+  g_free (decision);
+}
+
+static void
+on_decision_response (AdwMessageDialog *dialog,
+                      const char       *response,
+                      ProposalDecision *decision)
+{
+  if (g_strcmp0 (response, "confirm") == 0)
+    set_status (decision->self, GIG_COLLECTION_PROPOSALS, decision->proposal_id, decision->status);
+}
+
+/* Accept, reject and withdraw are not undoable on the server, so each asks first. */
+static void
+confirm_proposal_status (GigProjectPage *self,
+                         const char     *proposal_id,
+                         const char     *status)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  ProposalDecision *decision = g_new0 (ProposalDecision, 1);
+  AdwMessageDialog *dialog;
+  const char *heading, *body, *label;
+  AdwResponseAppearance appearance = ADW_RESPONSE_SUGGESTED;
+
+  if (g_str_equal (status, "accepted"))
+    {
+      heading = _("Accept Proposal?");
+      body = _("The freelancer is hired and the project moves to in progress. Other proposals can no longer be accepted.");
+      label = _("_Accept");
+    }
+  else if (g_str_equal (status, "rejected"))
+    {
+      heading = _("Reject Proposal?");
+      body = _("The freelancer is told that the proposal was not accepted.");
+      label = _("_Reject");
+      appearance = ADW_RESPONSE_DESTRUCTIVE;
+    }
+  else
+    {
+      heading = _("Withdraw Proposal?");
+      body = _("The client will no longer see your proposal.");
+      label = _("_Withdraw");
+      appearance = ADW_RESPONSE_DESTRUCTIVE;
+    }
+
+  decision->self = g_object_ref (self);
+  decision->proposal_id = g_strdup (proposal_id);
+  decision->status = g_strdup (status);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       heading, body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "confirm", label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, "confirm", appearance);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_decision_response), decision,
+                         proposal_decision_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_proposal_button_clicked (GtkButton      *button,
+                            GigProjectPage *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (button), "record-id");
+  const char *action = g_object_get_data (G_OBJECT (button), "action");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (g_str_equal (action, "edit"))
+    {
+      if (GIG_IS_WINDOW (root))
+        gig_window_edit_proposal (GIG_WINDOW (root), self->project_id, id);
+      return;
+    }
+
+  confirm_proposal_status (self, id, action);
+}
+
+static GtkWidget *
+proposal_button (GigProjectPage *self,
+                 const char     *label,
+                 const char     *style,
+                 const char     *id,
+                 const char     *action)
+{
+  GtkWidget *button = make_button (label, style);
+
+  g_object_set_data_full (G_OBJECT (button), "record-id", g_strdup (id), g_free);
+  g_object_set_data (G_OBJECT (button), "action", (gpointer) action);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_proposal_button_clicked), self);
+  return button;
+}
+
+static guint
+fill_proposals (GigProjectPage *self)
+{
+  g_autoptr(GPtrArray) records = children (self, GIG_COLLECTION_PROPOSALS, GIG_STORE_SORT_NEWEST);
+  const char *currency = gig_ui_json_string (self->project, "currency");
+  const char *project_status = gig_ui_json_string (self->project, "status");
+  guint shown = 0;
+
+  clear_list (self->proposals_list);
+  g_clear_pointer (&self->my_proposal, g_free);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      JsonObject *proposal = g_ptr_array_index (records, i);
+      const char *id, *freelancer, *status;
+      g_autofree char *amount = NULL;
+      g_autofree char *subtitle = NULL;
+      g_autofree char *name = NULL;
+      g_autofree char *escaped = NULL;
+      GtkWidget *row, *letter, *icon, *pill;
+      GigLocalState state;
+      gboolean mine;
+
+      if (proposal == NULL)
+        continue;
+
+      id = gig_ui_json_string (proposal, "id");
+      freelancer = gig_ui_json_string (proposal, "freelancer");
+      status = gig_ui_json_string (proposal, "status");
+      mine = g_strcmp0 (freelancer, self->me) == 0;
+      if (mine && self->my_proposal == NULL)
+        self->my_proposal = g_strdup (id);
+
+      /* The owner sees every proposal, a freelancer only their own. */
+      if (!self->is_owner && !mine)
+        continue;
+
+      if (!mine)
+        {
+          GigLocalState other_state = GIG_LOCAL_STATE_SYNCED;
+
+          gig_store_get_record_meta (self->store, GIG_COLLECTION_PROPOSALS, id, &other_state, NULL, NULL);
+          if (other_state == GIG_LOCAL_STATE_DRAFT)
+            continue;
+        }
+      icon = state_icon_for (self, GIG_COLLECTION_PROPOSALS, id, &state);
+
+      name = user_name (self, freelancer);
+      amount = gig_ui_format_amount (gig_ui_json_number (proposal, "amount"), currency);
+      subtitle = g_strdup_printf (ngettext ("%s · %d day", "%s · %d days",
+                                            (int) gig_ui_json_number (proposal, "estimated_days")),
+                                  amount, (int) gig_ui_json_number (proposal, "estimated_days"));
+
+      row = adw_expander_row_new ();
+      escaped = g_markup_escape_text (name, -1);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+
+      if (icon != NULL)
+        adw_expander_row_add_action (ADW_EXPANDER_ROW (row), icon);
+      pill = make_pill (state == GIG_LOCAL_STATE_DRAFT ? NULL : status);
+      if (state == GIG_LOCAL_STATE_DRAFT)
+        gtk_label_set_text (GTK_LABEL (pill), _("Draft"));
+      adw_expander_row_add_action (ADW_EXPANDER_ROW (row), pill);
+
+      if (state == GIG_LOCAL_STATE_CONFLICT)
+        adw_expander_row_add_action (ADW_EXPANDER_ROW (row), make_resolve_button (self, GIG_COLLECTION_PROPOSALS, id));
+
+      if (self->is_owner && g_str_equal (status, "sent") && g_str_equal (project_status, "open") && !mine)
+        {
+          adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
+                                       proposal_button (self, _("_Reject"), "destructive-action", id, "rejected"));
+          adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
+                                       proposal_button (self, _("_Accept"), "suggested-action", id, "accepted"));
+        }
+      else if (mine && (state == GIG_LOCAL_STATE_DRAFT || g_str_equal (status, "sent")))
+        {
+          if (state != GIG_LOCAL_STATE_DRAFT)
+            adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
+                                         proposal_button (self, _("_Withdraw"), "destructive-action", id, "withdrawn"));
+          adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
+                                       proposal_button (self, _("_Edit"), NULL, id, "edit"));
+        }
+
+      letter = gtk_label_new (gig_ui_json_string (proposal, "cover_letter"));
+      gtk_label_set_wrap (GTK_LABEL (letter), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (letter), 0);
+      gtk_label_set_selectable (GTK_LABEL (letter), TRUE);
+      gtk_widget_set_margin_start (letter, 12);
+      gtk_widget_set_margin_end (letter, 12);
+      gtk_widget_set_margin_top (letter, 12);
+      gtk_widget_set_margin_bottom (letter, 12);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), letter);
+
+      gtk_list_box_append (self->proposals_list, row);
+      shown++;
+    }
+
+  gtk_stack_set_visible_child_name (self->proposals_stack, shown > 0 ? "list" : "empty");
+  adw_status_page_set_description (self->proposals_status,
+                                   self->is_owner ? _("Freelancers’ proposals for this project appear here.")
+                                                  : _("Your proposal for this project appears here once you write one."));
+  return shown;
+}
+
+/* ---- milestones ------------------------------------------------------------------------------ */
+
+static void
+on_milestone_button_clicked (GtkButton      *button,
+                             GigProjectPage *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (button), "record-id");
+  const char *action = g_object_get_data (G_OBJECT (button), "action");
+  const char *other = g_object_get_data (G_OBJECT (button), "other-id");
+
+  if (g_str_equal (action, "move") && other != NULL)
+    {
+      /* Swap the two positions: two small updates that merge like any other edit. */
+      g_autoptr(JsonObject) a = gig_store_get_record (self->store, GIG_COLLECTION_MILESTONES, id);
+      g_autoptr(JsonObject) b = gig_store_get_record (self->store, GIG_COLLECTION_MILESTONES, other);
+      g_autoptr(JsonObject) fa = json_object_new ();
+      g_autoptr(JsonObject) fb = json_object_new ();
+      gint64 pa = (gint64) gig_ui_json_number (a, "position");
+      gint64 pb = (gint64) gig_ui_json_number (b, "position");
+
+      if (pa == pb)
+        pb = pa + 1;
+      json_object_set_int_member (fa, "position", pb);
+      json_object_set_int_member (fb, "position", pa);
+      if (update_fields (self, GIG_COLLECTION_MILESTONES, id, fa))
+        update_fields (self, GIG_COLLECTION_MILESTONES, other, fb);
+      return;
+    }
+
+  if (g_str_equal (action, "edit"))
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GigMilestoneDialog *dialog = gig_milestone_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                             self->store, self->project_id, id);
+
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  set_status (self, GIG_COLLECTION_MILESTONES, id, action);
+}
+
+static GtkWidget *
+milestone_button (GigProjectPage *self,
+                  GtkWidget      *button,
+                  const char     *id,
+                  const char     *action,
+                  const char     *other_id)
+{
+  g_object_set_data_full (G_OBJECT (button), "record-id", g_strdup (id), g_free);
+  g_object_set_data (G_OBJECT (button), "action", (gpointer) action);
+  g_object_set_data_full (G_OBJECT (button), "other-id", g_strdup (other_id), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_milestone_button_clicked), self);
+  return button;
+}
+
+static guint
+fill_milestones (GigProjectPage *self)
+{
+  g_autoptr(GPtrArray) all = children (self, GIG_COLLECTION_MILESTONES, GIG_STORE_SORT_POSITION);
+  g_autoptr(GPtrArray) records = g_ptr_array_new ();
+  const char *currency = gig_ui_json_string (self->project, "currency");
+  g_autofree char *total_text = NULL;
+  g_autofree char *approved_text = NULL;
+  g_autofree char *budget_text = NULL;
+  g_autofree char *totals = NULL;
+  double total = 0, approved = 0;
+
+  clear_list (self->milestones_list);
+
+  for (guint i = 0; i < all->len; i++)
+    if (g_ptr_array_index (all, i) != NULL)
+      g_ptr_array_add (records, g_ptr_array_index (all, i));
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      JsonObject *milestone = g_ptr_array_index (records, i);
+      const char *id = gig_ui_json_string (milestone, "id");
+      const char *status = gig_ui_json_string (milestone, "status");
+      double amount = gig_ui_json_number (milestone, "amount");
+      g_autofree char *amount_text = gig_ui_format_amount (amount, currency);
+      g_autofree char *due = gig_ui_format_date (gig_ui_json_string (milestone, "due_date"));
+      g_autofree char *subtitle = NULL;
+      g_autofree char *escaped = g_markup_escape_text (gig_ui_json_string (milestone, "title"), -1);
+      GigLocalState state;
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *icon = state_icon_for (self, GIG_COLLECTION_MILESTONES, id, &state);
+
+      total += amount;
+      if (g_str_equal (status, "approved"))
+        approved += amount;
+
+      subtitle = *due != '\0' ? g_strdup_printf (_("%s · due %s"), amount_text, due) : g_strdup (amount_text);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+      if (icon != NULL)
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+      if (state == GIG_LOCAL_STATE_CONFLICT)
+        adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_resolve_button (self, GIG_COLLECTION_MILESTONES, id));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_pill (status));
+
+      if (self->is_owner)
+        {
+          GtkWidget *up = make_icon_button ("go-up-symbolic", _("Move Up"));
+          GtkWidget *down = make_icon_button ("go-down-symbolic", _("Move Down"));
+          GtkWidget *edit = make_icon_button ("document-edit-symbolic", _("Edit Milestone"));
+
+          if (g_str_equal (status, "submitted"))
+            adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                       milestone_button (self, make_button (_("_Approve"), "suggested-action"),
+                                                         id, "approved", NULL));
+          gtk_widget_set_sensitive (up, i > 0);
+          gtk_widget_set_sensitive (down, i + 1 < records->len);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                     milestone_button (self, up, id, "move",
+                                                       i > 0 ? gig_ui_json_string (g_ptr_array_index (records, i - 1), "id") : NULL));
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                     milestone_button (self, down, id, "move",
+                                                       i + 1 < records->len ? gig_ui_json_string (g_ptr_array_index (records, i + 1), "id") : NULL));
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), milestone_button (self, edit, id, "edit", NULL));
+        }
+      else if (self->is_hired)
+        {
+          if (g_str_equal (status, "pending"))
+            adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                       milestone_button (self, make_button (_("_Start"), NULL), id, "in_progress", NULL));
+          else if (g_str_equal (status, "in_progress"))
+            adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                       milestone_button (self, make_button (_("S_ubmit"), "suggested-action"),
+                                                         id, "submitted", NULL));
+        }
+
+      gtk_list_box_append (self->milestones_list, row);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->milestones_list), records->len > 0);
+  total_text = gig_ui_format_amount (total, currency);
+  approved_text = gig_ui_format_amount (approved, currency);
+  budget_text = gig_ui_format_amount (self->budget, currency);
+  if (records->len == 0)
+    totals = g_strdup (self->is_owner ? _("No milestones yet. Split the work into steps the freelancer can deliver.")
+                                      : _("No milestones yet."));
+  else
+    /* Translators: "€1,500 planned of €2,000 budget · €500 approved" */
+    totals = g_strdup_printf (_("%s planned of %s budget · %s approved"), total_text, budget_text, approved_text);
+  gtk_label_set_text (self->totals_label, totals);
+  if (total > self->budget && self->budget > 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self->totals_label), "warning");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->totals_label), "warning");
+  gtk_progress_bar_set_fraction (self->approved_bar, self->budget > 0 ? CLAMP (approved / self->budget, 0, 1) : 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->approved_bar), records->len > 0);
+
+  return records->len;
+}
+
+/* ---- overview -------------------------------------------------------------------------------- */
+
+static void
+update_actions (GigProjectPage *self)
+{
+  const char *status = gig_ui_json_string (self->project, "status");
+  gboolean deleted = gig_ui_json_bool (self->project, "deleted");
+  gboolean live = self->project != NULL && !deleted;
+  gboolean active = g_str_equal (status, "open") || g_str_equal (status, "in_progress");
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.edit", live && self->is_owner);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.complete",
+                                 live && self->is_owner && g_str_equal (status, "in_progress"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.cancel", live && self->is_owner && active);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.trash", live && self->is_owner);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.add-milestone",
+                                 live && self->is_owner && active);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.write-proposal",
+                                 live && !self->is_owner && (self->my_proposal != NULL || g_str_equal (status, "open")));
+  gtk_widget_set_visible (GTK_WIDGET (self->add_milestone_button), live && self->is_owner && active);
+}
+
+static void
+update_state_banner (GigProjectPage *self)
+{
+  g_autofree char *message = NULL;
+  const char *text = NULL;
+  const char *button = NULL;
+
+  gig_store_get_record_meta (self->store, GIG_COLLECTION_PROJECTS, self->project_id, &self->state, &message, NULL);
+
+  if (gig_ui_json_bool (self->project, "deleted"))
+    {
+      text = _("This project is in the trash.");
+      button = self->is_owner ? _("_Restore") : NULL;
+    }
+  else if (self->state == GIG_LOCAL_STATE_CONFLICT)
+    {
+      text = _("This project was changed here and on the server.");
+      button = _("_Resolve…");
+    }
+  else if (self->state == GIG_LOCAL_STATE_FAILED)
+    {
+      text = message != NULL ? message : _("The server refused the last change.");
+    }
+  else if (self->state == GIG_LOCAL_STATE_PENDING)
+    {
+      text = _("Changes are waiting to be sent.");
+    }
+
+  gtk_revealer_set_reveal_child (self->state_revealer, text != NULL);
+  if (text != NULL)
+    gtk_label_set_text (self->state_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->state_button), button != NULL);
+  if (button != NULL)
+    gtk_button_set_label (self->state_button, button);
+}
+
+static void
+restore_project (GigProjectPage *self,
+                 const char     *id)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+
+  json_object_set_boolean_member (fields, "deleted", FALSE);
+  json_object_set_string_member (fields, "deleted_at", "");
+  update_fields (self, GIG_COLLECTION_PROJECTS, id, fields);
+}
+
+static void
+on_state_button_clicked (GigProjectPage *self)
+{
+  if (gig_ui_json_bool (self->project, "deleted"))
+    restore_project (self, self->project_id);
+  else if (self->state == GIG_LOCAL_STATE_CONFLICT)
+    open_conflict (self, GIG_COLLECTION_PROJECTS, self->project_id);
+}
+
+void
+gig_project_page_reload (GigProjectPage *self)
+{
+  g_autofree char *budget = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *hired = NULL;
+  g_autofree char *created = NULL;
+  const char *description;
+  guint n_proposals, n_milestones;
+
+  g_return_if_fail (GIG_IS_PROJECT_PAGE (self));
+
+  if (self->store == NULL || self->project_id == NULL)
+    return;
+
+  g_clear_pointer (&self->project, json_object_unref);
+  self->project = gig_store_get_record (self->store, GIG_COLLECTION_PROJECTS, self->project_id);
+  if (self->project == NULL)
+    {
+      gtk_label_set_text (self->title_label, _("This project is no longer available."));
+      gtk_widget_set_visible (GTK_WIDGET (self->proposal_button), FALSE);
+      return;
+    }
+
+  self->is_owner = g_strcmp0 (gig_ui_json_string (self->project, "owner"), self->me) == 0;
+  self->is_hired = g_strcmp0 (gig_ui_json_string (self->project, "hired_freelancer"), self->me) == 0;
+  self->budget = gig_ui_json_number (self->project, "budget");
+
+  adw_view_switcher_title_set_title (self->switcher_title, gig_ui_json_string (self->project, "title"));
+  gtk_label_set_text (self->title_label, gig_ui_json_string (self->project, "title"));
+  budget = gig_ui_format_amount (self->budget, gig_ui_json_string (self->project, "currency"));
+  adw_action_row_set_subtitle (self->budget_row, budget);
+  gig_ui_set_status_pill (self->status_pill, gig_ui_json_string (self->project, "status"));
+  owner = user_name (self, gig_ui_json_string (self->project, "owner"));
+  adw_action_row_set_subtitle (self->owner_row, owner);
+  hired = user_name (self, gig_ui_json_string (self->project, "hired_freelancer"));
+  adw_action_row_set_subtitle (self->hired_row, hired);
+  created = gig_ui_format_date (gig_ui_json_string (self->project, "created"));
+  adw_action_row_set_subtitle (self->created_row, *created != '\0' ? created : _("Not sent yet"));
+  description = gig_ui_json_string (self->project, "description");
+  gtk_label_set_text (self->description_label, *description != '\0' ? description : _("No description."));
+
+  n_proposals = fill_proposals (self);
+  n_milestones = fill_milestones (self);
+  adw_view_stack_page_set_badge_number (self->proposals_page, self->is_owner ? n_proposals : 0);
+  adw_view_stack_page_set_badge_number (self->milestones_page, n_milestones);
+
+  /* The freelancer's call to action follows their proposal's state. */
+  gtk_widget_set_visible (GTK_WIDGET (self->proposal_button), !self->is_owner);
+  if (self->my_proposal != NULL)
+    {
+      g_autoptr(JsonObject) mine = gig_store_get_record (self->store, GIG_COLLECTION_PROPOSALS, self->my_proposal);
+      GigLocalState state = GIG_LOCAL_STATE_SYNCED;
+
+      gig_store_get_record_meta (self->store, GIG_COLLECTION_PROPOSALS, self->my_proposal, &state, NULL, NULL);
+      if (state == GIG_LOCAL_STATE_DRAFT)
+        gtk_button_set_label (self->proposal_button, _("_Continue Your Draft"));
+      else if (state == GIG_LOCAL_STATE_PENDING)
+        gtk_button_set_label (self->proposal_button, _("Proposal Waiting to Be Sent"));
+      else
+        {
+          g_autofree char *label = g_strdup_printf (_("Your Proposal: %s"),
+                                                    gig_ui_status_label (gig_ui_json_string (mine, "status")));
+          gtk_button_set_label (self->proposal_button, label);
+        }
+    }
+  else
+    {
+      gtk_button_set_label (self->proposal_button, _("_Write a Proposal"));
+    }
+
+  update_state_banner (self);
+  update_actions (self);
+}
+
+/* ---- actions --------------------------------------------------------------------------------- */
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  GigProjectPage *self = GIG_PROJECT_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GigProjectDialog *dialog;
+
+  dialog = gig_project_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   self->store, self->me, self->project_id);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+status_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  GigProjectPage *self = GIG_PROJECT_PAGE (widget);
+
+  set_status (self, GIG_COLLECTION_PROJECTS, self->project_id,
+              g_str_equal (action_name, "project.complete") ? "completed" : "cancelled");
+}
+
+static void
+on_undo_trash (AdwToast       *toast,
+               GigProjectPage *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (toast), "record-id");
+
+  restore_project (self, id);
+}
+
+static void
+trash_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  GigProjectPage *self = GIG_PROJECT_PAGE (widget);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = gig_pb_format_datetime (now);
+  AdwToast *undo;
+
+  json_object_set_boolean_member (fields, "deleted", TRUE);
+  json_object_set_string_member (fields, "deleted_at", stamp);
+  if (!update_fields (self, GIG_COLLECTION_PROJECTS, self->project_id, fields))
+    return;
+
+  undo = adw_toast_new (_("Project moved to trash"));
+  adw_toast_set_button_label (undo, _("_Undo"));
+  g_object_set_data_full (G_OBJECT (undo), "record-id", g_strdup (self->project_id), g_free);
+  g_signal_connect_object (undo, "button-clicked", G_CALLBACK (on_undo_trash), self, 0);
+  toast (self, undo);
+}
+
+static void
+write_proposal_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  GigProjectPage *self = GIG_PROJECT_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (!GIG_IS_WINDOW (root))
+    return;
+
+  if (self->my_proposal != NULL)
+    {
+      GigLocalState state = GIG_LOCAL_STATE_SYNCED;
+
+      gig_store_get_record_meta (self->store, GIG_COLLECTION_PROPOSALS, self->my_proposal, &state, NULL, NULL);
+      if (state != GIG_LOCAL_STATE_DRAFT)
+        {
+          gig_project_page_set_view (self, "proposals");
+          return;
+        }
+    }
+
+  gig_window_edit_proposal (GIG_WINDOW (root), self->project_id, self->my_proposal);
+}
+
+static void
+add_milestone_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  GigProjectPage *self = GIG_PROJECT_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GigMilestoneDialog *dialog;
+
+  dialog = gig_milestone_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                     self->store, self->project_id, NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- public ---------------------------------------------------------------------------------- */
+
+static void
+on_store_changed (GigProjectPage *self,
+                  int             collection,
+                  GStrv           ids)
+{
+  if (self->project_id != NULL && collection != GIG_COLLECTION_CHAT_MESSAGES &&
+      collection != GIG_COLLECTION_CHAT_CHANNELS)
+    gig_project_page_reload (self);
+}
+
+void
+gig_project_page_set_context (GigProjectPage *self,
+                              GigStore       *store,
+                              const char     *me)
+{
+  g_return_if_fail (GIG_IS_PROJECT_PAGE (self));
+
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  g_set_object (&self->store, store);
+  g_free (self->me);
+  self->me = g_strdup (me);
+  g_clear_pointer (&self->project_id, g_free);
+  g_clear_pointer (&self->project, json_object_unref);
+
+  if (store != NULL)
+    g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
+}
+
+void
+gig_project_page_set_project (GigProjectPage *self,
+                              const char     *project_id)
+{
+  g_return_if_fail (GIG_IS_PROJECT_PAGE (self));
+
+  if (g_strcmp0 (self->project_id, project_id) != 0)
+    {
+      g_free (self->project_id);
+      self->project_id = g_strdup (project_id);
+      adw_view_stack_set_visible_child_name (self->view_stack, "overview");
+    }
+
+  gig_project_page_reload (self);
+}
+
+const char *
+gig_project_page_get_project (GigProjectPage *self)
+{
+  g_return_val_if_fail (GIG_IS_PROJECT_PAGE (self), NULL);
+
+  return self->project_id;
+}
+
+void
+gig_project_page_set_view (GigProjectPage *self,
+                           const char     *name)
+{
+  g_return_if_fail (GIG_IS_PROJECT_PAGE (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+static void
+gig_project_page_dispose (GObject *object)
+{
+  GigProjectPage *self = GIG_PROJECT_PAGE (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_PROJECT_PAGE);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->project, json_object_unref);
+
+  G_OBJECT_CLASS (gig_project_page_parent_class)->dispose (object);
+}
+
+static void
+gig_project_page_finalize (GObject *object)
+{
+  GigProjectPage *self = GIG_PROJECT_PAGE (object);
+
+  g_free (self->me);
+  g_free (self->project_id);
+  g_free (self->my_proposal);
+
+  G_OBJECT_CLASS (gig_project_page_parent_class)->finalize (object);
+}
+
+static void
+gig_project_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  GigProjectPage *self = GIG_PROJECT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FOLDED:
+      g_value_set_boolean (value, self->folded);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gig_project_page_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  GigProjectPage *self = GIG_PROJECT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_FOLDED:
+      if (self->folded != g_value_get_boolean (value))
+        {
+          self->folded = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gig_project_page_class_init (GigProjectPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = gig_project_page_dispose;
+  object_class->finalize = gig_project_page_finalize;
+  object_class->get_property = gig_project_page_get_property;
+  object_class->set_property = gig_project_page_set_property;
+
+  /* Whether the window's leaflet is folded: the page then shows a back button. */
+  properties[PROP_FOLDED] =
+    g_param_spec_boolean ("folded", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/gig-project-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, state_revealer);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, state_label);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, state_button);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, budget_row);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, status_pill);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, owner_row);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, hired_row);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, created_row);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, description_label);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, proposal_button);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, proposals_page);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, proposals_stack);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, proposals_status);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, proposals_list);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, milestones_page);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, totals_label);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, approved_bar);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, milestones_list);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, add_milestone_button);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, chat_slot);
+  gtk_widget_class_bind_template_callback (widget_class, on_state_button_clicked);
+
+  gtk_widget_class_install_action (widget_class, "project.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "project.complete", NULL, status_action);
+  gtk_widget_class_install_action (widget_class, "project.cancel", NULL, status_action);
+  gtk_widget_class_install_action (widget_class, "project.trash", NULL, trash_action);
+  gtk_widget_class_install_action (widget_class, "project.write-proposal", NULL, write_proposal_action);
+  gtk_widget_class_install_action (widget_class, "project.add-milestone", NULL, add_milestone_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "project.trash", NULL);
+}
+
+static void
+gig_project_page_init (GigProjectPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  update_actions (self);
+}

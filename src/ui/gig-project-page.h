@@ -1,0 +1,30 @@
+/* gig-project-page.h: one project with its proposals, milestones and chat
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "store/gig-store.h"
+
+G_BEGIN_DECLS
+
+#define GIG_TYPE_PROJECT_PAGE (gig_project_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (GigProjectPage, gig_project_page, GIG, PROJECT_PAGE, AdwBin)
+
+/* @me is the signed-in user's id: it decides which actions the page offers. */
+void        gig_project_page_set_context    (GigProjectPage *self,
+                                             GigStore       *store,
+                                             const char     *me);
+void        gig_project_page_set_project    (GigProjectPage *self,
+                                             const char     *project_id);
+const char *gig_project_page_get_project    (GigProjectPage *self);
+/* "overview", "proposals", "milestones" or "chat". */
+void        gig_project_page_set_view       (GigProjectPage *self,
+                                             const char     *name);
+/* Re-reads the project and its children from the store. */
+void        gig_project_page_reload         (GigProjectPage *self);
+
+G_END_DECLS

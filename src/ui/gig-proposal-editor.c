@@ -1,0 +1,429 @@
+/* gig-proposal-editor.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "gigdesk-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gig-proposal-editor.h"
+#include "gig-ui-util.h"
+
+/* Long enough not to write on every keystroke, short enough that a crash loses a word or two. */
+#define SAVE_DELAY_MS 400
+
+struct _GigProposalEditor
+{
+  AdwWindow       parent_instance;
+
+  GigStore       *store;
+  char           *me;
+  char           *project_id;
+  char           *proposal_id;
+  gboolean        is_draft;     /* FALSE for a proposal already sent */
+  gboolean        loading;
+  gboolean        dirty;        /* typed since the last save */
+  guint           save_source;
+  const char     *save_state;
+
+  AdwWindowTitle *window_title;
+  AdwEntryRow    *amount_row;
+  AdwEntryRow    *days_row;
+  GtkTextView    *cover_view;
+  GtkLabel       *error_label;
+  GtkLabel       *save_label;
+  GtkButton      *send_button;
+  GtkButton      *discard_button;
+};
+
+G_DEFINE_FINAL_TYPE (GigProposalEditor, gig_proposal_editor, ADW_TYPE_WINDOW)
+
+const char *
+gig_proposal_editor_get_proposal_id (GigProposalEditor *self)
+{
+  g_return_val_if_fail (GIG_IS_PROPOSAL_EDITOR (self), NULL);
+
+  return self->proposal_id;
+}
+
+const char *
+gig_proposal_editor_get_save_state (GigProposalEditor *self)
+{
+  g_return_val_if_fail (GIG_IS_PROPOSAL_EDITOR (self), NULL);
+
+  return gtk_label_get_text (self->save_label);
+}
+
+gboolean
+gig_proposal_editor_get_save_pending (GigProposalEditor *self)
+{
+  g_return_val_if_fail (GIG_IS_PROPOSAL_EDITOR (self), FALSE);
+
+  return self->dirty;
+}
+
+static char *
+get_cover_letter (GigProposalEditor *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->cover_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* Half-typed numbers are kept as 0 in the draft; Send checks them. */
+static JsonObject *
+collect_fields (GigProposalEditor *self)
+{
+  JsonObject *fields = json_object_new ();
+  g_autofree char *letter = get_cover_letter (self);
+  double amount = g_ascii_strtod (gtk_editable_get_text (GTK_EDITABLE (self->amount_row)), NULL);
+  gint64 days = g_ascii_strtoll (gtk_editable_get_text (GTK_EDITABLE (self->days_row)), NULL, 10);
+
+  json_object_set_string_member (fields, "cover_letter", letter);
+  json_object_set_double_member (fields, "amount", MAX (amount, 0));
+  json_object_set_int_member (fields, "estimated_days", MAX (days, 0));
+
+  return fields;
+}
+
+static void
+set_save_label (GigProposalEditor *self,
+                const char        *text)
+{
+  gtk_label_set_text (self->save_label, text);
+}
+
+gboolean
+gig_proposal_editor_flush (GigProposalEditor *self,
+                           GError           **error)
+{
+  g_autoptr(JsonObject) fields = NULL;
+  g_autofree char *new_id = NULL;
+
+  g_return_val_if_fail (GIG_IS_PROPOSAL_EDITOR (self), FALSE);
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  if (!self->dirty)
+    return TRUE;
+  self->dirty = FALSE;
+
+  if (!self->is_draft)
+    return TRUE;
+
+  fields = collect_fields (self);
+  if (self->proposal_id == NULL)
+    {
+      json_object_set_string_member (fields, "project", self->project_id);
+      json_object_set_string_member (fields, "freelancer", self->me);
+      json_object_set_string_member (fields, "status", "sent");
+      json_object_set_boolean_member (fields, "deleted", FALSE);
+    }
+
+  if (!gig_store_save_draft (self->store, fields, self->proposal_id,
+                             self->proposal_id == NULL ? &new_id : NULL, error))
+    {
+      set_save_label (self, _("Could not save the draft"));
+      return FALSE;
+    }
+
+  if (new_id != NULL)
+    self->proposal_id = g_steal_pointer (&new_id);
+
+  set_save_label (self, _("Draft saved"));
+  gtk_widget_set_visible (GTK_WIDGET (self->discard_button), TRUE);
+  return TRUE;
+}
+
+static gboolean
+save_timeout (gpointer user_data)
+{
+  GigProposalEditor *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->save_source = 0;
+  if (!gig_proposal_editor_flush (self, &error))
+    {
+      gtk_label_set_text (self->error_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_changed (GigProposalEditor *self)
+{
+  if (self->loading)
+    return;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+
+  if (!self->is_draft)
+    {
+      set_save_label (self, _("Unsaved changes"));
+      return;
+    }
+
+  self->dirty = TRUE;
+  set_save_label (self, _("Saving…"));
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  self->save_source = g_timeout_add (SAVE_DELAY_MS, save_timeout, self);
+}
+
+void
+gig_proposal_editor_set_values (GigProposalEditor *self,
+                                const char        *amount,
+                                const char        *days,
+                                const char        *cover_letter)
+{
+  g_return_if_fail (GIG_IS_PROPOSAL_EDITOR (self));
+
+  if (amount != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->amount_row), amount);
+  if (days != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->days_row), days);
+  if (cover_letter != NULL)
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->cover_view), cover_letter, -1);
+}
+
+static gboolean
+validate (GigProposalEditor *self,
+          GError           **error)
+{
+  const char *amount_text = gtk_editable_get_text (GTK_EDITABLE (self->amount_row));
+  const char *days_text = gtk_editable_get_text (GTK_EDITABLE (self->days_row));
+  g_autofree char *letter = get_cover_letter (self);
+  char *end = NULL;
+  double amount = g_ascii_strtod (amount_text, &end);
+  const char *message = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->amount_row), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->days_row), "error");
+
+  if (*amount_text == '\0' || end == NULL || *end != '\0' || amount <= 0)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->amount_row), "error");
+      message = _("Enter the amount you ask for, for example 1200.");
+    }
+  else if (*days_text != '\0' && g_ascii_strtoll (days_text, &end, 10) < 0)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->days_row), "error");
+      message = _("Enter the estimated days as a whole number.");
+    }
+  else if (*days_text != '\0' && *end != '\0')
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->days_row), "error");
+      message = _("Enter the estimated days as a whole number.");
+    }
+  else if (*g_strstrip (letter) == '\0')
+    {
+      message = _("Write a few lines about why you are a good fit.");
+    }
+
+  if (message != NULL)
+    {
+      gtk_label_set_text (self->error_label, message);
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+gig_proposal_editor_send (GigProposalEditor *self,
+                          GError           **error)
+{
+  g_return_val_if_fail (GIG_IS_PROPOSAL_EDITOR (self), FALSE);
+
+  if (!validate (self, error))
+    return FALSE;
+
+  if (!self->is_draft)
+    {
+      g_autoptr(JsonObject) fields = collect_fields (self);
+
+      if (!gig_store_update_record (self->store, GIG_COLLECTION_PROPOSALS, self->proposal_id, fields, error))
+        return FALSE;
+      set_save_label (self, _("Changes saved"));
+      return TRUE;
+    }
+
+  /* Make sure the draft exists and holds the latest text before it turns into a send. */
+  if (self->proposal_id == NULL)
+    self->dirty = TRUE;
+  if (!gig_proposal_editor_flush (self, error))
+    return FALSE;
+  if (!gig_store_send_draft (self->store, self->proposal_id, error))
+    return FALSE;
+
+  self->is_draft = FALSE;
+  set_save_label (self, _("Sent"));
+  return TRUE;
+}
+
+static void
+on_send_clicked (GigProposalEditor *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!gig_proposal_editor_send (self, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT))
+        {
+          gtk_label_set_text (self->error_label, error->message);
+          gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+        }
+      return;
+    }
+
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+on_discard_clicked (GigProposalEditor *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  if (self->proposal_id != NULL && !gig_store_discard_draft (self->store, self->proposal_id, &error))
+    {
+      gtk_label_set_text (self->error_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
+      return;
+    }
+
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static gboolean
+gig_proposal_editor_close_request (GtkWindow *window)
+{
+  GigProposalEditor *self = GIG_PROPOSAL_EDITOR (window);
+  g_autoptr(GError) error = NULL;
+
+  /* Closing never loses text: whatever is typed becomes the draft. */
+  if (!gig_proposal_editor_flush (self, &error))
+    g_warning ("Could not save the draft: %s", error->message);
+
+  return GTK_WINDOW_CLASS (gig_proposal_editor_parent_class)->close_request (window);
+}
+
+static void
+load (GigProposalEditor *self)
+{
+  g_autoptr(JsonObject) project = gig_store_get_record (self->store, GIG_COLLECTION_PROJECTS, self->project_id);
+  GigLocalState state = GIG_LOCAL_STATE_DRAFT;
+
+  adw_window_title_set_subtitle (self->window_title, gig_ui_json_string (project, "title"));
+
+  self->is_draft = TRUE;
+  if (self->proposal_id != NULL)
+    {
+      g_autoptr(JsonObject) proposal = gig_store_get_record (self->store, GIG_COLLECTION_PROPOSALS,
+                                                             self->proposal_id);
+      g_autofree char *amount = g_strdup_printf ("%.0f", gig_ui_json_number (proposal, "amount"));
+      g_autofree char *days = g_strdup_printf ("%.0f", gig_ui_json_number (proposal, "estimated_days"));
+
+      gig_store_get_record_meta (self->store, GIG_COLLECTION_PROPOSALS, self->proposal_id, &state, NULL, NULL);
+      self->is_draft = state == GIG_LOCAL_STATE_DRAFT;
+
+      self->loading = TRUE;
+      gig_proposal_editor_set_values (self,
+                                      gig_ui_json_number (proposal, "amount") > 0 ? amount : "",
+                                      gig_ui_json_number (proposal, "estimated_days") > 0 ? days : "",
+                                      gig_ui_json_string (proposal, "cover_letter"));
+      self->loading = FALSE;
+      set_save_label (self, self->is_draft ? _("Draft saved") : "");
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->discard_button), self->is_draft && self->proposal_id != NULL);
+  gtk_button_set_label (self->send_button, self->is_draft ? _("_Send Proposal") : _("_Save Changes"));
+}
+
+GigProposalEditor *
+gig_proposal_editor_new (GigStore   *store,
+                         const char *me,
+                         const char *project_id,
+                         const char *proposal_id)
+{
+  GigProposalEditor *self;
+
+  g_return_val_if_fail (GIG_IS_STORE (store), NULL);
+  g_return_val_if_fail (project_id != NULL, NULL);
+
+  self = g_object_new (GIG_TYPE_PROPOSAL_EDITOR, NULL);
+  self->store = g_object_ref (store);
+  self->me = g_strdup (me);
+  self->project_id = g_strdup (project_id);
+  self->proposal_id = g_strdup (proposal_id);
+  load (self);
+
+  g_signal_connect_object (self->amount_row, "changed", G_CALLBACK (on_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->days_row, "changed", G_CALLBACK (on_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_text_view_get_buffer (self->cover_view), "changed",
+                           G_CALLBACK (on_changed), self, G_CONNECT_SWAPPED);
+
+  return self;
+}
+
+static void
+gig_proposal_editor_dispose (GObject *object)
+{
+  GigProposalEditor *self = GIG_PROPOSAL_EDITOR (object);
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_PROPOSAL_EDITOR);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (gig_proposal_editor_parent_class)->dispose (object);
+}
+
+static void
+gig_proposal_editor_finalize (GObject *object)
+{
+  GigProposalEditor *self = GIG_PROPOSAL_EDITOR (object);
+
+  g_free (self->me);
+  g_free (self->project_id);
+  g_free (self->proposal_id);
+
+  G_OBJECT_CLASS (gig_proposal_editor_parent_class)->finalize (object);
+}
+
+static void
+gig_proposal_editor_class_init (GigProposalEditorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = gig_proposal_editor_dispose;
+  object_class->finalize = gig_proposal_editor_finalize;
+  window_class->close_request = gig_proposal_editor_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/gig-proposal-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, GigProposalEditor, window_title);
+  gtk_widget_class_bind_template_child (widget_class, GigProposalEditor, amount_row);
+  gtk_widget_class_bind_template_child (widget_class, GigProposalEditor, days_row);
+  gtk_widget_class_bind_template_child (widget_class, GigProposalEditor, cover_view);
+  gtk_widget_class_bind_template_child (widget_class, GigProposalEditor, error_label);
+  gtk_widget_class_bind_template_child (widget_class, GigProposalEditor, save_label);
+  gtk_widget_class_bind_template_child (widget_class, GigProposalEditor, send_button);
+  gtk_widget_class_bind_template_child (widget_class, GigProposalEditor, discard_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_send_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_discard_clicked);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+gig_proposal_editor_init (GigProposalEditor *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

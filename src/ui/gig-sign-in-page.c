@@ -1,0 +1,494 @@
+/* gig-sign-in-page.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "gigdesk-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "gig-sign-in-page.h"
+#include "gig-preferences-window.h"
+
+/* PocketBase's default minimum for auth collections. */
+#define MIN_PASSWORD_LENGTH 8
+
+struct _GigSignInPage
+{
+  AdwBin          parent_instance;
+
+  GSettings      *settings;
+  GCancellable   *cancellable;
+  GigSession     *pending_session;
+  char           *error;
+  gboolean        sign_up;
+  gboolean        busy;
+
+  AdwStatusPage  *status_page;
+  GtkLabel       *notice_label;
+  AdwEntryRow    *name_row;
+  AdwEntryRow    *email_row;
+  AdwEntryRow    *password_row;
+  AdwExpanderRow *server_expander;
+  AdwEntryRow    *server_row;
+  GtkLabel       *error_label;
+  GtkButton      *submit_button;
+  GtkButton      *mode_button;
+  GtkSpinner     *spinner;
+};
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  PROP_BUSY,
+  N_PROPS
+};
+
+enum {
+  SIGNED_IN,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (GigSignInPage, gig_sign_in_page, ADW_TYPE_BIN)
+
+GigSignInPage *
+gig_sign_in_page_new (GSettings *settings)
+{
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  return g_object_new (GIG_TYPE_SIGN_IN_PAGE, "settings", settings, NULL);
+}
+
+gboolean
+gig_sign_in_page_get_busy (GigSignInPage *self)
+{
+  g_return_val_if_fail (GIG_IS_SIGN_IN_PAGE (self), FALSE);
+
+  return self->busy;
+}
+
+const char *
+gig_sign_in_page_get_error (GigSignInPage *self)
+{
+  g_return_val_if_fail (GIG_IS_SIGN_IN_PAGE (self), NULL);
+
+  return self->error;
+}
+
+void
+gig_sign_in_page_set_notice (GigSignInPage *self,
+                             const char    *notice)
+{
+  g_return_if_fail (GIG_IS_SIGN_IN_PAGE (self));
+
+  gtk_label_set_text (self->notice_label, notice != NULL ? notice : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->notice_label), notice != NULL && *notice != '\0');
+}
+
+static void
+set_error (GigSignInPage *self,
+           const char    *message)
+{
+  g_free (self->error);
+  self->error = g_strdup (message);
+  gtk_label_set_text (self->error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+}
+
+static void
+mark_row (gpointer row,
+          gboolean bad)
+{
+  if (bad)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+}
+
+static void
+set_busy (GigSignInPage *self,
+          gboolean       busy)
+{
+  if (self->busy == busy)
+    return;
+
+  self->busy = busy;
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->submit_button), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->mode_button), !busy);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+void
+gig_sign_in_page_set_sign_up (GigSignInPage *self,
+                              gboolean       sign_up)
+{
+  g_return_if_fail (GIG_IS_SIGN_IN_PAGE (self));
+
+  self->sign_up = !!sign_up;
+  gtk_widget_set_visible (GTK_WIDGET (self->name_row), self->sign_up);
+  gtk_button_set_label (self->submit_button, self->sign_up ? _("_Create Account") : _("_Sign In"));
+  gtk_button_set_label (self->mode_button,
+                        self->sign_up ? _("I Have an _Account") : _("_Create Account"));
+  adw_status_page_set_title (self->status_page,
+                             self->sign_up ? _("Create Your Account") : _("Welcome to Gigdesk"));
+  set_error (self, NULL);
+}
+
+char *
+gig_sign_in_describe_error (const GError *error,
+                            const char   *server_url)
+{
+  if (error->domain == GIG_PB_ERROR)
+    {
+      switch ((GigPbError) error->code)
+        {
+        case GIG_PB_ERROR_INVALID_CREDENTIALS:
+          return g_strdup (_("Wrong email or password."));
+        case GIG_PB_ERROR_NETWORK:
+          return g_strdup_printf (_("Can’t reach the server at %s. Check the address and your connection."),
+                                  server_url);
+        case GIG_PB_ERROR_NOT_UNIQUE:
+          return g_strdup (_("An account with this email already exists."));
+        case GIG_PB_ERROR_VALIDATION:
+          return g_strdup_printf (_("The server did not accept this: %s"), error->message);
+        case GIG_PB_ERROR_SERVER:
+        case GIG_PB_ERROR_MALFORMED:
+          return g_strdup_printf (_("The server at %s had a problem: %s"), server_url, error->message);
+        case GIG_PB_ERROR_AUTH_REQUIRED:
+        case GIG_PB_ERROR_FORBIDDEN:
+        case GIG_PB_ERROR_NOT_FOUND:
+        default:
+          break;
+        }
+    }
+
+  return g_strdup_printf (_("Could not sign in: %s"), error->message);
+}
+
+/* Marks the rows the server named in a validation error. */
+static void
+mark_field_errors (GigSignInPage *self,
+                   const GError  *error)
+{
+  GHashTable *fields = gig_pb_error_get_field_errors (error);
+
+  if (fields == NULL)
+    return;
+
+  mark_row (self->email_row, g_hash_table_contains (fields, "email"));
+  mark_row (self->password_row, g_hash_table_contains (fields, "password") ||
+                                g_hash_table_contains (fields, "passwordConfirm"));
+  mark_row (self->name_row, g_hash_table_contains (fields, "name"));
+}
+
+static void
+finish_sign_in (GigSignInPage *self,
+                GigSession    *session,
+                gboolean       ok,
+                GError        *error)
+{
+  g_autofree char *message = NULL;
+
+  set_busy (self, FALSE);
+
+  if (!ok)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      message = gig_sign_in_describe_error (error, gig_session_get_server_url (session));
+      g_debug ("sign-in failed: %s", error->message);
+      mark_field_errors (self, error);
+      if (g_error_matches (error, GIG_PB_ERROR, GIG_PB_ERROR_INVALID_CREDENTIALS))
+        mark_row (self->password_row, TRUE);
+      if (g_error_matches (error, GIG_PB_ERROR, GIG_PB_ERROR_NETWORK))
+        {
+          mark_row (self->server_row, TRUE);
+          adw_expander_row_set_expanded (self->server_expander, TRUE);
+        }
+      set_error (self, message);
+      return;
+    }
+
+  g_settings_set_string (self->settings, "server-url", gig_session_get_server_url (session));
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  set_error (self, NULL);
+  g_signal_emit (self, signals[SIGNED_IN], 0, session);
+}
+
+static void
+sign_in_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GigSignInPage) self = user_data;
+  GigSession *session = GIG_SESSION (object);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = gig_session_sign_in_finish (session, result, &error);
+  finish_sign_in (self, session, ok, error);
+}
+
+static void
+sign_up_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GigSignInPage) self = user_data;
+  GigSession *session = GIG_SESSION (object);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = gig_session_sign_up_finish (session, result, &error);
+  finish_sign_in (self, session, ok, error);
+}
+
+static gboolean
+validate (GigSignInPage *self,
+          char         **out_url)
+{
+  const char *email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
+  g_autoptr(GError) url_error = NULL;
+  g_autofree char *trimmed_name = g_strstrip (g_strdup (name));
+  const char *at = strchr (email, '@');
+
+  if (!gig_server_url_is_valid (url, &url_error))
+    {
+      mark_row (self->server_row, TRUE);
+      adw_expander_row_set_expanded (self->server_expander, TRUE);
+      set_error (self, url_error->message);
+      gtk_widget_grab_focus (GTK_WIDGET (self->server_row));
+      return FALSE;
+    }
+
+  if (self->sign_up && *trimmed_name == '\0')
+    {
+      /* A name is what the other side of a project sees. */
+      mark_row (self->name_row, TRUE);
+      set_error (self, _("Enter your name."));
+      gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
+      return FALSE;
+    }
+
+  if (at == NULL || at == email || strchr (at, '.') == NULL || strchr (email, ' ') != NULL)
+    {
+      mark_row (self->email_row, TRUE);
+      set_error (self, _("Enter an email address like name@example.com."));
+      gtk_widget_grab_focus (GTK_WIDGET (self->email_row));
+      return FALSE;
+    }
+
+  if (*password == '\0' || (self->sign_up && g_utf8_strlen (password, -1) < MIN_PASSWORD_LENGTH))
+    {
+      g_autofree char *message = NULL;
+
+      mark_row (self->password_row, TRUE);
+      if (*password == '\0')
+        message = g_strdup (_("Enter your password."));
+      else
+        message = g_strdup_printf (ngettext ("The password needs at least %d character.",
+                                             "The password needs at least %d characters.",
+                                             MIN_PASSWORD_LENGTH),
+                                   MIN_PASSWORD_LENGTH);
+      set_error (self, message);
+      gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+      return FALSE;
+    }
+
+  *out_url = g_steal_pointer (&url);
+  return TRUE;
+}
+
+static void
+on_submit (GigSignInPage *self)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GigPbClient) client = NULL;
+  g_autoptr(GigSession) session = NULL;
+  const char *email;
+  const char *password;
+
+  if (self->busy)
+    return;
+
+  if (!validate (self, &url))
+    return;
+
+  email = gtk_editable_get_text (GTK_EDITABLE (self->email_row));
+  password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
+
+  /* A trailing slash would end up in every request path. */
+  while (g_str_has_suffix (url, "/"))
+    url[strlen (url) - 1] = '\0';
+
+  set_error (self, NULL);
+  set_busy (self, TRUE);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  client = gig_pb_client_new (url);
+  session = gig_session_new (client);
+
+  if (self->sign_up)
+    gig_session_sign_up_async (session, email, password, name, self->cancellable,
+                               sign_up_cb, g_object_ref (self));
+  else
+    gig_session_sign_in_async (session, email, password, self->cancellable,
+                               sign_in_cb, g_object_ref (self));
+}
+
+static void
+on_mode_clicked (GigSignInPage *self)
+{
+  gig_sign_in_page_set_sign_up (self, !self->sign_up);
+}
+
+static void
+on_row_changed (GigSignInPage *self,
+                GtkEditable   *row)
+{
+  /* The user is fixing it: stop shouting. */
+  mark_row (row, FALSE);
+}
+
+static void
+gig_sign_in_page_constructed (GObject *object)
+{
+  GigSignInPage *self = GIG_SIGN_IN_PAGE (object);
+  g_autofree char *url = NULL;
+
+  G_OBJECT_CLASS (gig_sign_in_page_parent_class)->constructed (object);
+
+  if (self->settings == NULL)
+    self->settings = g_settings_new (APPLICATION_ID);
+
+  url = g_settings_get_string (self->settings, "server-url");
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), url);
+  adw_expander_row_set_subtitle (self->server_expander, url);
+  g_object_bind_property (self->server_row, "text", self->server_expander, "subtitle", G_BINDING_DEFAULT);
+}
+
+static void
+gig_sign_in_page_dispose (GObject *object)
+{
+  GigSignInPage *self = GIG_SIGN_IN_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_SIGN_IN_PAGE);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->pending_session);
+
+  G_OBJECT_CLASS (gig_sign_in_page_parent_class)->dispose (object);
+}
+
+static void
+gig_sign_in_page_finalize (GObject *object)
+{
+  GigSignInPage *self = GIG_SIGN_IN_PAGE (object);
+
+  g_free (self->error);
+
+  G_OBJECT_CLASS (gig_sign_in_page_parent_class)->finalize (object);
+}
+
+static void
+gig_sign_in_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  GigSignInPage *self = GIG_SIGN_IN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gig_sign_in_page_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  GigSignInPage *self = GIG_SIGN_IN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gig_sign_in_page_class_init (GigSignInPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = gig_sign_in_page_constructed;
+  object_class->dispose = gig_sign_in_page_dispose;
+  object_class->finalize = gig_sign_in_page_finalize;
+  object_class->get_property = gig_sign_in_page_get_property;
+  object_class->set_property = gig_sign_in_page_set_property;
+
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL, G_TYPE_SETTINGS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNED_IN] =
+    g_signal_new ("signed-in", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, GIG_TYPE_SESSION);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/gig-sign-in-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, status_page);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, name_row);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, email_row);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, password_row);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, server_expander);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, server_row);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, submit_button);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, mode_button);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, spinner);
+  gtk_widget_class_bind_template_callback (widget_class, on_submit);
+  gtk_widget_class_bind_template_callback (widget_class, on_mode_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_changed);
+}
+
+static void
+gig_sign_in_page_init (GigSignInPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,34 @@
+/* gig-sign-in-page.h: sign in or create an account
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "session/gig-session.h"
+
+G_BEGIN_DECLS
+
+#define GIG_TYPE_SIGN_IN_PAGE (gig_sign_in_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (GigSignInPage, gig_sign_in_page, GIG, SIGN_IN_PAGE, AdwBin)
+
+/* The server address is read from and, after a successful sign-in, written to @settings'
+ * "server-url". Emits "signed-in" (GigSession *) with a signed-in session. */
+GigSignInPage *gig_sign_in_page_new          (GSettings     *settings);
+/* Switches between signing in and creating an account. */
+void           gig_sign_in_page_set_sign_up  (GigSignInPage *self,
+                                              gboolean       sign_up);
+gboolean       gig_sign_in_page_get_busy     (GigSignInPage *self);
+/* The message shown under the form, or NULL when there is none. */
+const char    *gig_sign_in_page_get_error    (GigSignInPage *self);
+/* Shows a note above the form, e.g. that the session expired. */
+void           gig_sign_in_page_set_notice   (GigSignInPage *self,
+                                              const char    *notice);
+
+/* Maps a sign-in failure to a sentence for the user. */
+char          *gig_sign_in_describe_error    (const GError  *error,
+                                              const char    *server_url);
+
+G_END_DECLS

@@ -1,0 +1,187 @@
+/* gig-ui-util.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "gigdesk-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gig-ui-util.h"
+#include "pocketbase/gig-pb-client.h"
+
+const char *
+gig_ui_json_string (JsonObject *object,
+                    const char *member)
+{
+  JsonNode *node;
+
+  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
+      !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return "";
+
+  return json_node_get_string (node);
+}
+
+double
+gig_ui_json_number (JsonObject *object,
+                    const char *member)
+{
+  JsonNode *node;
+
+  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
+      !JSON_NODE_HOLDS_VALUE (node))
+    return 0;
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      return (double) json_node_get_int (node);
+    case G_TYPE_DOUBLE:
+      return json_node_get_double (node);
+    case G_TYPE_STRING:
+      return g_ascii_strtod (json_node_get_string (node), NULL);
+    default:
+      return 0;
+    }
+}
+
+gboolean
+gig_ui_json_bool (JsonObject *object,
+                  const char *member)
+{
+  JsonNode *node;
+
+  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
+      !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return FALSE;
+
+  return json_node_get_boolean (node);
+}
+
+char *
+gig_ui_format_amount (double      amount,
+                      const char *currency)
+{
+  /* %'.0f groups thousands the way the user's locale does. */
+  if (currency == NULL || *currency == '\0')
+    return g_strdup_printf ("%'.0f", amount);
+  if (g_str_equal (currency, "EUR"))
+    return g_strdup_printf ("€%'.0f", amount);
+  if (g_str_equal (currency, "USD"))
+    return g_strdup_printf ("$%'.0f", amount);
+  if (g_str_equal (currency, "GBP"))
+    return g_strdup_printf ("£%'.0f", amount);
+
+  return g_strdup_printf ("%'.0f %s", amount, currency);
+}
+
+const char *
+gig_ui_status_label (const char *status)
+{
+  static const struct { const char *value; const char *label; } labels[] = {
+    { "open", N_("Open") },
+    { "in_progress", N_("In Progress") },
+    { "completed", N_("Completed") },
+    { "cancelled", N_("Cancelled") },
+    { "sent", N_("Sent") },
+    { "accepted", N_("Accepted") },
+    { "rejected", N_("Rejected") },
+    { "withdrawn", N_("Withdrawn") },
+    { "pending", N_("Pending") },
+    { "submitted", N_("Submitted") },
+    { "approved", N_("Approved") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_strcmp0 (status, labels[i].value) == 0)
+      return _(labels[i].label);
+
+  return status != NULL ? status : "";
+}
+
+const char *
+gig_ui_status_class (const char *status)
+{
+  if (g_strcmp0 (status, "open") == 0 || g_strcmp0 (status, "sent") == 0)
+    return "accent";
+  if (g_strcmp0 (status, "accepted") == 0 || g_strcmp0 (status, "completed") == 0 ||
+      g_strcmp0 (status, "approved") == 0)
+    return "success";
+  if (g_strcmp0 (status, "in_progress") == 0 || g_strcmp0 (status, "submitted") == 0)
+    return "warning";
+  if (g_strcmp0 (status, "rejected") == 0 || g_strcmp0 (status, "cancelled") == 0)
+    return "error";
+
+  return "dim-label";
+}
+
+void
+gig_ui_set_status_pill (GtkLabel   *label,
+                        const char *status)
+{
+  static const char *classes[] = { "accent", "success", "warning", "error", "dim-label" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (label), classes[i]);
+  gtk_widget_add_css_class (GTK_WIDGET (label), "status-pill");
+  gtk_widget_add_css_class (GTK_WIDGET (label), gig_ui_status_class (status));
+  gtk_label_set_text (label, gig_ui_status_label (status));
+}
+
+char *
+gig_ui_format_date (const char *pb_datetime)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (pb_datetime == NULL || *pb_datetime == '\0')
+    return g_strdup ("");
+
+  dt = gig_pb_parse_datetime (pb_datetime);
+  if (dt == NULL)
+    return g_strdup (pb_datetime);
+
+  local = g_date_time_to_local (dt);
+  /* Translators: a date as in "24 Nov 2026", see g_date_time_format() */
+  return g_date_time_format (local, _("%e %b %Y"));
+}
+
+const char *
+gig_ui_local_state_icon (GigLocalState state)
+{
+  switch (state)
+    {
+    case GIG_LOCAL_STATE_PENDING:
+      return "content-loading-symbolic";
+    case GIG_LOCAL_STATE_DRAFT:
+      return "document-edit-symbolic";
+    case GIG_LOCAL_STATE_CONFLICT:
+      return "dialog-warning-symbolic";
+    case GIG_LOCAL_STATE_FAILED:
+      return "dialog-error-symbolic";
+    case GIG_LOCAL_STATE_SYNCED:
+    default:
+      return NULL;
+    }
+}
+
+const char *
+gig_ui_local_state_tooltip (GigLocalState state)
+{
+  switch (state)
+    {
+    case GIG_LOCAL_STATE_PENDING:
+      return _("Waiting to be sent");
+    case GIG_LOCAL_STATE_DRAFT:
+      return _("Draft, not sent");
+    case GIG_LOCAL_STATE_CONFLICT:
+      return _("Changed here and on the server: choose which to keep");
+    case GIG_LOCAL_STATE_FAILED:
+      return _("The server refused this change");
+    case GIG_LOCAL_STATE_SYNCED:
+    default:
+      return _("Synced");
+    }
+}

@@ -1,0 +1,39 @@
+/* gig-ui-util.h: small formatting helpers shared by the views
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
+
+#include "store/gig-store.h"
+
+G_BEGIN_DECLS
+
+/* Member as a string ("" when missing or not a string). */
+const char *gig_ui_json_string   (JsonObject  *object,
+                                  const char  *member);
+double      gig_ui_json_number   (JsonObject  *object,
+                                  const char  *member);
+gboolean    gig_ui_json_bool     (JsonObject  *object,
+                                  const char  *member);
+
+/* "€1,200" style amounts; the currency code falls back to the plain number. */
+char       *gig_ui_format_amount (double       amount,
+                                  const char  *currency);
+/* Translated label for a project / proposal / milestone status value. */
+const char *gig_ui_status_label  (const char  *status);
+/* Style class for a status pill (success, warning, error, accent or dim-label). */
+const char *gig_ui_status_class  (const char  *status);
+/* A short, human date ("24 Nov 2026") from a PocketBase datetime; "" when unset. */
+char       *gig_ui_format_date   (const char  *pb_datetime);
+/* Icon name and tooltip for a local sync state; NULL icon for synced records. */
+const char *gig_ui_local_state_icon    (GigLocalState state);
+const char *gig_ui_local_state_tooltip (GigLocalState state);
+
+/* Sets a label's text and the status pill style. */
+void        gig_ui_set_status_pill (GtkLabel   *label,
+                                    const char *status);
+
+G_END_DECLS
