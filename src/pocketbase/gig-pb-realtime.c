@@ -37,6 +37,7 @@ struct _GigPbRealtime
   guint           attempt;
   guint           max_backoff_ms;
   guint           reconnect_source;
+  gulong          token_handler;
 };
 
 G_DEFINE_FINAL_TYPE (GigPbRealtime, gig_pb_realtime, G_TYPE_OBJECT)
@@ -366,11 +367,32 @@ connect_stream (GigPbRealtime *self)
 
 /* ------------------------------------------------------------------------------------------ */
 
+/* A stream keeps the auth it was subscribed with: after a refresh or a new sign-in, subscribe
+ * again with the new token (a different user is refused, which reconnects from scratch). */
+static void
+on_token_changed (GigPbClient *client, GParamSpec *pspec, GigPbRealtime *self)
+{
+  if (self->client_id != NULL && gig_pb_client_get_token (client) != NULL)
+    post_subscriptions (self);
+}
+
+static void
+gig_pb_realtime_constructed (GObject *object)
+{
+  GigPbRealtime *self = (GigPbRealtime *) object;
+
+  G_OBJECT_CLASS (gig_pb_realtime_parent_class)->constructed (object);
+
+  self->token_handler = g_signal_connect (self->client, "notify::token", G_CALLBACK (on_token_changed), self);
+}
+
 static void
 gig_pb_realtime_dispose (GObject *object)
 {
   GigPbRealtime *self = (GigPbRealtime *) object;
 
+  if (self->client != NULL)
+    g_clear_signal_handler (&self->token_handler, self->client);
   self->running = FALSE;
   g_clear_handle_id (&self->reconnect_source, g_source_remove);
   teardown (self);
@@ -438,6 +460,7 @@ gig_pb_realtime_class_init (GigPbRealtimeClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = gig_pb_realtime_constructed;
   object_class->dispose = gig_pb_realtime_dispose;
   object_class->finalize = gig_pb_realtime_finalize;
   object_class->get_property = gig_pb_realtime_get_property;

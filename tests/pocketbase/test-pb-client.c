@@ -588,6 +588,39 @@ test_realtime_reconnect (void)
 }
 
 static void
+test_realtime_token_change (void)
+{
+  g_autoptr(GigTestPbUser) alice = gig_test_pb_create_user (pb, "alice");
+  g_autoptr(GigTestPbUser) bob = gig_test_pb_create_user (pb, "bob");
+  g_autoptr(GigPbClient) client = client_for (alice->token);
+  g_autoptr(GigPbClient) admin = client_for (gig_test_pb_get_superuser_token (pb));
+  RealtimeLog log = { 0, 0, 0, g_ptr_array_new_with_free_func (g_free) };
+  g_autoptr(GigPbRealtime) realtime = start_realtime (client, &log);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = gig_pb_new_record_id ();
+  g_autoptr(JsonObject) fields = new_project (id, bob->id, "Only bob sees this", "in_progress");
+  g_autoptr(JsonObject) created = NULL;
+  g_autofree char *create_event = g_strdup_printf ("create:projects:%s", id);
+  Wait wait = { &log, NULL, 1 };
+
+  g_assert_true (gig_test_wait_until (connects_reached, &wait, 20000));
+
+  /* Another user signs in on the same client: the stream follows the new token (PocketBase
+   * refuses a client id under a different user, so this takes a reconnect). */
+  gig_pb_client_set_token (client, bob->token);
+  wait.count = 2;
+  g_assert_true (gig_test_wait_until (connects_reached, &wait, 20000));
+
+  created = create_record (admin, "projects", fields, &error);
+  g_assert_no_error (error);
+  wait.wanted = create_event;
+  g_assert_true (gig_test_wait_until (has_event, &wait, 20000));
+
+  gig_pb_realtime_stop (realtime);
+  g_ptr_array_unref (log.events);
+}
+
+static void
 test_network_error (void)
 {
   /* A port nobody listens on: bind and close one */
@@ -618,6 +651,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pb-client/network-error", test_network_error);
   g_test_add_func ("/pb-realtime/events", test_realtime_events);
   g_test_add_func ("/pb-realtime/reconnect-after-restart", test_realtime_reconnect);
+  g_test_add_func ("/pb-realtime/token-change", test_realtime_token_change);
 
   status = g_test_run ();
   gig_test_pb_free (pb);
