@@ -15,6 +15,9 @@
  * index (step 2) refers to rows by rowid, and only an explicit INTEGER PRIMARY KEY keeps rowids
  * stable across VACUUM.
  *
+ * The list indexes end in `id` (and the columns the scopes filter on) so that a page of a
+ * sorted list is read from the index alone, without a table lookup per skipped row.
+ *
  * local_json is NULL while the record equals its server version (server_json): most rows are
  * synced, and storing the same JSON twice would double the file and the write cost of a pull. */
 static const char step1[] =
@@ -39,11 +42,11 @@ static const char step1[] =
   "  local_state TEXT NOT NULL DEFAULT 'synced'"
   "    CHECK (local_state IN ('synced','pending','draft','conflict','failed')),"
   "  local_error TEXT, conflict_json TEXT);"
-  "CREATE INDEX projects_status ON projects (deleted, status, created);"
-  "CREATE INDEX projects_owner ON projects (owner, deleted, created);"
-  "CREATE INDEX projects_hired ON projects (hired_freelancer, deleted, created);"
-  "CREATE INDEX projects_budget ON projects (deleted, budget);"
-  "CREATE INDEX projects_created ON projects (deleted, created);"
+  "CREATE INDEX projects_status ON projects (deleted, status, created, id);"
+  "CREATE INDEX projects_owner ON projects (owner, deleted, created, id);"
+  "CREATE INDEX projects_hired ON projects (hired_freelancer, deleted, created, id);"
+  "CREATE INDEX projects_budget ON projects (deleted, status, budget, id);"
+  "CREATE INDEX projects_created ON projects (deleted, created, id, local_state);"
   "CREATE INDEX projects_local ON projects (local_state) WHERE local_state != 'synced';"
   "CREATE TABLE proposals ("
   "  rid INTEGER PRIMARY KEY,"
@@ -56,9 +59,9 @@ static const char step1[] =
   "  local_state TEXT NOT NULL DEFAULT 'synced'"
   "    CHECK (local_state IN ('synced','pending','draft','conflict','failed')),"
   "  local_error TEXT, conflict_json TEXT);"
-  "CREATE INDEX proposals_project ON proposals (project, deleted, created);"
-  "CREATE INDEX proposals_freelancer ON proposals (freelancer, deleted, created);"
-  "CREATE INDEX proposals_created ON proposals (deleted, created);"
+  "CREATE INDEX proposals_project ON proposals (project, deleted, created, id);"
+  "CREATE INDEX proposals_freelancer ON proposals (freelancer, deleted, created, id, local_state);"
+  "CREATE INDEX proposals_created ON proposals (deleted, created, id, local_state);"
   "CREATE INDEX proposals_local ON proposals (local_state) WHERE local_state != 'synced';"
   "CREATE TABLE milestones ("
   "  rid INTEGER PRIMARY KEY,"
@@ -71,8 +74,8 @@ static const char step1[] =
   "  local_state TEXT NOT NULL DEFAULT 'synced'"
   "    CHECK (local_state IN ('synced','pending','draft','conflict','failed')),"
   "  local_error TEXT, conflict_json TEXT);"
-  "CREATE INDEX milestones_project ON milestones (project, deleted, position);"
-  "CREATE INDEX milestones_created ON milestones (deleted, created);"
+  "CREATE INDEX milestones_project ON milestones (project, deleted, position, created, id);"
+  "CREATE INDEX milestones_created ON milestones (deleted, created, id, local_state);"
   "CREATE INDEX milestones_local ON milestones (local_state) WHERE local_state != 'synced';"
   /* state: queued, sending (handed to sync; back to queued on reopen), held (record in
    * conflict), failed (refused for good, kept for the user). */

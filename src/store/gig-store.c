@@ -750,7 +750,9 @@ open_db (const char  *path,
                     "PRAGMA journal_mode = WAL;"
                     "PRAGMA synchronous = NORMAL;"
                     "PRAGMA foreign_keys = ON;"
-                    "PRAGMA temp_store = MEMORY;",
+                    "PRAGMA temp_store = MEMORY;"
+                    /* 16 MiB of page cache: a long list's index stays in memory. */
+                    "PRAGMA cache_size = -16384;",
                     NULL, NULL, NULL) != SQLITE_OK)
     {
       g_autofree char *what = g_strdup_printf ("Could not open the cache %s", path);
@@ -3110,9 +3112,9 @@ build_query (const GigStoreQuery  *query,
       break;
     case GIG_STORE_SORT_BUDGET:
       if (c == GIG_COLLECTION_PROJECTS)
-        order = "t.budget DESC, t.id";
+        order = "t.budget DESC, t.id DESC";
       else if (c == GIG_COLLECTION_PROPOSALS || c == GIG_COLLECTION_MILESTONES)
-        order = "t.amount DESC, t.id";
+        order = "t.amount DESC, t.id DESC";
       else
         goto invalid;
       break;

@@ -1,0 +1,132 @@
+/* gig-milestone.c: a step of a project's work
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "gig-model"
+
+#include "gig-milestone.h"
+
+struct _GigMilestone
+{
+  GigRecord parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (GigMilestone, gig_milestone, GIG_TYPE_RECORD)
+
+/* Every property reads the JSON member of the same name (with '_' for '-'). */
+enum {
+  PROP_0,
+  PROP_PROJECT,
+  PROP_TITLE,
+  PROP_DESCRIPTION,
+  PROP_AMOUNT,
+  PROP_DUE_DATE,
+  PROP_POSITION,
+  PROP_STATUS,
+  PROP_DELETED_AT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+gig_milestone_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  if (prop_id > PROP_0 && prop_id < N_PROPS)
+    gig_record_get_member_property (GIG_RECORD (object), pspec, value);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+gig_milestone_class_init (GigMilestoneClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  GIG_RECORD_CLASS (klass)->collection = GIG_COLLECTION_MILESTONES;
+  object_class->get_property = gig_milestone_get_property;
+
+  properties[PROP_PROJECT] =
+    g_param_spec_string ("project", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DESCRIPTION] =
+    g_param_spec_string ("description", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AMOUNT] =
+    g_param_spec_double ("amount", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DUE_DATE] =
+    g_param_spec_string ("due-date", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_POSITION] =
+    g_param_spec_int64 ("position", NULL, NULL, G_MININT64, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATUS] =
+    g_param_spec_string ("status", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DELETED_AT] =
+    g_param_spec_string ("deleted-at", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gig_milestone_init (GigMilestone *self)
+{
+}
+
+const char *
+gig_milestone_get_project (GigMilestone *self)
+{
+  g_return_val_if_fail (GIG_IS_MILESTONE (self), NULL);
+  return gig_record_get_string (GIG_RECORD (self), "project");
+}
+
+const char *
+gig_milestone_get_title (GigMilestone *self)
+{
+  g_return_val_if_fail (GIG_IS_MILESTONE (self), NULL);
+  return gig_record_get_string (GIG_RECORD (self), "title");
+}
+
+const char *
+gig_milestone_get_description (GigMilestone *self)
+{
+  g_return_val_if_fail (GIG_IS_MILESTONE (self), NULL);
+  return gig_record_get_string (GIG_RECORD (self), "description");
+}
+
+double
+gig_milestone_get_amount (GigMilestone *self)
+{
+  g_return_val_if_fail (GIG_IS_MILESTONE (self), 0);
+  return gig_record_get_double (GIG_RECORD (self), "amount");
+}
+
+const char *
+gig_milestone_get_due_date (GigMilestone *self)
+{
+  g_return_val_if_fail (GIG_IS_MILESTONE (self), NULL);
+  return gig_record_get_string (GIG_RECORD (self), "due_date");
+}
+
+gint64
+gig_milestone_get_position (GigMilestone *self)
+{
+  g_return_val_if_fail (GIG_IS_MILESTONE (self), 0);
+  return gig_record_get_int (GIG_RECORD (self), "position");
+}
+
+const char *
+gig_milestone_get_status (GigMilestone *self)
+{
+  g_return_val_if_fail (GIG_IS_MILESTONE (self), NULL);
+  return gig_record_get_string (GIG_RECORD (self), "status");
+}
+
+const char *
+gig_milestone_get_deleted_at (GigMilestone *self)
+{
+  g_return_val_if_fail (GIG_IS_MILESTONE (self), NULL);
+  return gig_record_get_string (GIG_RECORD (self), "deleted_at");
+}

@@ -1,0 +1,323 @@
+/* gig-record.c: base of the domain objects built from a store row
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "gig-model"
+
+#include "gig-record.h"
+
+#include "gig-milestone.h"
+#include "gig-project.h"
+#include "gig-proposal.h"
+#include "gig-user.h"
+
+typedef struct
+{
+  JsonObject    *json;
+  GigLocalState  local_state;
+} GigRecordPrivate;
+
+G_DEFINE_TYPE_WITH_PRIVATE (GigRecord, gig_record, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_JSON,
+  PROP_ID,
+  PROP_LOCAL_STATE,
+  PROP_DELETED,
+  PROP_CREATED,
+  PROP_UPDATED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+GType
+gig_record_type_for_collection (GigCollection collection)
+{
+  switch (collection)
+    {
+    case GIG_COLLECTION_USERS:
+      return GIG_TYPE_USER;
+    case GIG_COLLECTION_PROJECTS:
+      return GIG_TYPE_PROJECT;
+    case GIG_COLLECTION_PROPOSALS:
+      return GIG_TYPE_PROPOSAL;
+    case GIG_COLLECTION_MILESTONES:
+      return GIG_TYPE_MILESTONE;
+    case GIG_COLLECTION_CHAT_CHANNELS:
+    case GIG_COLLECTION_CHAT_MESSAGES:
+    case GIG_N_COLLECTIONS:
+    default:
+      return G_TYPE_INVALID;
+    }
+}
+
+GigRecord *
+gig_record_new_for_collection (GigCollection  collection,
+                               JsonObject    *record,
+                               GigLocalState  local_state)
+{
+  GType type = gig_record_type_for_collection (collection);
+
+  g_return_val_if_fail (type != G_TYPE_INVALID, NULL);
+  g_return_val_if_fail (record != NULL, NULL);
+
+  return g_object_new (type, "json", record, "local-state", (int) local_state, NULL);
+}
+
+static void
+gig_record_finalize (GObject *object)
+{
+  GigRecordPrivate *priv = gig_record_get_instance_private (GIG_RECORD (object));
+
+  g_clear_pointer (&priv->json, json_object_unref);
+
+  G_OBJECT_CLASS (gig_record_parent_class)->finalize (object);
+}
+
+static void
+gig_record_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  GigRecord *self = GIG_RECORD (object);
+  GigRecordPrivate *priv = gig_record_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_JSON:
+      g_value_set_boxed (value, priv->json);
+      break;
+    case PROP_LOCAL_STATE:
+      g_value_set_int (value, priv->local_state);
+      break;
+    case PROP_ID:
+    case PROP_DELETED:
+    case PROP_CREATED:
+    case PROP_UPDATED:
+      gig_record_get_member_property (self, pspec, value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gig_record_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  GigRecordPrivate *priv = gig_record_get_instance_private (GIG_RECORD (object));
+
+  switch (prop_id)
+    {
+    case PROP_JSON:
+      priv->json = g_value_dup_boxed (value);
+      /* A snapshot: the store hands out a fresh object per read, so nobody else changes it. */
+      if (priv->json == NULL)
+        priv->json = json_object_new ();
+      break;
+    case PROP_LOCAL_STATE:
+      priv->local_state = g_value_get_int (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gig_record_class_init (GigRecordClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = gig_record_finalize;
+  object_class->get_property = gig_record_get_property;
+  object_class->set_property = gig_record_set_property;
+
+  properties[PROP_JSON] =
+    g_param_spec_boxed ("json", NULL, NULL, JSON_TYPE_OBJECT,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOCAL_STATE] =
+    g_param_spec_int ("local-state", NULL, NULL, GIG_LOCAL_STATE_SYNCED, GIG_LOCAL_STATE_FAILED,
+                      GIG_LOCAL_STATE_SYNCED,
+                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DELETED] =
+    g_param_spec_boolean ("deleted", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CREATED] =
+    g_param_spec_string ("created", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_UPDATED] =
+    g_param_spec_string ("updated", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gig_record_init (GigRecord *self)
+{
+}
+
+JsonObject *
+gig_record_get_json (GigRecord *self)
+{
+  GigRecordPrivate *priv = gig_record_get_instance_private (self);
+
+  g_return_val_if_fail (GIG_IS_RECORD (self), NULL);
+  return priv->json;
+}
+
+static JsonNode *
+member_value (GigRecord  *self,
+              const char *member)
+{
+  GigRecordPrivate *priv = gig_record_get_instance_private (self);
+  JsonNode *node = json_object_get_member (priv->json, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+  return node;
+}
+
+const char *
+gig_record_get_string (GigRecord  *self,
+                       const char *member)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (GIG_IS_RECORD (self), NULL);
+  node = member_value (self, member);
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+double
+gig_record_get_double (GigRecord  *self,
+                       const char *member)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (GIG_IS_RECORD (self), 0);
+  node = member_value (self, member);
+  if (node == NULL || json_node_get_value_type (node) == G_TYPE_STRING)
+    return 0;
+  return json_node_get_double (node);
+}
+
+gint64
+gig_record_get_int (GigRecord  *self,
+                    const char *member)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (GIG_IS_RECORD (self), 0);
+  node = member_value (self, member);
+  if (node == NULL || json_node_get_value_type (node) == G_TYPE_STRING)
+    return 0;
+  return json_node_get_int (node);
+}
+
+gboolean
+gig_record_get_boolean (GigRecord  *self,
+                        const char *member)
+{
+  JsonNode *node;
+
+  g_return_val_if_fail (GIG_IS_RECORD (self), FALSE);
+  node = member_value (self, member);
+  if (node == NULL || json_node_get_value_type (node) == G_TYPE_STRING)
+    return FALSE;
+  return json_node_get_boolean (node);
+}
+
+const char *
+gig_record_get_id (GigRecord *self)
+{
+  return gig_record_get_string (self, "id");
+}
+
+GigCollection
+gig_record_get_collection (GigRecord *self)
+{
+  g_return_val_if_fail (GIG_IS_RECORD (self), GIG_N_COLLECTIONS);
+  return GIG_RECORD_GET_CLASS (self)->collection;
+}
+
+GigLocalState
+gig_record_get_local_state (GigRecord *self)
+{
+  GigRecordPrivate *priv = gig_record_get_instance_private (self);
+
+  g_return_val_if_fail (GIG_IS_RECORD (self), GIG_LOCAL_STATE_SYNCED);
+  return priv->local_state;
+}
+
+gboolean
+gig_record_get_deleted (GigRecord *self)
+{
+  return gig_record_get_boolean (self, "deleted");
+}
+
+const char *
+gig_record_get_created (GigRecord *self)
+{
+  return gig_record_get_string (self, "created");
+}
+
+const char *
+gig_record_get_updated (GigRecord *self)
+{
+  return gig_record_get_string (self, "updated");
+}
+
+void
+gig_record_get_member_property (GigRecord  *self,
+                                GParamSpec *pspec,
+                                GValue     *value)
+{
+  g_autofree char *member = g_strdelimit (g_strdup (pspec->name), "-", '_');
+
+  switch (G_PARAM_SPEC_VALUE_TYPE (pspec))
+    {
+    case G_TYPE_STRING:
+      g_value_set_string (value, gig_record_get_string (self, member));
+      break;
+    case G_TYPE_DOUBLE:
+      g_value_set_double (value, gig_record_get_double (self, member));
+      break;
+    case G_TYPE_INT64:
+      g_value_set_int64 (value, gig_record_get_int (self, member));
+      break;
+    case G_TYPE_INT:
+      g_value_set_int (value, (int) CLAMP (gig_record_get_int (self, member), G_MININT, G_MAXINT));
+      break;
+    case G_TYPE_BOOLEAN:
+      g_value_set_boolean (value, gig_record_get_boolean (self, member));
+      break;
+    default:
+      if (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_STRV)
+        {
+          GigRecordPrivate *priv = gig_record_get_instance_private (self);
+          JsonNode *node = json_object_get_member (priv->json, member);
+          g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+          if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+            {
+              JsonArray *array = json_node_get_array (node);
+              for (guint i = 0; i < json_array_get_length (array); i++)
+                {
+                  JsonNode *item = json_array_get_element (array, i);
+                  if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
+                    g_strv_builder_add (builder, json_node_get_string (item));
+                }
+            }
+          g_value_take_boxed (value, g_strv_builder_end (builder));
+          break;
+        }
+      g_warning ("%s: no JSON mapping for property type %s", pspec->name,
+                 g_type_name (G_PARAM_SPEC_VALUE_TYPE (pspec)));
+    }
+}
