@@ -100,35 +100,41 @@ static const char step1[] =
   "  last_reconcile INTEGER NOT NULL DEFAULT 0);";
 
 /* Step 2: full-text search over project titles and descriptions and proposal cover letters.
- * A regular FTS5 table (it keeps its own copy of the text, so rows can be deleted by rowid
- * alone); rowid = record rid * 4 + 1 for projects, + 2 for proposals. Deleted records leave the
- * index. The update triggers only fire when an indexed column really changes, so a pull that
- * rewrites a row with the same text costs nothing here. */
+ * Contentless (content=''): the text is already in the record tables, so the index keeps only
+ * the index; rowid = record rid * 4 + 1 for projects, + 2 for proposals. A contentless table
+ * forgets a row through the 'delete' command with the exact values it indexed, which the
+ * triggers have as old.*. Deleted records leave the index. The update triggers only fire when an
+ * indexed column really changes, so a pull that rewrites a row with the same text costs nothing
+ * here. */
 static const char step2[] =
-  "CREATE VIRTUAL TABLE search_index USING fts5 (title, body,"
+  "CREATE VIRTUAL TABLE search_index USING fts5 (title, body, content = '',"
   "  tokenize = 'unicode61 remove_diacritics 2');"
   "CREATE TRIGGER projects_fts_insert AFTER INSERT ON projects WHEN new.deleted = 0 BEGIN"
   "  INSERT INTO search_index (rowid, title, body) VALUES (new.rid * 4 + 1, new.title, new.description);"
   "END;"
-  "CREATE TRIGGER projects_fts_delete AFTER DELETE ON projects BEGIN"
-  "  DELETE FROM search_index WHERE rowid = old.rid * 4 + 1;"
+  "CREATE TRIGGER projects_fts_delete AFTER DELETE ON projects WHEN old.deleted = 0 BEGIN"
+  "  INSERT INTO search_index (search_index, rowid, title, body)"
+  "    VALUES ('delete', old.rid * 4 + 1, old.title, old.description);"
   "END;"
   "CREATE TRIGGER projects_fts_update AFTER UPDATE ON projects"
   "  WHEN old.title IS NOT new.title OR old.description IS NOT new.description"
   "    OR old.deleted IS NOT new.deleted BEGIN"
-  "  DELETE FROM search_index WHERE rowid = old.rid * 4 + 1;"
+  "  INSERT INTO search_index (search_index, rowid, title, body)"
+  "    SELECT 'delete', old.rid * 4 + 1, old.title, old.description WHERE old.deleted = 0;"
   "  INSERT INTO search_index (rowid, title, body)"
   "    SELECT new.rid * 4 + 1, new.title, new.description WHERE new.deleted = 0;"
   "END;"
   "CREATE TRIGGER proposals_fts_insert AFTER INSERT ON proposals WHEN new.deleted = 0 BEGIN"
   "  INSERT INTO search_index (rowid, title, body) VALUES (new.rid * 4 + 2, NULL, new.cover_letter);"
   "END;"
-  "CREATE TRIGGER proposals_fts_delete AFTER DELETE ON proposals BEGIN"
-  "  DELETE FROM search_index WHERE rowid = old.rid * 4 + 2;"
+  "CREATE TRIGGER proposals_fts_delete AFTER DELETE ON proposals WHEN old.deleted = 0 BEGIN"
+  "  INSERT INTO search_index (search_index, rowid, title, body)"
+  "    VALUES ('delete', old.rid * 4 + 2, NULL, old.cover_letter);"
   "END;"
   "CREATE TRIGGER proposals_fts_update AFTER UPDATE ON proposals"
   "  WHEN old.cover_letter IS NOT new.cover_letter OR old.deleted IS NOT new.deleted BEGIN"
-  "  DELETE FROM search_index WHERE rowid = old.rid * 4 + 2;"
+  "  INSERT INTO search_index (search_index, rowid, title, body)"
+  "    SELECT 'delete', old.rid * 4 + 2, NULL, old.cover_letter WHERE old.deleted = 0;"
   "  INSERT INTO search_index (rowid, title, body)"
   "    SELECT new.rid * 4 + 2, NULL, new.cover_letter WHERE new.deleted = 0;"
   "END;"

@@ -752,7 +752,10 @@ open_db (const char  *path,
                     "PRAGMA foreign_keys = ON;"
                     "PRAGMA temp_store = MEMORY;"
                     /* 16 MiB of page cache: a long list's index stays in memory. */
-                    "PRAGMA cache_size = -16384;",
+                    "PRAGMA cache_size = -16384;"
+                    /* Checkpoints (the only fsyncs under WAL + NORMAL) every ~40 MB rather than
+                     * 4 MB: an initial pull writes hundreds of MB. */
+                    "PRAGMA wal_autocheckpoint = 10000;",
                     NULL, NULL, NULL) != SQLITE_OK)
     {
       g_autofree char *what = g_strdup_printf ("Could not open the cache %s", path);
@@ -1014,10 +1017,16 @@ read_row (GigStore       *self,
           Row            *row,
           GError        **error)
 {
-  g_autofree char *sql = g_strdup_printf (
-    "SELECT rid, server_updated, server_json, local_json, local_state, local_error, conflict_json"
-    " FROM %s WHERE id = ?", collection_names[collection]);
-  g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, error);
+#define READ_ROW_SQL(table) \
+  "SELECT rid, server_updated, server_json, local_json, local_state, local_error, conflict_json" \
+  " FROM " table " WHERE id = ?"
+  /* Literal per collection: this runs for every record of every page. */
+  static const char *sql[GIG_N_RECORD_COLLECTIONS] = {
+    READ_ROW_SQL ("users"), READ_ROW_SQL ("projects"), READ_ROW_SQL ("proposals"),
+    READ_ROW_SQL ("milestones"),
+  };
+#undef READ_ROW_SQL
+  g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql[collection], error);
   int rc;
 
   memset (row, 0, sizeof *row);

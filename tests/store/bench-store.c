@@ -1,0 +1,279 @@
+/* bench-store.c: GigStore figures on 100 000 realistic rows (printed, never asserted)
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Prints `name: value (target T)` lines: page apply throughput (what an initial sync costs on
+ * the store side), overlap re-reads, list queries, search and the list model.
+ */
+#include <glib/gstdio.h>
+#include <sys/resource.h>
+
+#include "model/gig-record-list-model.h"
+#include "store/gig-store-private.h"
+
+#define N_PROJECTS   40000
+#define N_PROPOSALS  40000
+#define N_MILESTONES 20000
+#define PAGE         1000
+
+static const char *words[] = {
+  "design", "backend", "api", "mobile", "android", "ios", "rust", "python", "django", "react",
+  "dashboard", "payments", "stripe", "migration", "database", "postgres", "analytics", "logo",
+  "branding", "copywriting", "translation", "video", "editing", "seo", "marketing", "ecommerce",
+  "shop", "booking", "calendar", "chat", "realtime", "maps", "gtk", "desktop", "embedded",
+  "firmware", "security", "audit", "testing", "automation", "cloud", "kubernetes", "devops",
+};
+
+static char *
+sentence (GRand *rand,
+          guint  n_words)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < n_words; i++)
+    g_string_append_printf (s, "%s%s", i ? " " : "", words[g_rand_int_range (rand, 0, G_N_ELEMENTS (words))]);
+  return g_string_free (s, FALSE);
+}
+
+static char *
+stamp (guint n)
+{
+  return g_strdup_printf ("2026-%02u-%02u %02u:%02u:%02u.%03uZ", 1 + n / 400000 % 12, 1 + n / 14400 % 28,
+                          n / 600 % 24, n / 10 % 60, n % 60, (n * 7) % 1000);
+}
+
+static JsonObject *
+make_record (GigCollection collection,
+             guint         n,
+             GRand        *rand)
+{
+  JsonObject *o = json_object_new ();
+  g_autofree char *id = g_strdup_printf ("%c%014u", "uprm"[collection], n);
+  g_autofree char *when = stamp (n);
+  g_autofree char *title = sentence (rand, 5);
+  g_autofree char *text = sentence (rand, 60);
+  g_autofree char *project = g_strdup_printf ("p%014u", g_rand_int_range (rand, 0, N_PROJECTS));
+
+  json_object_set_string_member (o, "id", id);
+  json_object_set_string_member (o, "collectionId", "pbc_gd_projects");
+  json_object_set_string_member (o, "collectionName", gig_collection_to_string (collection));
+  switch (collection)
+    {
+    case GIG_COLLECTION_PROJECTS:
+      json_object_set_string_member (o, "title", title);
+      json_object_set_string_member (o, "description", text);
+      json_object_set_double_member (o, "budget", g_rand_int_range (rand, 50, 20000));
+      json_object_set_string_member (o, "currency", "EUR");
+      json_object_set_string_member (o, "status", n % 4 ? "open" : "in_progress");
+      json_object_set_string_member (o, "owner", n % 10 ? "usrother000001" : "usralice000001");
+      json_object_set_string_member (o, "hired_freelancer", n % 4 ? "" : "usrbob00000001");
+      break;
+    case GIG_COLLECTION_PROPOSALS:
+      json_object_set_string_member (o, "project", project);
+      json_object_set_string_member (o, "freelancer", "usrbob00000001");
+      json_object_set_string_member (o, "cover_letter", text);
+      json_object_set_double_member (o, "amount", g_rand_int_range (rand, 50, 20000));
+      json_object_set_int_member (o, "estimated_days", g_rand_int_range (rand, 1, 90));
+      json_object_set_string_member (o, "status", "sent");
+      break;
+    case GIG_COLLECTION_MILESTONES:
+      json_object_set_string_member (o, "project", project);
+      json_object_set_string_member (o, "title", title);
+      json_object_set_string_member (o, "description", text);
+      json_object_set_double_member (o, "amount", g_rand_int_range (rand, 50, 5000));
+      json_object_set_string_member (o, "due_date", when);
+      json_object_set_int_member (o, "position", n % 8);
+      json_object_set_string_member (o, "status", "pending");
+      break;
+    case GIG_COLLECTION_USERS:
+    case GIG_COLLECTION_CHAT_CHANNELS:
+    case GIG_COLLECTION_CHAT_MESSAGES:
+    case GIG_N_COLLECTIONS:
+    default:
+      g_assert_not_reached ();
+    }
+  json_object_set_boolean_member (o, "deleted", FALSE);
+  json_object_set_string_member (o, "deleted_at", "");
+  json_object_set_string_member (o, "created", when);
+  json_object_set_string_member (o, "updated", when);
+  return o;
+}
+
+typedef struct {
+  GMainLoop *loop;
+  guint      pending;
+} Wait;
+
+static void
+applied (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  Wait *wait = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gig_store_apply_server_page_finish (GIG_STORE (source), result, NULL, &error))
+    g_error ("apply: %s", error->message);
+  if (--wait->pending == 0)
+    g_main_loop_quit (wait->loop);
+}
+
+/* Applies all pages through the worker thread, at most two queued (a fetch would overlap). */
+static double
+apply_all (GigStore  *store,
+           GPtrArray *pages[],
+           guint      n_collections)
+{
+  Wait wait = { g_main_loop_new (NULL, FALSE), 0 };
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint c = 0; c < n_collections; c++)
+    for (guint i = 0; i < pages[c]->len; i++)
+      {
+        GPtrArray *page = g_ptr_array_index (pages[c], i);
+        JsonObject *last = g_ptr_array_index (page, page->len - 1);
+
+        wait.pending++;
+        gig_store_apply_server_page_async (store, GIG_COLLECTION_PROJECTS + c, page,
+                                           json_object_get_string_member (last, "updated"),
+                                           json_object_get_string_member (last, "id"),
+                                           NULL, applied, &wait);
+        while (wait.pending > 2)
+          g_main_context_iteration (NULL, TRUE);
+      }
+  if (wait.pending > 0)
+    g_main_loop_run (wait.loop);
+  g_main_loop_unref (wait.loop);
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+static double
+ms_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("gig-bench-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "cache.sqlite", NULL);
+  g_autoptr(GigStore) store = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  GPtrArray *pages[3];
+  const guint counts[3] = { N_PROJECTS, N_PROPOSALS, N_MILESTONES };
+  guint total = 0;
+  double seconds, cpu;
+  gint64 start;
+  struct rusage usage;
+
+  store = gig_store_new_for_path (path, &error);
+  if (store == NULL)
+    g_error ("%s", error->message);
+
+  for (guint c = 0; c < 3; c++)
+    {
+      pages[c] = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+      for (guint n = 0; n < counts[c]; n += PAGE)
+        {
+          GPtrArray *page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+          for (guint i = n; i < n + PAGE && i < counts[c]; i++)
+            g_ptr_array_add (page, make_record (GIG_COLLECTION_PROJECTS + c, i, rand));
+          g_ptr_array_add (pages[c], page);
+          total += page->len;
+        }
+    }
+
+  /* CPU time too: on a busy machine the wall clock says more about the neighbours. */
+  cpu = cpu_seconds ();
+  seconds = apply_all (store, pages, 3);
+  cpu = cpu_seconds () - cpu;
+  g_print ("store apply 100k: %.2f s, %.0f records/s (target <= 2.5 s)\n", seconds, total / seconds);
+  g_print ("store apply 100k CPU time: %.2f s (target <= 2.5 s)\n", cpu);
+
+  cpu = cpu_seconds ();
+  seconds = apply_all (store, pages, 3);
+  cpu = cpu_seconds () - cpu;
+  g_print ("store re-apply 100k unchanged (overlap dedupe): %.2f s, CPU %.2f s (target <= 0.5 s)\n", seconds, cpu);
+
+  {
+    g_autoptr(GigStoreQuery) open = gig_store_query_new (GIG_COLLECTION_PROJECTS, GIG_STORE_SCOPE_OPEN_PROJECTS);
+    guint count = 0;
+
+    start = g_get_monotonic_time ();
+    gig_store_query_count (store, open, &count, NULL);
+    g_print ("list count open projects (%u): %.2f ms (target <= 20 ms)\n", count, ms_since (start));
+
+    for (guint offset = 0; offset <= 29800; offset += 14900)
+      {
+        g_auto(GStrv) ids = NULL;
+
+        start = g_get_monotonic_time ();
+        ids = gig_store_query_ids (store, open, offset, 100, NULL);
+        g_print ("list page of 100 at offset %u: %.2f ms (target <= 16 ms)\n", offset, ms_since (start));
+      }
+
+    open->sort = GIG_STORE_SORT_BUDGET;
+    {
+      g_auto(GStrv) ids = NULL;
+      start = g_get_monotonic_time ();
+      ids = gig_store_query_ids (store, open, 10000, 100, NULL);
+      g_print ("list page of 100 by budget at offset 10000: %.2f ms (target <= 16 ms)\n", ms_since (start));
+    }
+
+    open->sort = GIG_STORE_SORT_NEWEST;
+    open->text = g_strdup ("stripe dashboard");
+    start = g_get_monotonic_time ();
+    gig_store_query_count (store, open, &count, NULL);
+    {
+      g_auto(GStrv) ids = gig_store_query_ids (store, open, 0, 100, NULL);
+      g_print ("search \"stripe dashboard\" (%u hits) count + first page: %.2f ms (target <= 50 ms)\n",
+               count, ms_since (start));
+    }
+  }
+
+  {
+    g_autoptr(GigStoreQuery) all = gig_store_query_new (GIG_COLLECTION_PROJECTS, GIG_STORE_SCOPE_ALL);
+    g_autoptr(GigRecordListModel) model = NULL;
+    g_autoptr(JsonObject) change = gig_store_json_from_string ("{\"budget\":12345}");
+    guint n;
+
+    start = g_get_monotonic_time ();
+    model = gig_record_list_model_new (store, all);
+    n = g_list_model_get_n_items (G_LIST_MODEL (model));
+    g_print ("list model of %u projects ready: %.2f ms (target <= 20 ms)\n", n, ms_since (start));
+
+    start = g_get_monotonic_time ();
+    for (guint i = 0; i < 2000; i++)
+      {
+        g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (model), (i * 7919) % n);
+      }
+    g_print ("list model random get_item: %.3f ms each (target <= 1 ms)\n", ms_since (start) / 2000);
+
+    start = g_get_monotonic_time ();
+    gig_store_update_record (store, GIG_COLLECTION_PROJECTS, "p00000000000005", change, NULL);
+    g_print ("local edit + outbox row + list update: %.2f ms (target <= 16 ms)\n", ms_since (start));
+  }
+
+  getrusage (RUSAGE_SELF, &usage);
+  g_print ("peak RSS (bench, records held in memory): %.0f MB (target <= 200 MB)\n", usage.ru_maxrss / 1024.0);
+
+  for (guint c = 0; c < 3; c++)
+    g_ptr_array_unref (pages[c]);
+  gig_store_close (store);
+  gig_store_remove_files (path, NULL);
+  g_rmdir (dir);
+  return 0;
+}
