@@ -119,7 +119,9 @@ gig_conflict_dialog_response (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "apply") == 0 && !gig_conflict_dialog_apply (self, &error))
     g_warning ("Could not resolve the conflict: %s", error->message);
 
-  ADW_MESSAGE_DIALOG_CLASS (gig_conflict_dialog_parent_class)->response (dialog, response);
+  /* AdwMessageDialog has no default handler to chain up to in 1.2; keep it if one appears. */
+  if (ADW_MESSAGE_DIALOG_CLASS (gig_conflict_dialog_parent_class)->response != NULL)
+    ADW_MESSAGE_DIALOG_CLASS (gig_conflict_dialog_parent_class)->response (dialog, response);
 }
 
 GigConflictDialog *

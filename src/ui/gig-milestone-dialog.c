@@ -171,7 +171,9 @@ gig_milestone_dialog_response (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "save") == 0 && (id = gig_milestone_dialog_save (self, &error)) == NULL)
     g_warning ("Could not save the milestone: %s", error->message);
 
-  ADW_MESSAGE_DIALOG_CLASS (gig_milestone_dialog_parent_class)->response (dialog, response);
+  /* AdwMessageDialog has no default handler to chain up to in 1.2; keep it if one appears. */
+  if (ADW_MESSAGE_DIALOG_CLASS (gig_milestone_dialog_parent_class)->response != NULL)
+    ADW_MESSAGE_DIALOG_CLASS (gig_milestone_dialog_parent_class)->response (dialog, response);
 }
 
 GigMilestoneDialog *

@@ -130,7 +130,9 @@ gig_project_dialog_response (AdwMessageDialog *dialog,
   if (g_strcmp0 (response, "save") == 0 && (id = gig_project_dialog_save (self, &error)) == NULL)
     g_warning ("Could not save the project: %s", error->message);
 
-  ADW_MESSAGE_DIALOG_CLASS (gig_project_dialog_parent_class)->response (dialog, response);
+  /* AdwMessageDialog has no default handler to chain up to in 1.2; keep it if one appears. */
+  if (ADW_MESSAGE_DIALOG_CLASS (gig_project_dialog_parent_class)->response != NULL)
+    ADW_MESSAGE_DIALOG_CLASS (gig_project_dialog_parent_class)->response (dialog, response);
 }
 
 /* Keeps Save disabled while the title is empty or the budget is not a number, and says why. */

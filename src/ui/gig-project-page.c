@@ -34,6 +34,8 @@ struct _GigProjectPage
   double              budget;
 
   AdwViewSwitcherTitle *switcher_title;
+  AdwViewSwitcherBar *switcher_bar;
+  guint               reveal_source;
   GtkRevealer        *state_revealer;
   GtkLabel           *state_label;
   GtkButton          *state_button;
@@ -898,6 +900,29 @@ add_milestone_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- narrow layout --------------------------------------------------------------------------- */
+
+static gboolean
+update_switcher_bar (gpointer user_data)
+{
+  GigProjectPage *self = user_data;
+
+  self->reveal_source = 0;
+  adw_view_switcher_bar_set_reveal (self->switcher_bar,
+                                    adw_view_switcher_title_get_title_visible (self->switcher_title));
+  return G_SOURCE_REMOVE;
+}
+
+/* The bottom switcher takes over when the title has no room for one. Revealing it from inside
+ * the size allocation that changed title-visible makes libadwaita 1.2 allocate the bar's box at
+ * a negative height, so it happens right after. */
+static void
+on_title_visible_changed (GigProjectPage *self)
+{
+  if (self->reveal_source == 0)
+    self->reveal_source = g_idle_add (update_switcher_bar, self);
+}
+
 /* ---- public ---------------------------------------------------------------------------------- */
 
 static void
@@ -967,6 +992,7 @@ gig_project_page_dispose (GObject *object)
 {
   GigProjectPage *self = GIG_PROJECT_PAGE (object);
 
+  g_clear_handle_id (&self->reveal_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_PROJECT_PAGE);
   g_clear_object (&self->store);
   g_clear_pointer (&self->project, json_object_unref);
@@ -1045,6 +1071,7 @@ gig_project_page_class_init (GigProjectPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/gig-project-page.ui");
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, state_revealer);
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, state_label);
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, state_button);
@@ -1068,6 +1095,7 @@ gig_project_page_class_init (GigProjectPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, add_milestone_button);
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, chat_slot);
   gtk_widget_class_bind_template_callback (widget_class, on_state_button_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_title_visible_changed);
 
   gtk_widget_class_install_action (widget_class, "project.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "project.complete", NULL, status_action);

@@ -425,5 +425,6 @@ gig_proposal_editor_class_init (GigProposalEditorClass *klass)
 static void
 gig_proposal_editor_init (GigProposalEditor *self)
 {
+  gig_ui_ensure_style ();
   gtk_widget_init_template (GTK_WIDGET (self));
 }

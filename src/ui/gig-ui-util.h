@@ -36,4 +36,7 @@ const char *gig_ui_local_state_tooltip (GigLocalState state);
 void        gig_ui_set_status_pill (GtkLabel   *label,
                                     const char *status);
 
+/* Loads the application's style sheet for the default display once. */
+void        gig_ui_ensure_style    (void);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include "gig-proposal-editor.h"
 #include "gig-query-ids-model.h"
 #include "gig-record-row.h"
+#include "gig-ui-util.h"
 
 /* Order of the scope drop-down's entries. */
 static const GigStoreScope scopes[] = {
@@ -338,6 +339,17 @@ gig_window_show_project (GigWindow  *self,
 
   gig_project_page_set_project (self->project_page, project_id);
   gtk_stack_set_visible_child_name (self->content, "project");
+
+  /* Highlight the project in the list when it is there. */
+  if (self->model != NULL && self->selection != NULL &&
+      gig_query_ids_model_get_query (self->model)->collection == GIG_COLLECTION_PROJECTS)
+    {
+      gint64 position = gig_store_query_position (self->store, gig_query_ids_model_get_query (self->model),
+                                                  project_id, NULL);
+
+      gtk_single_selection_set_selected (self->selection,
+                                         position >= 0 ? (guint) position : GTK_INVALID_LIST_POSITION);
+    }
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content));
 }
 
@@ -652,6 +664,14 @@ search_action (GtkWidget  *widget,
 }
 
 static void
+new_project_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  gig_window_new_project (GIG_WINDOW (widget));
+}
+
+static void
 gig_window_constructed (GObject *object)
 {
   GigWindow *self = GIG_WINDOW (object);
@@ -742,6 +762,7 @@ gig_window_class_init (GigWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.go-back", NULL);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.new-project", NULL, new_project_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
 }
 
@@ -750,6 +771,7 @@ gig_window_init (GigWindow *self)
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
+  gig_ui_ensure_style ();
   gtk_widget_init_template (GTK_WIDGET (self));
 
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
