@@ -85,3 +85,9 @@ test('config-opts only name options the project has', () => {
     }
   }
 });
+
+test('the sandboxed build leaves out the tests, which fetch PocketBase from npm', () => {
+  // flatpak-builder has no network during the build.
+  const app = manifest.modules.at(-1);
+  assert.ok((app['config-opts'] ?? []).includes('-Dtests=false'));
+});
