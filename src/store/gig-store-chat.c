@@ -638,6 +638,31 @@ gig_store_chat_get_last_read (GigStore   *self,
   return result;
 }
 
+char *
+gig_store_chat_others_last_read (GigStore   *self,
+                                 const char *cid,
+                                 const char *me)
+{
+  char *result = NULL;
+
+  g_return_val_if_fail (GIG_IS_STORE (self), NULL);
+
+  gig_store_lock (self);
+  {
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+        "SELECT max(last_read_at) FROM chat_reads WHERE cid = ?1 AND user_id IS NOT ?2", NULL);
+    if (stmt != NULL)
+      {
+        bind_text (stmt, 1, cid);
+        bind_text (stmt, 2, me);
+        if (sqlite3_step (stmt) == SQLITE_ROW)
+          result = g_strdup (col_text (stmt, 0));
+      }
+  }
+  gig_store_unlock (self);
+  return result;
+}
+
 guint
 gig_store_chat_unread_count (GigStore   *self,
                              const char *cid,

@@ -107,6 +107,10 @@ gboolean        gig_store_chat_set_read          (GigStore    *self,
 char           *gig_store_chat_get_last_read     (GigStore    *self,
                                                   const char  *cid,
                                                   const char  *user_id);
+/* The latest time any member other than @me read the channel (for read receipts), or NULL. */
+char           *gig_store_chat_others_last_read  (GigStore    *self,
+                                                  const char  *cid,
+                                                  const char  *me);
 /* Messages of others newer than @me's last read (all of them if never read). */
 guint           gig_store_chat_unread_count      (GigStore    *self,
                                                   const char  *cid,

@@ -1,0 +1,373 @@
+/* test-chat-view.c: the chat panel and window under Xvfb, over a real store file
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "chat/gig-chat-message-model.h"
+#include "chat/gig-chat-view.h"
+#include "chat/gig-chat-window.h"
+#include "gig-test-ui.h"
+#include "store/gig-store-chat.h"
+
+#define CID "messaging:project-abc123def456ghi"
+
+typedef struct {
+  char          *dir;
+  GigStore      *store;
+  GigChatClient *client;
+} Fixture;
+
+static JsonObject *
+server_message (const char *id,
+                const char *user,
+                const char *name,
+                const char *text,
+                GDateTime  *when)
+{
+  JsonObject *m = json_object_new ();
+  JsonObject *u = json_object_new ();
+  g_autofree char *ts = g_date_time_format_iso8601 (when);
+
+  json_object_set_string_member (m, "id", id);
+  json_object_set_string_member (m, "text", text);
+  json_object_set_string_member (m, "created_at", ts);
+  json_object_set_string_member (u, "id", user);
+  json_object_set_string_member (u, "name", name);
+  json_object_set_object_member (m, "user", u);
+  return m;
+}
+
+/* @n messages alternating in runs between alice (me) and bob, over two days up to now. */
+static void
+fill (GigStore *store,
+      guint     n)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  const char *lines[] = {
+    "Hi! I had a look at the brief for the logo.",
+    "Great, what do you think about the colours?",
+    "Teal and a warm grey would work well with the name. I can send two drafts by Friday.",
+    "Sounds good.",
+    "One question: do you need a version for dark backgrounds as well? That changes how I build the mark.",
+  };
+  g_autoptr(JsonObject) channel = json_object_new ();
+  guint i;
+
+  json_object_set_string_member (channel, "name", "Logo design");
+  g_assert_true (gig_store_chat_put_channel (store, CID, channel, NULL));
+  for (i = 0; i < n; i++)
+    {
+      /* Two minutes apart, the older half a day earlier: groups and a day break. */
+      g_autoptr(GDateTime) when = g_date_time_add_seconds (now, -((double) (n - i)) * 120.0 - (i < n / 2 ? 86400.0 : 0));
+      g_autofree char *id = g_strdup_printf ("msg-%06u", i);
+      gboolean alice = (i / 3) % 2 == 0;
+
+      g_ptr_array_add (batch, server_message (id, alice ? "alice" : "bob", alice ? "Alice" : "Bob",
+                                              lines[i % G_N_ELEMENTS (lines)], when));
+      if (batch->len == 500 || i == n - 1)
+        {
+          g_assert_true (gig_store_chat_put_messages (store, CID, batch, NULL));
+          g_ptr_array_set_size (batch, 0);
+        }
+    }
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  f->dir = g_dir_make_tmp ("gigdesk-chat-view-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (f->dir, "cache.sqlite", NULL);
+  f->store = gig_store_new_for_path (path, &error);
+  g_assert_no_error (error);
+  /* Port 9 (discard) on loopback: the client stays offline, which the views must handle. */
+  f->client = gig_chat_client_new ("http://127.0.0.1:9", f->store, "alice");
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *path = g_strdup (gig_store_get_path (f->store));
+
+  g_clear_object (&f->client);
+  gig_store_close (f->store);
+  g_clear_object (&f->store);
+  gig_store_remove_files (path, NULL);
+  g_rmdir (f->dir);
+  g_free (f->dir);
+}
+
+/* A message with every local state: sending, failed (refused), deleted; bob has read. */
+static void
+add_local_states (Fixture *f)
+{
+  g_autoptr(JsonObject) pending = json_object_new ();
+  g_autoptr(JsonObject) refused = json_object_new ();
+  g_autoptr(GigChatOutboxEntry) entry = NULL;
+  g_autofree char *read_at = NULL;
+
+  g_assert_true (gig_store_chat_delete_message (f->store, "msg-000150", NULL, FALSE, NULL));
+  read_at = gig_store_chat_now ();
+  g_assert_true (gig_store_chat_set_read (f->store, CID, "bob", read_at, NULL, NULL));
+
+  json_object_set_string_member (refused, "id", "local-refused");
+  json_object_set_string_member (refused, "text", "This one was refused by the server.");
+  g_assert_true (gig_store_chat_queue_message (f->store, CID, "alice", refused, NULL));
+  entry = gig_store_chat_outbox_next (f->store);
+  g_assert_nonnull (entry);
+  g_assert_true (gig_store_chat_outbox_fail (f->store, entry->seq, "channel is frozen", NULL));
+
+  json_object_set_string_member (pending, "id", "local-pending");
+  json_object_set_string_member (pending, "text", "And this one waits for the connection.");
+  g_assert_true (gig_store_chat_queue_message (f->store, CID, "alice", pending, NULL));
+}
+
+static gboolean
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  GtkWidget *child;
+
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (find_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  GtkWidget *child;
+
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct {
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *w = data;
+  return find_label (w->root, w->text);
+}
+
+static void
+shoot (GtkWindow  *window,
+       const char *name,
+       int         width,
+       int         height)
+{
+  g_autofree char *path = NULL;
+
+  gtk_window_set_default_size (window, width, height);
+  gig_test_ui_wait_for_draw (window, 4);
+  path = gig_test_ui_screenshot (window, name);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+test_panel (Fixture       *f,
+            gconstpointer  data)
+{
+  GtkWindow *window;
+  GtkWidget *view;
+  LabelWait wait;
+
+  fill (f->store, 300);
+  add_local_states (f);
+
+  view = gig_chat_view_new (f->client, CID, "Logo design");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gig_chat_view_get_model (GIG_CHAT_VIEW (view)))), ==, 302);
+  window = GTK_WINDOW (adw_window_new ());
+  adw_window_set_content (ADW_WINDOW (window), view);
+  gtk_window_set_default_size (window, 900, 700);
+  gtk_window_present (window);
+  gig_test_ui_wait_for_draw (window, 4);
+
+  /* Newest at the bottom: the pending message is on screen, with the offline strip. */
+  wait.root = view;
+  wait.text = "And this one waits for the connection.";
+  g_assert_true (gig_test_ui_wait_until (label_shown, &wait, 5000));
+  wait.text = "This one was refused by the server.";
+  g_assert_true (gig_test_ui_wait_until (label_shown, &wait, 5000));
+  shoot (window, "chat-panel-wide", 900, 700);
+  shoot (window, "chat-panel-narrow", 360, 640);
+  gtk_window_set_default_size (window, 900, 700);
+  gig_test_ui_set_dark (TRUE);
+  shoot (window, "chat-panel-dark", 900, 700);
+  gig_test_ui_set_dark (FALSE);
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_send_from_composer (Fixture       *f,
+                         gconstpointer  data)
+{
+  GtkWindow *window;
+  GtkWidget *view;
+  g_autoptr(GPtrArray) msgs = NULL;
+  g_autofree char *draft = NULL;
+  GigChatMessage *last;
+
+  fill (f->store, 20);
+  view = gig_chat_view_new (f->client, CID, "Logo design");
+  window = GTK_WINDOW (adw_window_new ());
+  adw_window_set_content (ADW_WINDOW (window), view);
+  gtk_window_present (window);
+  gig_test_ui_wait_for_draw (window, 2);
+
+  /* Whitespace only: nothing is sent. */
+  gig_chat_view_set_draft (GIG_CHAT_VIEW (view), "  \n ");
+  gtk_widget_activate_action (view, "chat.send", NULL);
+  g_assert_cmpuint (gig_store_chat_count_messages (f->store, CID), ==, 20);
+
+  gig_chat_view_set_draft (GIG_CHAT_VIEW (view), "First line\nsecond line");
+  gtk_widget_activate_action (view, "chat.send", NULL);
+  g_assert_cmpuint (gig_store_chat_count_messages (f->store, CID), ==, 21);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gig_chat_view_get_model (GIG_CHAT_VIEW (view)))), ==, 21);
+  msgs = gig_store_chat_get_messages (f->store, CID, 20, 1);
+  last = g_ptr_array_index (msgs, 0);
+  g_assert_cmpstr (last->text, ==, "First line\nsecond line");
+  g_assert_cmpint (last->state, ==, GIG_CHAT_MESSAGE_SENDING);
+  g_assert_cmpstr (last->user_id, ==, "alice");
+  draft = gig_chat_view_get_draft (GIG_CHAT_VIEW (view));
+  g_assert_cmpstr (draft, ==, "");
+  g_assert_cmpuint (gig_store_chat_outbox_count (f->store), ==, 1);
+
+  /* A deleted project: the composer is closed and sending is refused. */
+  g_assert_true (gig_store_chat_set_frozen (f->store, CID, TRUE, NULL));
+  g_assert_false (gtk_widget_is_sensitive (find_type (view, GTK_TYPE_TEXT_VIEW)));
+  gig_test_ui_wait_for_draw (window, 2);
+  shoot (window, "chat-panel-frozen", 600, 500);
+  gig_chat_view_set_draft (GIG_CHAT_VIEW (view), "too late");
+  gtk_widget_activate_action (view, "chat.send", NULL);
+  g_assert_cmpuint (gig_store_chat_count_messages (f->store, CID), ==, 21);
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_window (Fixture       *f,
+             gconstpointer  data)
+{
+  GtkWindow *window;
+  LabelWait wait;
+
+  fill (f->store, 40);
+  window = GTK_WINDOW (gig_chat_window_new (NULL, f->client, CID, "Logo design"));
+  g_assert_true (GIG_IS_CHAT_VIEW (gig_chat_window_get_view (GIG_CHAT_WINDOW (window))));
+  gtk_window_present (window);
+  wait.root = GTK_WIDGET (window);
+  wait.text = "Logo design";
+  g_assert_true (gig_test_ui_wait_until (label_shown, &wait, 5000));
+  shoot (window, "chat-window-wide", 800, 700);
+  shoot (window, "chat-window-narrow", 360, 600);
+  gtk_window_destroy (window);
+}
+
+typedef struct {
+  guint position, removed, added, calls;
+} Change;
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  gpointer    user_data)
+{
+  Change *c = user_data;
+
+  c->position = position;
+  c->removed = removed;
+  c->added = added;
+  c->calls++;
+}
+
+static void
+test_model (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GigChatMessageModel) model = NULL;
+  g_autoptr(GigChatMessageItem) first = NULL, last = NULL, middle = NULL;
+  g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GDateTime) later = g_date_time_add_minutes (g_date_time_new_now_utc (), 1);
+  Change change = { 0 };
+
+  fill (f->store, 10000);
+  model = gig_chat_message_model_new (f->store, CID);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10000);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (model)) == GIG_TYPE_CHAT_MESSAGE_ITEM);
+  first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  last = g_list_model_get_item (G_LIST_MODEL (model), 9999);
+  middle = g_list_model_get_item (G_LIST_MODEL (model), 5000);
+  g_assert_cmpstr (gig_chat_message_item_get_message (first)->id, ==, "msg-000000");
+  g_assert_cmpstr (gig_chat_message_item_get_message (middle)->id, ==, "msg-005000");
+  g_assert_cmpstr (gig_chat_message_item_get_message (last)->id, ==, "msg-009999");
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 10000));
+
+  /* A new message at the end is announced as exactly that. */
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), &change);
+  g_ptr_array_add (one, server_message ("new-one", "bob", "Bob", "fresh", later));
+  g_assert_true (gig_store_chat_put_messages (f->store, CID, one, NULL));
+  g_assert_cmpuint (change.calls, ==, 1);
+  g_assert_cmpuint (change.position, ==, 10000);
+  g_assert_cmpuint (change.removed, ==, 0);
+  g_assert_cmpuint (change.added, ==, 1);
+
+  /* An edit of an old message refreshes from there; other channels don't disturb. */
+  g_ptr_array_set_size (one, 0);
+  {
+    g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (gig_chat_message_item_get_message (middle)->created_at, NULL);
+    g_ptr_array_add (one, server_message ("msg-005000", "alice", "Alice", "edited", when));
+  }
+  g_assert_true (gig_store_chat_put_messages (f->store, CID, one, NULL));
+  g_assert_cmpuint (change.calls, ==, 2);
+  g_assert_cmpuint (change.position, ==, 5000);
+  g_assert_cmpuint (change.removed, ==, change.added);
+  g_assert_true (gig_store_chat_put_messages (f->store, "messaging:other", one, NULL) || TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10000);
+  {
+    g_autoptr(GigChatMessageItem) again = g_list_model_get_item (G_LIST_MODEL (model), 5000);
+    g_assert_nonnull (again);
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gig_test_ui_init (&argc, &argv);
+
+  g_test_add ("/chat/view/panel", Fixture, NULL, fixture_setup, test_panel, fixture_teardown);
+  g_test_add ("/chat/view/send-from-composer", Fixture, NULL, fixture_setup, test_send_from_composer, fixture_teardown);
+  g_test_add ("/chat/view/window", Fixture, NULL, fixture_setup, test_window, fixture_teardown);
+  g_test_add ("/chat/view/model", Fixture, NULL, fixture_setup, test_model, fixture_teardown);
+  return g_test_run ();
+}
