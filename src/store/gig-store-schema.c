@@ -100,43 +100,55 @@ static const char step1[] =
   "  last_reconcile INTEGER NOT NULL DEFAULT 0);";
 
 /* Step 2: full-text search over project titles and descriptions and proposal cover letters.
+ *
  * Contentless (content=''): the text is already in the record tables, so the index keeps only
  * the index; rowid = record rid * 4 + 1 for projects, + 2 for proposals. A contentless table
- * forgets a row through the 'delete' command with the exact values it indexed, which the
- * triggers have as old.*. Deleted records leave the index. The update triggers only fire when an
- * indexed column really changes, so a pull that rewrites a row with the same text costs nothing
- * here. */
+ * forgets a row through the 'delete' command with the exact values it indexed. Deleted records
+ * leave the index.
+ *
+ * The triggers don't touch the index: they queue what to index in `search_queue`, and the store
+ * applies the queue with one statement before each commit (gig_store_commit). FTS5 flushes its
+ * in-memory terms at every statement savepoint, so a trigger writing to it from each row's upsert
+ * turned a page of 1000 records into 1000 tiny index segments. The update triggers only fire when
+ * an indexed column really changes. */
 static const char step2[] =
   "CREATE VIRTUAL TABLE search_index USING fts5 (title, body, content = '',"
   "  tokenize = 'unicode61 remove_diacritics 2');"
+  "CREATE TABLE search_queue ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  command TEXT,"             /* NULL: index the row; 'delete': forget it */
+  "  doc INTEGER NOT NULL,"
+  "  title TEXT, body TEXT);"
   "CREATE TRIGGER projects_fts_insert AFTER INSERT ON projects WHEN new.deleted = 0 BEGIN"
-  "  INSERT INTO search_index (rowid, title, body) VALUES (new.rid * 4 + 1, new.title, new.description);"
+  "  INSERT INTO search_queue (command, doc, title, body)"
+  "    VALUES (NULL, new.rid * 4 + 1, new.title, new.description);"
   "END;"
   "CREATE TRIGGER projects_fts_delete AFTER DELETE ON projects WHEN old.deleted = 0 BEGIN"
-  "  INSERT INTO search_index (search_index, rowid, title, body)"
+  "  INSERT INTO search_queue (command, doc, title, body)"
   "    VALUES ('delete', old.rid * 4 + 1, old.title, old.description);"
   "END;"
   "CREATE TRIGGER projects_fts_update AFTER UPDATE ON projects"
   "  WHEN old.title IS NOT new.title OR old.description IS NOT new.description"
   "    OR old.deleted IS NOT new.deleted BEGIN"
-  "  INSERT INTO search_index (search_index, rowid, title, body)"
+  "  INSERT INTO search_queue (command, doc, title, body)"
   "    SELECT 'delete', old.rid * 4 + 1, old.title, old.description WHERE old.deleted = 0;"
-  "  INSERT INTO search_index (rowid, title, body)"
-  "    SELECT new.rid * 4 + 1, new.title, new.description WHERE new.deleted = 0;"
+  "  INSERT INTO search_queue (command, doc, title, body)"
+  "    SELECT NULL, new.rid * 4 + 1, new.title, new.description WHERE new.deleted = 0;"
   "END;"
   "CREATE TRIGGER proposals_fts_insert AFTER INSERT ON proposals WHEN new.deleted = 0 BEGIN"
-  "  INSERT INTO search_index (rowid, title, body) VALUES (new.rid * 4 + 2, NULL, new.cover_letter);"
+  "  INSERT INTO search_queue (command, doc, title, body)"
+  "    VALUES (NULL, new.rid * 4 + 2, NULL, new.cover_letter);"
   "END;"
   "CREATE TRIGGER proposals_fts_delete AFTER DELETE ON proposals WHEN old.deleted = 0 BEGIN"
-  "  INSERT INTO search_index (search_index, rowid, title, body)"
+  "  INSERT INTO search_queue (command, doc, title, body)"
   "    VALUES ('delete', old.rid * 4 + 2, NULL, old.cover_letter);"
   "END;"
   "CREATE TRIGGER proposals_fts_update AFTER UPDATE ON proposals"
   "  WHEN old.cover_letter IS NOT new.cover_letter OR old.deleted IS NOT new.deleted BEGIN"
-  "  INSERT INTO search_index (search_index, rowid, title, body)"
+  "  INSERT INTO search_queue (command, doc, title, body)"
   "    SELECT 'delete', old.rid * 4 + 2, NULL, old.cover_letter WHERE old.deleted = 0;"
-  "  INSERT INTO search_index (rowid, title, body)"
-  "    SELECT new.rid * 4 + 2, NULL, new.cover_letter WHERE new.deleted = 0;"
+  "  INSERT INTO search_queue (command, doc, title, body)"
+  "    SELECT NULL, new.rid * 4 + 2, NULL, new.cover_letter WHERE new.deleted = 0;"
   "END;"
   /* Rows cached before this step. */
   "INSERT INTO search_index (rowid, title, body)"
@@ -177,6 +189,15 @@ static const char step3[] =
   "  last_read_at TEXT,"
   "  last_read_message_id TEXT,"
   "  PRIMARY KEY (cid, user_id));";
+
+const char *
+gig_store_schema_search_flush (void)
+{
+  /* In queue order: a row changed twice in one transaction is forgotten before it is indexed
+   * again. */
+  return "INSERT INTO search_index (search_index, rowid, title, body)"
+         " SELECT command, doc, title, body FROM search_queue ORDER BY seq";
+}
 
 const char *
 gig_store_schema_step (int version)

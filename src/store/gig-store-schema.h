@@ -11,4 +11,7 @@ G_BEGIN_DECLS
 /* The SQL that takes a file from @version - 1 to @version, or NULL past the last step. */
 const char *gig_store_schema_step (int version);
 
+/* Applies the queued search index changes (schema 2 and later); then empty search_queue. */
+const char *gig_store_schema_search_flush (void);
+
 G_END_DECLS

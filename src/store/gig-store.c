@@ -498,10 +498,51 @@ gig_store_begin (GigStore  *self,
   return gig_store_exec (self, "BEGIN IMMEDIATE", error);
 }
 
+/* Moves what the triggers queued into the FTS index: one statement per transaction. */
+static gboolean
+flush_search_queue (GigStore  *self,
+                    GError   **error)
+{
+  g_autoptr(GigStoreStmt) count = gig_store_prepare (self, "SELECT EXISTS (SELECT 1 FROM search_queue)", error);
+  gboolean pending;
+
+  if (count == NULL)
+    return FALSE;
+  pending = sqlite3_step (count) == SQLITE_ROW && sqlite3_column_int (count, 0);
+  g_clear_pointer (&count, gig_store_stmt_release);
+  if (!pending)
+    return TRUE;
+
+  {
+    g_autoptr(GigStoreStmt) flush = gig_store_prepare (self, gig_store_schema_search_flush (), error);
+    g_autoptr(GigStoreStmt) clear = NULL;
+
+    if (flush == NULL || sqlite3_step (flush) != SQLITE_DONE)
+      {
+        if (flush != NULL)
+          gig_store_set_sqlite_error (error, self->db, "Could not update the search index");
+        return FALSE;
+      }
+    clear = gig_store_prepare (self, "DELETE FROM search_queue", error);
+    if (clear == NULL || sqlite3_step (clear) != SQLITE_DONE)
+      {
+        if (clear != NULL)
+          gig_store_set_sqlite_error (error, self->db, "Could not update the search index");
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
 gboolean
 gig_store_commit (GigStore  *self,
                   GError   **error)
 {
+  if (!flush_search_queue (self, error))
+    {
+      gig_store_rollback (self);
+      return FALSE;
+    }
   if (gig_store_exec (self, "COMMIT", error))
     return TRUE;
   gig_store_rollback (self);
@@ -823,6 +864,9 @@ gig_store_new_for_path (const char  *path,
 
   /* Rows handed to a sync that never finished (the app was killed): send them again. */
   if (!gig_store_exec (self, "UPDATE outbox SET state = 'queued' WHERE state = 'sending'", error))
+    return NULL;
+  /* Rows written by other means (tools, an older build) reach the search index too. */
+  if (!gig_store_begin (self, error) || !gig_store_commit (self, error))
     return NULL;
 
   self->worker = g_thread_pool_new (apply_page_worker, self, 1, FALSE, error);
@@ -2187,12 +2231,20 @@ gig_store_discard_draft (GigStore    *self,
 
     if (check_open (self, error) && read_draft (self, id, &row, error))
       {
-        g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
-          "DELETE FROM proposals WHERE id = ? AND local_state = 'draft'", error);
-        if (stmt != NULL)
+        if (gig_store_begin (self, error))
           {
-            bind_text (stmt, 1, id);
-            ok = step_done (self, stmt, error);
+            g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+              "DELETE FROM proposals WHERE id = ? AND local_state = 'draft'", error);
+            if (stmt != NULL)
+              {
+                bind_text (stmt, 1, id);
+                ok = step_done (self, stmt, error);
+              }
+            g_clear_pointer (&stmt, gig_store_stmt_release);
+            if (ok)
+              ok = gig_store_commit (self, error);
+            else
+              gig_store_rollback (self);
           }
       }
   }
