@@ -12,7 +12,7 @@
 #include "gig-resources.h"
 #include "ui/gig-window.h"
 #include "ui/gig-preferences-window.h"
-#include "ui/gig-ui-util.h"
+#include "ui/gig-notifications.h"
 
 struct _GigApplication
 {
@@ -105,46 +105,16 @@ on_remote_record_changed (GigApplication *self,
                           JsonObject     *before,
                           JsonObject     *after)
 {
-  const char *me = self->session != NULL ? gig_session_get_user_id (self->session) : NULL;
   g_autoptr(GNotification) notification = NULL;
-  g_autoptr(JsonObject) project = NULL;
-  g_autofree char *body = NULL;
   g_autofree char *notification_id = NULL;
-  const char *status;
-  const char *title;
 
-  if (collection != GIG_COLLECTION_PROPOSALS || after == NULL || me == NULL || any_window_active (self))
+  if (self->session == NULL || any_window_active (self))
     return;
 
-  project = gig_store_get_record (self->store, GIG_COLLECTION_PROJECTS, gig_ui_json_string (after, "project"));
-  title = project != NULL ? gig_ui_json_string (project, "title") : "";
-  status = gig_ui_json_string (after, "status");
-
-  if (g_strcmp0 (gig_ui_json_string (after, "freelancer"), me) == 0 &&
-      g_strcmp0 (gig_ui_json_string (before, "status"), status) != 0 &&
-      (g_str_equal (status, "accepted") || g_str_equal (status, "rejected")))
-    {
-      notification = g_notification_new (g_str_equal (status, "accepted") ? _("Proposal Accepted")
-                                                                           : _("Proposal Not Accepted"));
-      body = g_str_equal (status, "accepted")
-             ? g_strdup_printf (_("You are hired for “%s”."), title)
-             : g_strdup_printf (_("Your proposal for “%s” was not accepted."), title);
-    }
-  else if (before == NULL && project != NULL &&
-           g_strcmp0 (gig_ui_json_string (project, "owner"), me) == 0)
-    {
-      notification = g_notification_new (_("New Proposal"));
-      body = g_strdup_printf (_("A freelancer sent a proposal for “%s”."), title);
-    }
-
-  if (notification == NULL)
-    return;
-
-  g_notification_set_body (notification, body);
-  g_notification_set_default_action_and_target (notification, "app.show-project", "s",
-                                                gig_ui_json_string (after, "project"));
-  notification_id = g_strdup_printf ("proposal-%s", id);
-  g_application_send_notification (G_APPLICATION (self), notification_id, notification);
+  notification = gig_notification_for_remote_change (self->store, gig_session_get_user_id (self->session),
+                                                     collection, before, after, &notification_id);
+  if (notification != NULL)
+    g_application_send_notification (G_APPLICATION (self), notification_id, notification);
 }
 
 static void

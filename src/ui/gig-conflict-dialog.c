@@ -35,8 +35,36 @@ value_text (JsonObject *object,
     return g_strdup (_("(empty)"));
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     return *json_node_get_string (node) != '\0' ? g_strdup (json_node_get_string (node)) : g_strdup (_("(empty)"));
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return g_strdup_printf ("%'g", json_node_get_double (node));
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return g_strdup (json_node_get_boolean (node) ? _("Yes") : _("No"));
 
   return json_to_string (node, FALSE);
+}
+
+/* The label a user knows a field by. */
+static const char *
+field_label (const char *field)
+{
+  static const struct { const char *name; const char *label; } labels[] = {
+    { "title", N_("Title") },
+    { "description", N_("Description") },
+    { "budget", N_("Budget") },
+    { "status", N_("Status") },
+    { "amount", N_("Amount") },
+    { "estimated_days", N_("Estimated Days") },
+    { "cover_letter", N_("Cover Letter") },
+    { "due_date", N_("Due Date") },
+    { "position", N_("Order") },
+    { "deleted", N_("In Trash") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (field, labels[i].name))
+      return _(labels[i].label);
+
+  return field;
 }
 
 static GtkWidget *
@@ -161,7 +189,7 @@ gig_conflict_dialog_new (GtkWindow     *parent,
       GtkWidget *mine = choice (_("Yours"), mine_text);
       GtkWidget *theirs = choice (_("Server’s"), theirs_text);
 
-      adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), field);
+      adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), field_label (field));
       gtk_check_button_set_group (GTK_CHECK_BUTTON (theirs), GTK_CHECK_BUTTON (mine));
       gtk_check_button_set_active (GTK_CHECK_BUTTON (theirs), TRUE);
       g_object_set_data (G_OBJECT (mine), "theirs", theirs);

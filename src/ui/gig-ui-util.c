@@ -145,7 +145,7 @@ gig_ui_format_date (const char *pb_datetime)
 
   local = g_date_time_to_local (dt);
   /* Translators: a date as in "24 Nov 2026", see g_date_time_format() */
-  return g_date_time_format (local, _("%e %b %Y"));
+  return g_date_time_format (local, _("%-d %b %Y"));
 }
 
 const char *

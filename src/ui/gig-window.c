@@ -36,6 +36,7 @@ struct _GigWindow
   GigQueryIdsModel     *model;
   GtkSingleSelection   *selection;
   char                 *sync_subtitle;
+  char                 *me;
   GigSignInPage        *sign_in_page;
 
   /* Template children */
@@ -160,7 +161,7 @@ build_query (GigWindow *self)
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   g_autofree char *trimmed = g_strstrip (g_strdup (text));
 
-  query->me = g_strdup (self->session != NULL ? gig_session_get_user_id (self->session) : NULL);
+  query->me = g_strdup (self->me);
   query->text = *trimmed != '\0' ? g_steal_pointer (&trimmed) : NULL;
   query->sort = gtk_drop_down_get_selected (self->sort_dropdown) == 1 ? GIG_STORE_SORT_BUDGET
                                                                         : GIG_STORE_SORT_NEWEST;
@@ -534,6 +535,8 @@ gig_window_set_account (GigWindow  *self,
 
   self->session = g_object_ref (session);
   self->store = g_object_ref (store);
+  g_free (self->me);
+  self->me = g_strdup (gig_session_get_user_id (session));
   self->sync = sync != NULL ? g_object_ref (sync) : NULL;
 
   gig_project_page_set_context (self->project_page, store, gig_session_get_user_id (session));
@@ -563,6 +566,18 @@ gig_window_set_account (GigWindow  *self,
   gtk_stack_set_visible_child_name (self->main_stack, "main");
 }
 
+void
+gig_window_set_user (GigWindow  *self,
+                     const char *user_id)
+{
+  g_return_if_fail (GIG_IS_WINDOW (self));
+
+  g_free (self->me);
+  self->me = g_strdup (user_id);
+  gig_project_page_set_context (self->project_page, self->store, user_id);
+  refresh_query (self);
+}
+
 /* ---- dialogs --------------------------------------------------------------------------------- */
 
 void
@@ -575,8 +590,7 @@ gig_window_new_project (GigWindow *self)
   if (self->store == NULL)
     return;
 
-  dialog = gig_project_dialog_new (GTK_WINDOW (self), self->store,
-                                   gig_session_get_user_id (self->session), NULL);
+  dialog = gig_project_dialog_new (GTK_WINDOW (self), self->store, self->me, NULL);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -592,8 +606,7 @@ gig_window_edit_proposal (GigWindow  *self,
   if (self->store == NULL || project_id == NULL)
     return NULL;
 
-  editor = gig_proposal_editor_new (self->store, gig_session_get_user_id (self->session),
-                                    project_id, proposal_id);
+  editor = gig_proposal_editor_new (self->store, self->me, project_id, proposal_id);
   gtk_window_set_transient_for (GTK_WINDOW (editor), GTK_WINDOW (self));
   gtk_window_present (GTK_WINDOW (editor));
 
@@ -713,6 +726,7 @@ gig_window_finalize (GObject *object)
   GigWindow *self = GIG_WINDOW (object);
 
   g_free (self->sync_subtitle);
+  g_free (self->me);
 
   G_OBJECT_CLASS (gig_window_parent_class)->finalize (object);
 }

@@ -30,6 +30,10 @@ void           gig_window_set_account    (GigWindow      *self,
                                           GigSession     *session,
                                           GigStore       *store,
                                           GigSync        *sync);
+/* Whose views these are ("my projects"...). set_account takes it from the session; a window
+ * over a store without a signed-in session (tools, tests) sets it here. */
+void           gig_window_set_user       (GigWindow      *self,
+                                          const char     *user_id);
 /* Shows the sign-in page with an optional note ("Your session expired"). */
 void           gig_window_show_sign_in   (GigWindow      *self,
                                           const char     *notice);

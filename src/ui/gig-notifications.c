@@ -1,0 +1,67 @@
+/* gig-notifications.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "gigdesk-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gig-notifications.h"
+#include "gig-ui-util.h"
+
+GNotification *
+gig_notification_for_remote_change (GigStore      *store,
+                                    const char    *me,
+                                    GigCollection  collection,
+                                    JsonObject    *before,
+                                    JsonObject    *after,
+                                    char         **out_id)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autoptr(JsonObject) project = NULL;
+  g_autofree char *body = NULL;
+  const char *status;
+  const char *title;
+
+  g_return_val_if_fail (GIG_IS_STORE (store), NULL);
+
+  if (collection != GIG_COLLECTION_PROPOSALS || after == NULL || me == NULL)
+    return NULL;
+
+  project = gig_store_get_record (store, GIG_COLLECTION_PROJECTS, gig_ui_json_string (after, "project"));
+  title = project != NULL ? gig_ui_json_string (project, "title") : "";
+  status = gig_ui_json_string (after, "status");
+
+  if (g_strcmp0 (gig_ui_json_string (after, "freelancer"), me) == 0 &&
+      g_strcmp0 (gig_ui_json_string (before, "status"), status) != 0 &&
+      (g_str_equal (status, "accepted") || g_str_equal (status, "rejected")))
+    {
+      gboolean accepted = g_str_equal (status, "accepted");
+
+      notification = g_notification_new (accepted ? _("Proposal Accepted") : _("Proposal Not Accepted"));
+      body = accepted ? g_strdup_printf (_("You are hired for “%s”."), title)
+                      : g_strdup_printf (_("Your proposal for “%s” was not accepted."), title);
+      g_notification_set_priority (notification, accepted ? G_NOTIFICATION_PRIORITY_HIGH
+                                                          : G_NOTIFICATION_PRIORITY_NORMAL);
+    }
+  else if (before == NULL && project != NULL &&
+           g_strcmp0 (gig_ui_json_string (project, "owner"), me) == 0 &&
+           g_strcmp0 (gig_ui_json_string (after, "freelancer"), me) != 0)
+    {
+      notification = g_notification_new (_("New Proposal"));
+      body = g_strdup_printf (_("A freelancer sent a proposal for “%s”."), title);
+    }
+
+  if (notification == NULL)
+    return NULL;
+
+  g_notification_set_body (notification, body);
+  g_notification_set_default_action_and_target (notification, "app.show-project", "s",
+                                                gig_ui_json_string (after, "project"));
+  if (out_id != NULL)
+    *out_id = g_strdup_printf ("proposal-%s", gig_ui_json_string (after, "id"));
+
+  return g_steal_pointer (&notification);
+}

@@ -1,0 +1,456 @@
+/* test-views.c: views and view models over a real store file, under Xvfb (no server needed)
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "gig-test-ui.h"
+#include "ui/gig-conflict-dialog.h"
+#include "ui/gig-milestone-dialog.h"
+#include "ui/gig-notifications.h"
+#include "ui/gig-project-page.h"
+#include "ui/gig-query-ids-model.h"
+#include "ui/gig-sign-in-page.h"
+#include "ui/gig-window.h"
+
+#define ME     "me0000000000001"
+#define OTHER  "other0000000001"
+
+typedef struct
+{
+  char     *dir;
+  GigStore *store;
+} Fixture;
+
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  f->dir = g_dir_make_tmp ("gigdesk-views-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (f->dir, "cache.sqlite", NULL);
+  f->store = gig_store_new_for_path (path, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_strdup (gig_store_get_path (f->store));
+
+  gig_store_close (f->store);
+  g_clear_object (&f->store);
+  g_assert_true (gig_store_remove_files (path, NULL));
+  g_rmdir (f->dir);
+  g_free (f->dir);
+}
+
+/* A record as PocketBase sends it. */
+static JsonObject *
+server_record (const char *id, const char *updated, const char *json_fields)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *record;
+
+  json_parser_load_from_data (parser, json_fields, -1, &error);
+  g_assert_no_error (error);
+  record = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  json_object_set_string_member (record, "id", id);
+  json_object_set_string_member (record, "created", updated);
+  json_object_set_string_member (record, "updated", updated);
+  if (!json_object_has_member (record, "deleted"))
+    json_object_set_boolean_member (record, "deleted", FALSE);
+  return record;
+}
+
+static void
+apply (Fixture *f, GigCollection collection, JsonObject *record)
+{
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (page, record);
+  g_assert_true (gig_store_apply_server_page (f->store, collection, page, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static char *
+project (Fixture *f, const char *id, const char *owner, const char *status, double budget)
+{
+  g_autofree char *fields = g_strdup_printf ("{\"title\":\"Project %s\",\"description\":\"About %s\","
+                                             "\"budget\":%.0f,\"currency\":\"EUR\",\"status\":\"%s\","
+                                             "\"owner\":\"%s\",\"hired_freelancer\":\"\"}",
+                                             id, id, budget, status, owner);
+
+  apply (f, GIG_COLLECTION_PROJECTS, server_record (id, "2026-11-01 10:00:00.000Z", fields));
+  return g_strdup (id);
+}
+
+static GigLocalState
+state_of (Fixture *f, GigCollection collection, const char *id)
+{
+  GigLocalState state = GIG_LOCAL_STATE_SYNCED;
+
+  g_assert_true (gig_store_get_record_meta (f->store, collection, id, &state, NULL, NULL));
+  return state;
+}
+
+/* ---- the lazy list model --------------------------------------------------------------------- */
+
+static void
+count_changes (GListModel *model, guint position, guint removed, guint added, guint *changes)
+{
+  (*changes)++;
+}
+
+static void
+test_query_ids_model (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GigStoreQuery) query = gig_store_query_new (GIG_COLLECTION_PROJECTS, GIG_STORE_SCOPE_OPEN_PROJECTS);
+  g_autoptr(GigQueryIdsModel) model = NULL;
+  g_autoptr(GigStoreQuery) search = NULL;
+  g_autoptr(GError) error = NULL;
+  guint changes = 0;
+  const guint n = 3000;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("p%014u", i);
+      g_autofree char *updated = g_strdup_printf ("2026-11-01 10:%02u:%02u.%03uZ", (i / 60000) % 60, (i / 1000) % 60, i % 1000);
+      g_autofree char *fields = g_strdup_printf ("{\"title\":\"%s %u\",\"budget\":%u,\"currency\":\"EUR\","
+                                                 "\"status\":\"%s\",\"owner\":\"%s\"}",
+                                                 i % 7 == 0 ? "Bakery logo" : "Web shop", i, i,
+                                                 i % 10 == 9 ? "completed" : "open", OTHER);
+
+      g_ptr_array_add (page, server_record (id, updated, fields));
+    }
+  g_assert_true (gig_store_apply_server_page (f->store, GIG_COLLECTION_PROJECTS, page, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  query->sort = GIG_STORE_SORT_BUDGET;
+  model = gig_query_ids_model_new (f->store, query);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n - n / 10);
+  /* Knowing the count reads no rows. */
+  g_assert_cmpuint (gig_query_ids_model_get_cached_pages (model), ==, 0);
+
+  /* Highest budget first; items are made on demand. */
+  {
+    g_autoptr(GtkStringObject) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_assert_cmpstr (gtk_string_object_get_string (first), ==, "p00000000002998");
+  }
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), n));
+
+  /* Scrolling through everything keeps only a few pages. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    g_assert_nonnull (gig_query_ids_model_get_id (model, i));
+  g_assert_cmpuint (gig_query_ids_model_get_cached_pages (model), <=, 8);
+
+  /* A store write shows up as one items-changed. */
+  g_signal_connect (model, "items-changed", G_CALLBACK (count_changes), &changes);
+  project (f, "newproject00001", OTHER, "open", 5);
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n - n / 10 + 1);
+
+  /* Search narrows it. */
+  search = gig_store_query_copy (query);
+  search->text = g_strdup ("bake");
+  gig_query_ids_model_set_query (model, search);
+  g_assert_cmpuint (changes, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 386);
+}
+
+/* ---- notifications --------------------------------------------------------------------------- */
+
+static JsonObject *
+proposal_json (const char *id, const char *project_id, const char *freelancer, const char *status)
+{
+  g_autofree char *fields = g_strdup_printf ("{\"project\":\"%s\",\"freelancer\":\"%s\",\"status\":\"%s\","
+                                             "\"amount\":100,\"estimated_days\":3,\"cover_letter\":\"Hi\"}",
+                                             project_id, freelancer, status);
+
+  return server_record (id, "2026-11-02 10:00:00.000Z", fields);
+}
+
+static void
+test_notifications (Fixture *f, gconstpointer data)
+{
+  g_autofree char *mine = project (f, "mine00000000001", ME, "open", 100);
+  g_autofree char *theirs = project (f, "theirs000000001", OTHER, "open", 100);
+  g_autoptr(JsonObject) sent = proposal_json ("prop00000000001", theirs, ME, "sent");
+  g_autoptr(JsonObject) accepted = proposal_json ("prop00000000001", theirs, ME, "accepted");
+  g_autoptr(JsonObject) rejected = proposal_json ("prop00000000001", theirs, ME, "rejected");
+  g_autoptr(JsonObject) incoming = proposal_json ("prop00000000002", mine, OTHER, "sent");
+  g_autoptr(GNotification) n1 = NULL;
+  g_autoptr(GNotification) n2 = NULL;
+  g_autoptr(GNotification) n3 = NULL;
+  g_autofree char *id1 = NULL;
+  g_autofree char *id3 = NULL;
+
+  n1 = gig_notification_for_remote_change (f->store, ME, GIG_COLLECTION_PROPOSALS, sent, accepted, &id1);
+  g_assert_nonnull (n1);
+  g_assert_cmpstr (id1, ==, "proposal-prop00000000001");
+  n2 = gig_notification_for_remote_change (f->store, ME, GIG_COLLECTION_PROPOSALS, sent, rejected, NULL);
+  g_assert_nonnull (n2);
+  n3 = gig_notification_for_remote_change (f->store, ME, GIG_COLLECTION_PROPOSALS, NULL, incoming, &id3);
+  g_assert_nonnull (n3);
+  g_assert_cmpstr (id3, ==, "proposal-prop00000000002");
+
+  /* Nothing for: a status that did not change, someone else's proposal, other collections. */
+  g_assert_null (gig_notification_for_remote_change (f->store, ME, GIG_COLLECTION_PROPOSALS, accepted, accepted, NULL));
+  g_assert_null (gig_notification_for_remote_change (f->store, OTHER, GIG_COLLECTION_PROPOSALS, sent, accepted, NULL));
+  g_assert_null (gig_notification_for_remote_change (f->store, OTHER, GIG_COLLECTION_PROPOSALS, NULL, incoming, NULL));
+  g_assert_null (gig_notification_for_remote_change (f->store, ME, GIG_COLLECTION_PROJECTS, NULL, incoming, NULL));
+}
+
+/* ---- conflicts ------------------------------------------------------------------------------- */
+
+static void
+make_conflict (Fixture *f, const char *id)
+{
+  g_autoptr(JsonObject) edit = json_object_new ();
+  g_autoptr(JsonObject) theirs = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fields = g_strdup_printf ("{\"title\":\"Server title\",\"description\":\"About\","
+                                             "\"budget\":900,\"currency\":\"EUR\",\"status\":\"open\","
+                                             "\"owner\":\"%s\"}", ME);
+
+  project (f, id, ME, "open", 100);
+  json_object_set_string_member (edit, "title", "My title");
+  json_object_set_double_member (edit, "budget", 700);
+  g_assert_true (gig_store_update_record (f->store, GIG_COLLECTION_PROJECTS, id, edit, &error));
+  g_assert_no_error (error);
+
+  /* The server moved on meanwhile, in the same fields. */
+  apply (f, GIG_COLLECTION_PROJECTS, server_record (id, "2026-11-03 10:00:00.000Z", fields));
+  json_object_set_string_member (theirs, "title", "Server title");
+  json_object_set_double_member (theirs, "budget", 900);
+  g_assert_true (gig_store_mark_conflict (f->store, GIG_COLLECTION_PROJECTS, id, theirs, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (state_of (f, GIG_COLLECTION_PROJECTS, id), ==, GIG_LOCAL_STATE_CONFLICT);
+}
+
+static void
+test_conflict_dialog (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_auto(GStrv) fields = NULL;
+  GigConflictDialog *dialog;
+
+  /* No conflict, no dialog. */
+  g_free (project (f, "calm00000000001", ME, "open", 100));
+  g_assert_null (gig_conflict_dialog_new (NULL, f->store, GIG_COLLECTION_PROJECTS, "calm00000000001"));
+
+  make_conflict (f, "clash0000000001");
+  dialog = gig_conflict_dialog_new (NULL, f->store, GIG_COLLECTION_PROJECTS, "clash0000000001");
+  g_assert_nonnull (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gig_test_ui_wait_for_draw (GTK_WINDOW (dialog), 2);
+  g_free (gig_test_ui_screenshot (GTK_WINDOW (dialog), "conflict-light"));
+
+  fields = gig_conflict_dialog_get_fields (dialog);
+  g_assert_cmpuint (g_strv_length (fields), ==, 2);
+  g_assert_cmpstr (fields[0], ==, "budget");
+  g_assert_cmpstr (fields[1], ==, "title");
+
+  /* Keep my title, take the server's budget. */
+  gig_conflict_dialog_choose (dialog, "title", TRUE);
+  g_assert_true (gig_conflict_dialog_apply (dialog, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  record = gig_store_get_record (f->store, GIG_COLLECTION_PROJECTS, "clash0000000001");
+  g_assert_cmpstr (json_object_get_string_member (record, "title"), ==, "My title");
+  g_assert_cmpfloat (json_object_get_double_member (record, "budget"), ==, 900);
+  g_assert_cmpint (state_of (f, GIG_COLLECTION_PROJECTS, "clash0000000001"), ==, GIG_LOCAL_STATE_PENDING);
+}
+
+/* ---- the project page as the owner ----------------------------------------------------------- */
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* transfer none */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget *root, const char *label)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (c) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (c)), label) == 0 &&
+          gtk_widget_get_sensitive (c))
+        return c;
+      if ((found = find_button (c, label)) != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+page_child (GigProjectPage *page, const char *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), GIG_TYPE_PROJECT_PAGE, name));
+}
+
+static void
+test_owner_page (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = project (f, "owned0000000001", ME, "open", 1000);
+  g_autoptr(GigPbClient) client = gig_pb_client_new ("http://127.0.0.1:9");
+  g_autoptr(GigSession) session = gig_session_new (client);
+  g_autoptr(JsonObject) proposal = NULL;
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GigMilestoneDialog *milestone;
+  GigProjectPage *page;
+  AdwMessageDialog *confirm;
+  GigWindow *window;
+  GtkWidget *button;
+  g_autofree char *m1 = NULL;
+  g_autofree char *m2 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  apply (f, GIG_COLLECTION_PROPOSALS, proposal_json ("offer0000000001", id, OTHER, "sent"));
+
+  g_settings_set_int (settings, "window-width", 1200);
+  g_settings_set_int (settings, "window-height", 800);
+  window = g_object_new (GIG_TYPE_WINDOW, NULL);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
+  /* The views read only the store; the session is not signed in. */
+  gig_window_set_account (window, session, f->store, NULL);
+  gig_window_set_user (window, ME);
+  page = gig_window_get_project_page (window);
+  gig_window_show_project (window, id);
+  gig_project_page_set_view (page, "proposals");
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
+
+  /* Accept asks first; confirming writes the new status locally, queued for sync. */
+  button = find_button (page_child (page, "proposals_list"), "_Accept");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  confirm = find_message_dialog ();
+  g_assert_nonnull (confirm);
+  adw_message_dialog_response (confirm, "confirm");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+  proposal = gig_store_get_record (f->store, GIG_COLLECTION_PROPOSALS, "offer0000000001");
+  g_assert_cmpstr (json_object_get_string_member (proposal, "status"), ==, "accepted");
+  g_assert_cmpint (state_of (f, GIG_COLLECTION_PROPOSALS, "offer0000000001"), ==, GIG_LOCAL_STATE_PENDING);
+
+  /* Milestones: two through the dialog, numbered in order; then reordered. */
+  gig_project_page_set_view (page, "milestones");
+  milestone = gig_milestone_dialog_new (GTK_WINDOW (window), f->store, id, NULL);
+  gig_milestone_dialog_set_values (milestone, "Design", "400", "2026-13-40");
+  g_assert_false (gig_milestone_dialog_is_valid (milestone));
+  gig_milestone_dialog_set_values (milestone, "Design", "400", "2026-12-01");
+  g_assert_true (gig_milestone_dialog_is_valid (milestone));
+  m1 = gig_milestone_dialog_save (milestone, &error);
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (milestone));
+  milestone = gig_milestone_dialog_new (GTK_WINDOW (window), f->store, id, NULL);
+  gig_milestone_dialog_set_values (milestone, "Build", "500", "");
+  m2 = gig_milestone_dialog_save (milestone, &error);
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (milestone));
+
+  first = gig_store_get_record (f->store, GIG_COLLECTION_MILESTONES, m1);
+  g_assert_cmpint (json_object_get_int_member (first, "position"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (first, "due_date"), ==, "2026-12-01 00:00:00.000Z");
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
+  g_free (gig_test_ui_screenshot (GTK_WINDOW (window), "owner-milestones-1200x800-light"));
+
+  /* The first row's "Move Down" is the second icon button of that row. */
+  {
+    GtkWidget *list = page_child (page, "milestones_list");
+    GtkWidget *row = gtk_widget_get_first_child (list);
+    GtkWidget *down = NULL;
+
+    for (GtkWidget *w = row; w != NULL && down == NULL;)
+      {
+        if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_widget_get_tooltip_text (w), "Move Down") == 0)
+          down = w;
+        /* depth-first walk inside the first row */
+        if (gtk_widget_get_first_child (w) != NULL)
+          w = gtk_widget_get_first_child (w);
+        else
+          {
+            while (w != row && gtk_widget_get_next_sibling (w) == NULL)
+              w = gtk_widget_get_parent (w);
+            w = w == row ? NULL : gtk_widget_get_next_sibling (w);
+          }
+      }
+    g_assert_nonnull (down);
+    g_signal_emit_by_name (down, "clicked");
+  }
+  g_clear_pointer (&first, json_object_unref);
+  first = gig_store_get_record (f->store, GIG_COLLECTION_MILESTONES, m1);
+  second = gig_store_get_record (f->store, GIG_COLLECTION_MILESTONES, m2);
+  g_assert_cmpint (json_object_get_int_member (first, "position"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (second, "position"), ==, 1);
+
+  /* Trash, then restore from the banner. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "project.trash", NULL));
+  gig_window_set_scope (window, GIG_STORE_SCOPE_TRASH);
+  g_assert_cmpuint (g_list_model_get_n_items (gig_window_get_list_model (window)), ==, 1);
+  gig_window_set_scope (window, GIG_STORE_SCOPE_MY_PROJECTS);
+  g_assert_cmpuint (g_list_model_get_n_items (gig_window_get_list_model (window)), ==, 0);
+  gig_window_show_project (window, id);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
+  g_free (gig_test_ui_screenshot (GTK_WINDOW (window), "trash-1200x800-light"));
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (page_child (page, "state_revealer"))));
+  g_signal_emit_by_name (page_child (page, "state_button"), "clicked");
+  g_assert_cmpuint (g_list_model_get_n_items (gig_window_get_list_model (window)), ==, 1);
+  gig_window_set_scope (window, GIG_STORE_SCOPE_TRASH);
+  g_assert_cmpuint (g_list_model_get_n_items (gig_window_get_list_model (window)), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- sign-in messages ------------------------------------------------------------------------ */
+
+static void
+test_sign_in_messages (void)
+{
+  g_autoptr(GError) wrong = g_error_new_literal (GIG_PB_ERROR, GIG_PB_ERROR_INVALID_CREDENTIALS, "Failed to authenticate.");
+  g_autoptr(GError) down = g_error_new_literal (GIG_PB_ERROR, GIG_PB_ERROR_NETWORK, "Connection refused");
+  g_autofree char *a = gig_sign_in_describe_error (wrong, "https://x.example");
+  g_autofree char *b = gig_sign_in_describe_error (down, "https://x.example");
+
+  g_assert_cmpstr (a, ==, "Wrong email or password.");
+  g_assert_nonnull (strstr (b, "https://x.example"));
+}
+
+int
+main (int argc, char *argv[])
+{
+  gig_test_ui_init (&argc, &argv);
+
+  g_test_add ("/views/query-ids-model", Fixture, NULL, fixture_set_up, test_query_ids_model, fixture_tear_down);
+  g_test_add ("/views/notifications", Fixture, NULL, fixture_set_up, test_notifications, fixture_tear_down);
+  g_test_add ("/views/conflict-dialog", Fixture, NULL, fixture_set_up, test_conflict_dialog, fixture_tear_down);
+  g_test_add ("/views/owner-page", Fixture, NULL, fixture_set_up, test_owner_page, fixture_tear_down);
+  g_test_add_func ("/views/sign-in-messages", test_sign_in_messages);
+
+  return g_test_run ();
+}
