@@ -777,6 +777,10 @@ gig_chat_view_new (GigChatClient *client,
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  /* Anchor at the newest message before the first layout, so only the rows at the end are made. */
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u",
+                                g_list_model_get_n_items (G_LIST_MODEL (self->model)) - 1);
 
   g_signal_connect_object (self->model, "items-changed", G_CALLBACK (on_items_changed), self, 0);
   self->state_id = g_signal_connect (client, "notify::state", G_CALLBACK (on_state_changed), self);
