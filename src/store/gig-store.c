@@ -3290,6 +3290,82 @@ gig_store_query_ids (GigStore             *self,
   return (GStrv) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
 }
 
+/* The sort key column of orders of the form "<key> DESC, t.id DESC", or NULL. */
+static const char *
+descending_key (const char *order)
+{
+  static const char *keys[] = { "t.created", "t.updated", "t.budget", "t.amount" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *form = g_strdup_printf ("%s DESC, t.id DESC", keys[i]);
+      if (g_str_equal (order, form))
+        return keys[i];
+    }
+  return NULL;
+}
+
+/* Position by counting the rows sorted before @id: a range over the list's index instead of
+ * numbering the whole list. FALSE if that doesn't apply (other orders, a NULL key). */
+static gboolean
+query_position_by_key (GigStore     *self,
+                       QuerySql     *q,
+                       const char   *order,
+                       const char   *id,
+                       gint64       *out_position,
+                       GError      **error)
+{
+  const char *key = descending_key (order);
+  g_autofree char *key_sql = NULL;
+  g_autofree char *count_sql = NULL;
+  sqlite3_value *value = NULL;
+  int rc;
+
+  if (key == NULL)
+    return FALSE;
+
+  key_sql = g_strdup_printf ("SELECT %s %s AND t.id = ?", key, q->where->str);
+  {
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, key_sql, error);
+
+    if (stmt == NULL)
+      return FALSE;
+    bind_query (stmt, q);
+    bind_text (stmt, q->n_binds + 1, id);
+    rc = sqlite3_step (stmt);
+    if (rc == SQLITE_DONE)
+      {
+        *out_position = -1;     /* not in the list */
+        return TRUE;
+      }
+    if (rc != SQLITE_ROW || sqlite3_column_type (stmt, 0) == SQLITE_NULL)
+      return FALSE;
+    value = sqlite3_value_dup (sqlite3_column_value (stmt, 0));
+  }
+
+  /* Sorted before: a greater key, or the same key and a greater id. */
+  count_sql = g_strdup_printf ("SELECT count(*) %s AND (%s > ?1000 OR (%s = ?1000 AND t.id > ?1001))",
+                               q->where->str, key, key);
+  {
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, count_sql, error);
+    gboolean ok = FALSE;
+
+    if (stmt != NULL)
+      {
+        bind_query (stmt, q);
+        sqlite3_bind_value (stmt, 1000, value);
+        bind_text (stmt, 1001, id);
+        if (sqlite3_step (stmt) == SQLITE_ROW)
+          {
+            *out_position = sqlite3_column_int64 (stmt, 0);
+            ok = TRUE;
+          }
+      }
+    sqlite3_value_free (value);
+    return ok;
+  }
+}
+
 gint64
 gig_store_query_position (GigStore             *self,
                           const GigStoreQuery  *query,
@@ -3306,25 +3382,29 @@ gig_store_query_position (GigStore             *self,
 
   if (!build_query (query, &q, &order, error))
     return -1;
-  sql = g_strdup_printf ("SELECT pos FROM (SELECT t.id AS id, row_number () OVER (ORDER BY %s) - 1"
-                         " AS pos %s) WHERE id = ?", order, q.where->str);
 
   g_rec_mutex_lock (&self->lock);
-  {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, error);
-    if (stmt != NULL)
-      {
-        int rc;
+  if (!query_position_by_key (self, &q, order, id, &position, NULL))
+    {
+      g_autoptr(GigStoreStmt) stmt = NULL;
 
-        bind_query (stmt, &q);
-        bind_text (stmt, q.n_binds + 1, id);
-        rc = sqlite3_step (stmt);
-        if (rc == SQLITE_ROW)
-          position = sqlite3_column_int64 (stmt, 0);
-        else if (rc != SQLITE_DONE)
-          gig_store_set_sqlite_error (error, self->db, "Could not read the cache");
-      }
-  }
+      sql = g_strdup_printf ("SELECT pos FROM (SELECT t.id AS id, row_number () OVER (ORDER BY %s) - 1"
+                             " AS pos %s) WHERE id = ?", order, q.where->str);
+      stmt = gig_store_prepare (self, sql, error);
+      position = -1;
+      if (stmt != NULL)
+        {
+          int rc;
+
+          bind_query (stmt, &q);
+          bind_text (stmt, q.n_binds + 1, id);
+          rc = sqlite3_step (stmt);
+          if (rc == SQLITE_ROW)
+            position = sqlite3_column_int64 (stmt, 0);
+          else if (rc != SQLITE_DONE)
+            gig_store_set_sqlite_error (error, self->db, "Could not read the cache");
+        }
+    }
   g_rec_mutex_unlock (&self->lock);
   return position;
 }

@@ -1192,6 +1192,35 @@ test_list_queries (Fixture       *f,
   g_assert_cmpstr (ordered[0], ==, "mls000000000002");
   g_assert_cmpstr (ordered[2], ==, "mls000000000000");
 
+  /* Positions agree with the listing for every order, ties on the sort key included. */
+  {
+    g_autoptr(GPtrArray) ties = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+    GigStoreSort sorts[] = { GIG_STORE_SORT_NEWEST, GIG_STORE_SORT_UPDATED, GIG_STORE_SORT_BUDGET };
+
+    for (guint i = 0; i < 5; i++)
+      {
+        g_autofree char *id = g_strdup_printf ("prjtie%09u", i);
+        g_ptr_array_add (ties, server_project (id, "Tie", 7, "2026-11-15 10:00:00.000Z"));
+      }
+    apply_page (f->store, GIG_COLLECTION_PROJECTS, ties, NULL);
+
+    for (guint s = 0; s < G_N_ELEMENTS (sorts); s++)
+      {
+        g_auto(GStrv) all = NULL;
+
+        open->sort = sorts[s];
+        all = gig_store_query_ids (f->store, open, 0, 1000, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (g_strv_length (all), ==, 29);
+        for (guint i = 0; all[i]; i++)
+          g_assert_cmpint (gig_store_query_position (f->store, open, all[i], &error), ==, i);
+        g_assert_cmpint (gig_store_query_position (f->store, open, "prj000000000025", &error), ==, -1);
+      }
+    for (guint i = 0; i < 4; i++)
+      g_assert_cmpint (gig_store_query_position (f->store, milestones, ordered[i] ? ordered[i] : "mls000000000003", &error),
+                       ==, ordered[i] ? (gint64) i : -1);
+  }
+
   copy = gig_store_query_copy (milestones);
   g_assert_true (gig_store_query_equal (copy, milestones));
   g_free (copy->project);
