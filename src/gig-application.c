@@ -24,6 +24,7 @@ struct _GigApplication
   GigSession     *session;
   GigStore       *store;
   GigSync        *sync;
+  GigChatClient  *chat;
   gboolean        restoring;
 };
 
@@ -84,7 +85,28 @@ for_each_window_set_account (GigApplication *self)
 {
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     if (GIG_IS_WINDOW (l->data))
-      gig_window_set_account (GIG_WINDOW (l->data), self->session, self->store, self->sync);
+      {
+        gig_window_set_account (GIG_WINDOW (l->data), self->session, self->store, self->sync);
+        gig_window_set_chat_client (GIG_WINDOW (l->data), self->chat);
+      }
+}
+
+GigChatClient *
+gig_application_get_chat_client (GigApplication *self)
+{
+  g_return_val_if_fail (GIG_IS_APPLICATION (self), NULL);
+
+  return self->chat;
+}
+
+/* The chat asks PocketBase for its tokens with the session's current one. */
+static void
+on_pb_token_changed (GigApplication *self,
+                     GParamSpec     *pspec,
+                     GigPbClient    *client)
+{
+  if (self->chat != NULL)
+    gig_chat_client_set_pb_token (self->chat, gig_pb_client_get_token (client));
 }
 
 static gboolean
@@ -120,6 +142,11 @@ on_remote_record_changed (GigApplication *self,
 static void
 close_account (GigApplication *self)
 {
+  if (self->chat != NULL)
+    gig_chat_client_disconnect (self->chat);
+  g_clear_object (&self->chat);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (gig_session_get_client (self->session), self);
   if (self->sync != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->sync, self);
@@ -164,6 +191,13 @@ gig_application_adopt_session (GigApplication *self,
   g_signal_connect_object (self->sync, "remote-record-changed",
                            G_CALLBACK (on_remote_record_changed), self, G_CONNECT_SWAPPED);
   gig_sync_start (self->sync);
+
+  self->chat = gig_chat_client_new (gig_pb_client_get_base_url (gig_session_get_client (session)),
+                                    self->store, user_id);
+  gig_chat_client_set_pb_token (self->chat, gig_pb_client_get_token (gig_session_get_client (session)));
+  g_signal_connect_object (gig_session_get_client (session), "notify::token",
+                           G_CALLBACK (on_pb_token_changed), self, G_CONNECT_SWAPPED);
+  gig_chat_client_connect (self->chat);
 
   for_each_window_set_account (self);
   return TRUE;
@@ -443,7 +477,10 @@ gig_application_activate (GApplication *app)
     {
       window = GTK_WINDOW (gig_window_new (self));
       if (self->session != NULL)
-        gig_window_set_account (GIG_WINDOW (window), self->session, self->store, self->sync);
+        {
+          gig_window_set_account (GIG_WINDOW (window), self->session, self->store, self->sync);
+          gig_window_set_chat_client (GIG_WINDOW (window), self->chat);
+        }
       else if (!self->restoring)
         restore_session (self);
     }

@@ -9,6 +9,7 @@
 #include "session/gig-session.h"
 #include "store/gig-store.h"
 #include "sync/gig-sync.h"
+#include "chat/gig-chat-client.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,7 @@ GSettings      *gig_application_get_settings (GigApplication *self);
 GigSession     *gig_application_get_session  (GigApplication *self);
 GigStore       *gig_application_get_store    (GigApplication *self);
 GigSync        *gig_application_get_sync     (GigApplication *self);
+GigChatClient  *gig_application_get_chat_client (GigApplication *self);
 /* Opens @session's account (its store and sync) and shows it in every window. */
 gboolean        gig_application_adopt_session (GigApplication *self,
                                                GigSession     *session);

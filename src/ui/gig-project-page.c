@@ -9,6 +9,8 @@
 #include <glib/gi18n.h>
 
 #include "gig-project-page.h"
+#include "chat/gig-chat-view.h"
+#include "chat/gig-chat-window.h"
 #include "gig-conflict-dialog.h"
 #include "gig-milestone-dialog.h"
 #include "gig-project-dialog.h"
@@ -23,6 +25,8 @@ struct _GigProjectPage
   AdwBin              parent_instance;
 
   GigStore           *store;
+  GigChatClient      *chat_client;
+  char               *chat_cid;      /* channel shown in chat_slot, NULL for the placeholder */
   char               *me;
   char               *project_id;
   JsonObject         *project;
@@ -58,6 +62,7 @@ struct _GigProjectPage
   GtkListBox         *milestones_list;
   GtkButton          *add_milestone_button;
   AdwBin             *chat_slot;
+  AdwStatusPage      *chat_placeholder;
 };
 
 enum {
@@ -648,6 +653,83 @@ fill_milestones (GigProjectPage *self)
   return records->len;
 }
 
+/* ---- chat ------------------------------------------------------------------------------------ */
+
+/* The project's channel has the owner and the hired freelancer as members: others get a note. */
+static gboolean
+chat_allowed (GigProjectPage *self)
+{
+  const char *hired = gig_ui_json_string (self->project, "hired_freelancer");
+
+  return self->chat_client != NULL && self->project != NULL && *hired != '\0' &&
+         (self->is_owner || self->is_hired);
+}
+
+static void
+update_chat (GigProjectPage *self)
+{
+  g_autofree char *cid = NULL;
+
+  if (!chat_allowed (self))
+    {
+      g_clear_pointer (&self->chat_cid, g_free);
+      if (adw_bin_get_child (self->chat_slot) != GTK_WIDGET (self->chat_placeholder))
+        adw_bin_set_child (self->chat_slot, GTK_WIDGET (self->chat_placeholder));
+      adw_status_page_set_description (self->chat_placeholder,
+                                       self->chat_client == NULL
+                                       ? _("Chat is not available while signed out.")
+                                       : _("The client and the hired freelancer can talk here once someone is hired."));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.open-chat", FALSE);
+      return;
+    }
+
+  cid = gig_chat_cid_for_project (self->project_id);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.open-chat", TRUE);
+  if (g_strcmp0 (cid, self->chat_cid) == 0)
+    return;
+
+  g_free (self->chat_cid);
+  self->chat_cid = g_steal_pointer (&cid);
+  adw_bin_set_child (self->chat_slot,
+                     gig_chat_view_new (self->chat_client, self->chat_cid,
+                                        gig_ui_json_string (self->project, "title")));
+}
+
+void
+gig_project_page_set_chat_client (GigProjectPage *self,
+                                  GigChatClient  *client)
+{
+  g_return_if_fail (GIG_IS_PROJECT_PAGE (self));
+
+  if (!g_set_object (&self->chat_client, client))
+    return;
+
+  /* A view made for another account's client must go. */
+  g_clear_pointer (&self->chat_cid, g_free);
+  adw_bin_set_child (self->chat_slot, GTK_WIDGET (self->chat_placeholder));
+  if (self->project != NULL)
+    update_chat (self);
+}
+
+static void
+open_chat_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  GigProjectPage *self = GIG_PROJECT_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+  g_autofree char *cid = NULL;
+  GtkWidget *window;
+
+  if (!chat_allowed (self))
+    return;
+
+  cid = gig_chat_cid_for_project (self->project_id);
+  window = gig_chat_window_new (app, self->chat_client, cid, gig_ui_json_string (self->project, "title"));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 /* ---- overview -------------------------------------------------------------------------------- */
 
 static void
@@ -797,6 +879,7 @@ gig_project_page_reload (GigProjectPage *self)
       gtk_button_set_label (self->proposal_button, _("_Write a Proposal"));
     }
 
+  update_chat (self);
   update_state_banner (self);
   update_actions (self);
 }
@@ -993,7 +1076,11 @@ gig_project_page_dispose (GObject *object)
   GigProjectPage *self = GIG_PROJECT_PAGE (object);
 
   g_clear_handle_id (&self->reveal_source, g_source_remove);
+  /* The placeholder is kept while a chat view shows; drop the extra reference first. */
+  g_clear_object (&self->chat_placeholder);
   gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_PROJECT_PAGE);
+  g_clear_object (&self->chat_client);
+  g_clear_pointer (&self->chat_cid, g_free);
   g_clear_object (&self->store);
   g_clear_pointer (&self->project, json_object_unref);
 
@@ -1094,6 +1181,7 @@ gig_project_page_class_init (GigProjectPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, milestones_list);
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, add_milestone_button);
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, chat_slot);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, chat_placeholder);
   gtk_widget_class_bind_template_callback (widget_class, on_state_button_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_title_visible_changed);
 
@@ -1103,12 +1191,18 @@ gig_project_page_class_init (GigProjectPageClass *klass)
   gtk_widget_class_install_action (widget_class, "project.trash", NULL, trash_action);
   gtk_widget_class_install_action (widget_class, "project.write-proposal", NULL, write_proposal_action);
   gtk_widget_class_install_action (widget_class, "project.add-milestone", NULL, add_milestone_action);
+  gtk_widget_class_install_action (widget_class, "project.open-chat", NULL, open_chat_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "project.trash", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "project.open-chat", NULL);
 }
 
 static void
 gig_project_page_init (GigProjectPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The placeholder moves in and out of the chat slot. */
+  g_object_ref (self->chat_placeholder);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.open-chat", FALSE);
   update_actions (self);
 }

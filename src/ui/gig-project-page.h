@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "store/gig-store.h"
+#include "chat/gig-chat-client.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,9 @@ const char *gig_project_page_get_project    (GigProjectPage *self);
 /* "overview", "proposals", "milestones" or "chat". */
 void        gig_project_page_set_view       (GigProjectPage *self,
                                              const char     *name);
+/* The chat of the signed-in account (NULL: the Chat tab shows why there is none). */
+void        gig_project_page_set_chat_client (GigProjectPage *self,
+                                              GigChatClient  *client);
 /* Re-reads the project and its children from the store. */
 void        gig_project_page_reload         (GigProjectPage *self);
 

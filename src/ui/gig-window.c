@@ -527,6 +527,7 @@ gig_window_set_account (GigWindow  *self,
 
   if (session == NULL)
     {
+      gig_project_page_set_chat_client (self->project_page, NULL);
       gig_project_page_set_context (self->project_page, NULL, NULL);
       update_sync_state (self);
       gig_window_show_sign_in (self, NULL);
@@ -564,6 +565,15 @@ gig_window_set_account (GigWindow  *self,
   if (self->sign_in_page != NULL)
     gig_sign_in_page_set_notice (self->sign_in_page, NULL);
   gtk_stack_set_visible_child_name (self->main_stack, "main");
+}
+
+void
+gig_window_set_chat_client (GigWindow     *self,
+                            GigChatClient *client)
+{
+  g_return_if_fail (GIG_IS_WINDOW (self));
+
+  gig_project_page_set_chat_client (self->project_page, client);
 }
 
 void

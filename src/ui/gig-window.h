@@ -30,6 +30,9 @@ void           gig_window_set_account    (GigWindow      *self,
                                           GigSession     *session,
                                           GigStore       *store,
                                           GigSync        *sync);
+/* The account's chat (or NULL): the project page's Chat tab shows its channel. */
+void           gig_window_set_chat_client (GigWindow     *self,
+                                          GigChatClient  *client);
 /* Whose views these are ("my projects"...). set_account takes it from the session; a window
  * over a store without a signed-in session (tools, tests) sets it here. */
 void           gig_window_set_user       (GigWindow      *self,

@@ -15,6 +15,7 @@
 #include "ui/gig-query-ids-model.h"
 #include "ui/gig-sign-in-page.h"
 #include "ui/gig-window.h"
+#include "chat/gig-chat-view.h"
 
 #define ME     "me0000000000001"
 #define OTHER  "other0000000001"
@@ -427,6 +428,42 @@ test_owner_page (Fixture *f, gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- chat tab -------------------------------------------------------------------------------- */
+
+static void
+test_chat_tab (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GigChatClient) chat = gig_chat_client_new ("http://127.0.0.1:9", f->store, ME);
+  g_autofree char *fields = g_strdup_printf ("{\"title\":\"Hired\",\"budget\":10,\"currency\":\"EUR\","
+                                             "\"status\":\"in_progress\",\"owner\":\"%s\","
+                                             "\"hired_freelancer\":\"%s\"}", OTHER, ME);
+  g_autofree char *open_id = project (f, "notmine00000001", OTHER, "open", 10);
+  GigProjectPage *page;
+  GigWindow *window;
+  GtkWidget *slot;
+
+  apply (f, GIG_COLLECTION_PROJECTS, server_record ("hired0000000001", "2026-11-01 10:00:00.000Z", fields));
+  window = g_object_new (GIG_TYPE_WINDOW, NULL);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
+  page = gig_window_get_project_page (window);
+  gig_project_page_set_context (page, f->store, ME);
+  slot = page_child (page, "chat_slot");
+
+  /* Without a chat client, and on a project nobody is hired for: the placeholder. */
+  gig_project_page_set_project (page, "hired0000000001");
+  g_assert_true (ADW_IS_STATUS_PAGE (adw_bin_get_child (ADW_BIN (slot))));
+  gig_project_page_set_chat_client (page, chat);
+  g_assert_true (GIG_IS_CHAT_VIEW (adw_bin_get_child (ADW_BIN (slot))));
+  {
+    g_autofree char *cid = gig_chat_cid_for_project ("hired0000000001");
+    g_assert_cmpstr (gig_chat_view_get_cid (GIG_CHAT_VIEW (adw_bin_get_child (ADW_BIN (slot)))), ==, cid);
+  }
+  gig_project_page_set_project (page, open_id);
+  g_assert_true (ADW_IS_STATUS_PAGE (adw_bin_get_child (ADW_BIN (slot))));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* ---- sign-in messages ------------------------------------------------------------------------ */
 
 static void
@@ -450,6 +487,7 @@ main (int argc, char *argv[])
   g_test_add ("/views/notifications", Fixture, NULL, fixture_set_up, test_notifications, fixture_tear_down);
   g_test_add ("/views/conflict-dialog", Fixture, NULL, fixture_set_up, test_conflict_dialog, fixture_tear_down);
   g_test_add ("/views/owner-page", Fixture, NULL, fixture_set_up, test_owner_page, fixture_tear_down);
+  g_test_add ("/views/chat-tab", Fixture, NULL, fixture_set_up, test_chat_tab, fixture_tear_down);
   g_test_add_func ("/views/sign-in-messages", test_sign_in_messages);
 
   return g_test_run ();
