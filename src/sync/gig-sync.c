@@ -66,6 +66,7 @@ struct _GigSync
   gboolean         again;               /* a cycle was asked for while one ran */
   Cycle           *cycle;               /* the running cycle, or NULL */
   GPtrArray       *waiters;             /* GTasks of once_async for the next cycle */
+  gboolean         counts_dirty;        /* a change came while a page was being written */
   guint            live_applied;        /* live events applied so far (see pull_filter_older) */
 
   guint            retry_source;
@@ -237,6 +238,18 @@ next_backoff (GigSync *self)
   return MIN ((guint) (base * jitter), self->backoff_max_ms);
 }
 
+/* A store closed by its owner while a stopped cycle winds down is not worth a warning. */
+static void
+warn_store (const GError *error,
+            const char   *what,
+            const char   *id)
+{
+  if (g_error_matches (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CLOSED))
+    g_debug ("%s %s: %s", what, id, error->message);
+  else
+    g_warning ("%s %s: %s", what, id, error->message);
+}
+
 static gboolean
 error_is_transient (const GError *error)
 {
@@ -399,7 +412,7 @@ analysis_emit (GigSync  *self,
           if (gig_store_mark_conflict (self->store, a->collection, id, clash, &error))
             g_signal_emit (self, signals[SIGNAL_CONFLICT], 0, (int) a->collection, id);
           else
-            g_warning ("Could not keep the conflict of %s: %s", id, error->message);
+            warn_store (error, "Could not keep the conflict of", id);
         }
 
       if (before != NULL && g_strcmp0 (record_updated (before), record_updated (record)) == 0)
@@ -446,8 +459,9 @@ struct _Cycle
   GPtrArray    *waiters;        /* GTask */
   gboolean      do_pull;
   gboolean      do_reconcile;
-  guint         next_collection;
-  Pull         *pull;
+  guint         pulls_running;  /* the collections are pulled side by side */
+  guint         applying;       /* pages being written on the store's worker */
+  GError       *pull_error;     /* the first failure of a pull */
   guint         received;
   /* push */
   GPtrArray    *entries;        /* GigOutboxEntry of the current round */
@@ -466,7 +480,7 @@ struct _Cycle
 };
 
 static void cycle_finish        (Cycle *cycle, GError *error);
-static void cycle_pull_next     (Cycle *cycle);
+static void cycle_pull          (Cycle *cycle);
 static void cycle_push_round    (Cycle *cycle);
 static void cycle_reconcile     (Cycle *cycle);
 static void pull_maybe_continue (Pull *pull);
@@ -487,7 +501,7 @@ cycle_free (Cycle *cycle)
 {
   g_clear_object (&cycle->cancellable);
   g_clear_pointer (&cycle->waiters, g_ptr_array_unref);
-  g_clear_pointer (&cycle->pull, pull_free);
+  g_clear_error (&cycle->pull_error);
   g_clear_pointer (&cycle->entries, g_ptr_array_unref);
   g_clear_pointer (&cycle->to_fail, g_ptr_array_unref);
   g_clear_pointer (&cycle->seen, g_hash_table_unref);
@@ -565,33 +579,37 @@ pull_compute_start (GigSync       *self,
   /* No id: an overlap re-read, `updated >= after_updated`. */
 }
 
+static void cycle_pulls_done (Cycle *cycle);
+
 static void
 pull_done (Pull *pull)
 {
   Cycle *cycle = pull->cycle;
   GigSync *self = cycle->self;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) error = g_steal_pointer (&pull->error);
 
-  if (pull->error != NULL)
+  if (error == NULL &&
+      (!gig_store_set_last_full_sync (self->store, pull->collection, pull->started_at, &error) ||
+       (pull->initial &&
+        !gig_store_set_last_reconcile (self->store, pull->collection, g_get_real_time (), &error))))
+    g_assert (error != NULL);
+
+  if (error != NULL)
     {
-      error = g_steal_pointer (&pull->error);
-      g_clear_pointer (&cycle->pull, pull_free);
-      cycle_finish (cycle, g_steal_pointer (&error));
-      return;
+      g_debug ("pull of %s failed: %s", gig_collection_to_string (pull->collection), error->message);
+      if (cycle->pull_error == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          cycle->pull_error = g_steal_pointer (&error);
+          /* the cycle fails anyway: don't wait for the other collections */
+          g_cancellable_cancel (cycle->cancellable);
+        }
     }
+  else
+    g_debug ("pulled %s", gig_collection_to_string (pull->collection));
 
-  if (!gig_store_set_last_full_sync (self->store, pull->collection, pull->started_at, &error) ||
-      (pull->initial &&
-       !gig_store_set_last_reconcile (self->store, pull->collection, g_get_real_time (), &error)))
-    {
-      g_clear_pointer (&cycle->pull, pull_free);
-      cycle_finish (cycle, g_steal_pointer (&error));
-      return;
-    }
-
-  g_debug ("pulled %s", gig_collection_to_string (pull->collection));
-  g_clear_pointer (&cycle->pull, pull_free);
-  cycle_pull_next (cycle);
+  pull_free (pull);
+  if (--cycle->pulls_running == 0)
+    cycle_pulls_done (cycle);
 }
 
 static void
@@ -606,6 +624,8 @@ pull_applied_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(Analysis) analysis = g_steal_pointer (&pull->applying);
 
+  cycle->applying--;
+
   if (!gig_store_apply_server_page_finish (GIG_STORE (object), result, &counts, &error))
     {
       if (pull->error == NULL)
@@ -616,6 +636,11 @@ pull_applied_cb (GObject      *object,
       g_autofree char *count = NULL;
       g_autofree char *text = NULL;
 
+      if (self->counts_dirty && cycle->applying == 0)
+        {
+          self->counts_dirty = FALSE;
+          update_counts (self);
+        }
       analysis_emit (self, analysis);
       cycle->received += counts.inserted + counts.updated + counts.kept_local;
       count = format_count (cycle->received);
@@ -650,6 +675,7 @@ pull_maybe_continue (Pull *pull)
       gboolean look = !pull->initial || self->live_applied != pull->live_at_start;
 
       pull->applying = analyse_records (self, pull->collection, page, look);
+      pull->cycle->applying++;
       gig_store_apply_server_page_async (self->store, pull->collection, pull->applying->records,
                                          record_updated (last),
                                          json_object_get_string_member (last, "id"),
@@ -722,34 +748,52 @@ pull_fetch (Pull *pull)
 }
 
 static void
-cycle_pull_next (Cycle *cycle)
+cycle_pulls_done (Cycle *cycle)
 {
   GigSync *self = cycle->self;
-  Pull *pull;
 
+  if (cycle->pull_error != NULL)
+    {
+      cycle_finish (cycle, g_steal_pointer (&cycle->pull_error));
+      return;
+    }
   if (g_cancellable_is_cancelled (cycle->cancellable))
     {
       cycle_finish (cycle, g_error_new (GIG_SYNC_ERROR, GIG_SYNC_ERROR_STOPPED, "Sync was stopped"));
       return;
     }
+  cycle->push_total = gig_store_pending_count (self->store);
+  cycle_push_round (cycle);
+}
 
-  if (!cycle->do_pull || cycle->next_collection >= GIG_N_RECORD_COLLECTIONS)
+/* All collections at once: an incremental pull then costs the slowest collection's answer,
+ * not the sum of all, and a first pull keeps the server and both our threads busy. The
+ * store's worker writes the pages one at a time, in the order they arrive. */
+static void
+cycle_pull (Cycle *cycle)
+{
+  GigSync *self = cycle->self;
+
+  if (!cycle->do_pull)
     {
-      cycle->push_total = gig_store_pending_count (self->store);
-      cycle_push_round (cycle);
+      cycle_pulls_done (cycle);
       return;
     }
 
-  pull = g_new0 (Pull, 1);
-  pull->cycle = cycle;
-  pull->collection = cycle->next_collection++;
-  pull->started_at = g_get_real_time ();
-  pull->live_at_start = self->live_applied;
-  pull_compute_start (self, pull->collection, pull);
-  cycle->pull = pull;
-  g_debug ("pull %s from %s", gig_collection_to_string (pull->collection),
-           pull->after_updated ? pull->after_updated : "the start");
-  pull_fetch (pull);
+  cycle->pulls_running = GIG_N_RECORD_COLLECTIONS;
+  for (guint c = 0; c < GIG_N_RECORD_COLLECTIONS; c++)
+    {
+      Pull *pull = g_new0 (Pull, 1);
+
+      pull->cycle = cycle;
+      pull->collection = c;
+      pull->started_at = g_get_real_time ();
+      pull->live_at_start = self->live_applied;
+      pull_compute_start (self, pull->collection, pull);
+      g_debug ("pull %s from %s", gig_collection_to_string (pull->collection),
+               pull->after_updated ? pull->after_updated : "the start");
+      pull_fetch (pull);
+    }
 }
 
 /* ---- push ------------------------------------------------------------------------------ */
@@ -783,7 +827,7 @@ push_entry_done (Cycle          *cycle,
                           g_strdup (record_updated (record)));
   if (!gig_store_outbox_done (self->store, entry->seq, record, &error))
     {
-      g_warning ("Could not record the push of %s: %s", entry->record_id, error->message);
+      warn_store (error, "Could not record the push of", entry->record_id);
       if (cycle->error == NULL)
         cycle->error = g_steal_pointer (&error);
     }
@@ -814,7 +858,7 @@ push_entry_failed (Cycle          *cycle,
       g_autoptr(GError) local_error = NULL;
 
       if (!gig_store_outbox_retry_later (self->store, entry->seq, delay, error->message, &local_error))
-        g_warning ("Could not requeue %s: %s", entry->record_id, local_error->message);
+        warn_store (local_error, "Could not requeue", entry->record_id);
       if (cycle->error == NULL)
         cycle->error = g_error_copy (error);
       return;
@@ -1071,7 +1115,7 @@ push_fail_all (Cycle        *cycle,
       else
         ok = gig_store_outbox_retry_later (self->store, entry->seq, 0, entry->last_error, &local_error);
       if (!ok)
-        g_warning ("Could not keep the outcome of %s: %s", entry->record_id, local_error->message);
+        warn_store (local_error, "Could not keep the outcome of", entry->record_id);
     }
   g_ptr_array_set_size (cycle->to_fail, 0);
 }
@@ -1406,6 +1450,7 @@ cycle_start (GigSync  *self,
   cycle->do_pull = pull;
   cycle->to_fail = g_ptr_array_new_with_free_func ((GDestroyNotify) gig_outbox_entry_free);
   self->cycle = cycle;
+  self->again = FALSE;
   if (pull)
     self->pull_requested = FALSE;
   g_clear_handle_id (&self->retry_source, g_source_remove);
@@ -1421,7 +1466,7 @@ cycle_start (GigSync  *self,
 
   set_state (self, GIG_SYNC_STATE_SYNCING);
   set_progress (self, -1, pull ? "Receiving changes" : "Sending changes");
-  cycle_pull_next (cycle);
+  cycle_pull (cycle);
 }
 
 static void
@@ -1512,9 +1557,18 @@ store_changed_cb (GigStore  *store,
 {
   if (collection >= GIG_N_RECORD_COLLECTIONS)
     return;
+  /* While a page is written on the store's worker, a count would wait for that transaction
+   * and stall the main thread, and with it the download of the next page: count once the
+   * worker is idle (pull_applied_cb). Pulled pages don't change the outbox anyway. */
+  if (self->cycle != NULL && self->cycle->applying > 0)
+    {
+      self->counts_dirty = TRUE;
+      return;
+    }
   update_counts (self);
+  /* After a failure the retry timer (or the network coming back) sends what is waiting. */
   if (self->started && self->pending_count > 0 && self->push_source == 0 &&
-      self->state != GIG_SYNC_STATE_SIGN_IN_NEEDED && self->state != GIG_SYNC_STATE_OFFLINE)
+      (self->state == GIG_SYNC_STATE_IDLE || self->state == GIG_SYNC_STATE_SYNCING))
     self->push_source = g_timeout_add (PUSH_DEBOUNCE_MS, push_soon_cb, self);
 }
 
