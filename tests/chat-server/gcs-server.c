@@ -683,6 +683,11 @@ member_added (GcsServer  *self,
 
   ev = channel_event (self, "member.added", channel, member->user_id, now);
   json_object_set_object_member (ev, "member", gcs_state_member_json (self->state, channel, member));
+  if (channel->last_message_at > 0)
+    {
+      g_autofree char *t = gcs_format_time (channel->last_message_at);
+      json_object_set_string_member (ev, "channel_last_message_at", t);
+    }
   broadcast_watchers (self, channel->cid, ev);
 
   note = channel_event (self, "notification.added_to_channel", channel, actor, now);
@@ -2261,7 +2266,8 @@ gcs_server_listen (GcsServer   *self,
 {
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) sockaddr = NULL;
-  GSList *uris;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) socket = NULL;
 
   g_return_val_if_fail (GCS_IS_SERVER (self), FALSE);
 
@@ -2272,13 +2278,21 @@ gcs_server_listen (GcsServer   *self,
       return FALSE;
     }
   sockaddr = g_inet_socket_address_new (inet, port);
-  if (!soup_server_listen (self->soup, sockaddr, 0, error))
+  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  /* Hundreds of clients may connect at once; the default backlog of 10 resets some. */
+  g_socket_set_listen_backlog (socket, 1024);
+  if (!g_socket_bind (socket, sockaddr, TRUE, error) ||
+      !g_socket_listen (socket, error) ||
+      !soup_server_listen_socket (self->soup, socket, 0, error))
     return FALSE;
 
-  uris = soup_server_get_uris (self->soup);
-  if (uris != NULL && out_port != NULL)
-    *out_port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  bound = g_socket_get_local_address (socket, error);
+  if (bound == NULL)
+    return FALSE;
+  if (out_port != NULL)
+    *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 
   self->health_source = g_timeout_add_seconds (self->health_interval, health_tick, self);
   return TRUE;
