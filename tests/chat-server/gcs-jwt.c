@@ -143,7 +143,8 @@ claim_time (JsonObject *claims,
     return FALSE;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     *out = json_node_get_int (node);
-  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
+           json_node_get_double (node) >= -9.0e18 && json_node_get_double (node) <= 9.0e18)
     *out = (gint64) json_node_get_double (node);
   else
     return FALSE;
@@ -163,6 +164,7 @@ gcs_jwt_verify (const char  *token,
   g_autoptr(JsonObject) claims = NULL;
   g_autofree char *input = NULL;
   g_autofree char *expected = NULL;
+  JsonNode *alg;
   gint64 t;
 
   g_return_val_if_fail (out_claims != NULL && out_message != NULL, GCS_JWT_MALFORMED);
@@ -189,7 +191,9 @@ gcs_jwt_verify (const char  *token,
       *out_message = g_strdup ("JWTAuth error: token is malformed");
       return GCS_JWT_MALFORMED;
     }
-  if (g_strcmp0 (json_object_get_string_member_with_default (header, "alg", ""), "HS256") != 0)
+  alg = json_object_get_member (header, "alg");
+  if (alg == NULL || !JSON_NODE_HOLDS_VALUE (alg) || json_node_get_value_type (alg) != G_TYPE_STRING ||
+      g_strcmp0 (json_node_get_string (alg), "HS256") != 0)
     {
       *out_message = g_strdup ("JWTAuth error: signing method is not HS256");
       return GCS_JWT_BAD_SIGNATURE;

@@ -452,7 +452,13 @@ int_member (JsonObject *obj,
   if (json_node_get_value_type (n) == G_TYPE_INT64)
     return json_node_get_int (n);
   if (json_node_get_value_type (n) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (n);
+    {
+      double d = json_node_get_double (n);
+
+      /* Out-of-range doubles would make the cast undefined. */
+      if (d >= -9.0e18 && d <= 9.0e18)
+        return (gint64) d;
+    }
   return fallback;
 }
 
@@ -592,7 +598,7 @@ messages_page (GcsServer  *self,
       {
         GcsMessage *m = g_ptr_array_index (msgs, i);
 
-        if (g_str_equal (m->type, "reply") && !json_object_get_boolean_member_with_default (m->extra, "show_in_channel", FALSE))
+        if (g_str_equal (m->type, "reply") && !gcs_json_member_bool (m->extra, "show_in_channel", FALSE))
           continue;
         g_ptr_array_add (picked, m);
       }
@@ -1039,6 +1045,12 @@ handle_query_channels (Req *req)
 
   req->op = "QueryChannels";
   json_object_set_array_member (reply, "channels", channels);
+  if (json_object_has_member (req->body, "filter_conditions") && filter == NULL &&
+      !JSON_NODE_HOLDS_NULL (json_object_get_member (req->body, "filter_conditions")))
+    {
+      reply_error (req, SOUP_STATUS_BAD_REQUEST, 4, "filter_conditions must be an object");
+      return;
+    }
   if (limit < 0 || limit > 30 || offset < 0 || message_limit < 0 || message_limit > MAX_MESSAGE_LIMIT)
     {
       reply_error (req, SOUP_STATUS_BAD_REQUEST, 4, "limit must be between 0 and 30, offset >= 0");
@@ -1146,7 +1158,7 @@ handle_update_channel (Req        *req,
         json_object_set_member (channel->custom, key, json_node_copy (value));
       for (i = 0; unset != NULL && i < json_array_get_length (unset); i++)
         {
-          const char *key_name = json_array_get_string_element (unset, i);
+          const char *key_name = gcs_json_string (json_array_get_element (unset, i));
 
           if (key_name != NULL && g_str_equal (key_name, "frozen"))
             channel->frozen = FALSE;
@@ -1412,7 +1424,7 @@ handle_update_message (Req        *req,
   else
     {
       JsonObject *message = obj_member (req->body, "message");
-      const char *parent = json_object_get_string_member_with_default (m->extra, "parent_id", NULL);
+      const char *parent = gcs_json_member_string (m->extra, "parent_id");
       g_autofree char *keep_parent = g_strdup (parent);
 
       /* A full update replaces the message's fields but not its thread. */
@@ -1680,7 +1692,7 @@ handle_sync (Req *req)
 
   for (i = 0; i < json_array_get_length (cids); i++)
     {
-      const char *cid = json_array_get_string_element (cids, i);
+      const char *cid = gcs_json_string (json_array_get_element (cids, i));
       GcsChannel *channel = cid ? gcs_state_get_channel (self->state, cid) : NULL;
       g_autoptr(GPtrArray) evs = NULL;
 
@@ -1756,13 +1768,13 @@ authenticate (GcsServer   *self,
       err->message = g_steal_pointer (&why);
       return FALSE;
     }
-  if (json_object_get_boolean_member_with_default (claims, "server", FALSE))
+  if (gcs_json_member_bool (claims, "server", FALSE))
     {
       *out_is_server = TRUE;
       *out_user_id = NULL;
       return TRUE;
     }
-  uid = json_object_get_string_member_with_default (claims, "user_id", NULL);
+  uid = gcs_json_member_string (claims, "user_id");
   if (uid == NULL || !valid_id (uid))
     {
       err->code = 5, err->status = 401;
@@ -1914,11 +1926,9 @@ handle_request (SoupServer        *soup,
       if (c != NULL && g_str_equal (c->user_id, req.user_id))
         req.conn = c;
     }
+  /* A user is known from the first request made with their token. */
   if (req.user_id != NULL)
-    {
-      GcsUser *u = gcs_state_ensure_user (self->state, req.user_id);
-      (void) u;
-    }
+    gcs_state_ensure_user (self->state, req.user_id);
 
   switch (route)
     {

@@ -86,6 +86,33 @@ gcs_uuid (void)
   return g_uuid_string_random ();
 }
 
+const char *
+gcs_json_string (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+const char *
+gcs_json_member_string (JsonObject *obj,
+                        const char *key)
+{
+  return obj ? gcs_json_string (json_object_get_member (obj, key)) : NULL;
+}
+
+gboolean
+gcs_json_member_bool (JsonObject *obj,
+                      const char *key,
+                      gboolean    fallback)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, key) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return fallback;
+  return json_node_get_boolean (node);
+}
+
 /* ------------------------------------------------------------------ free funcs */
 
 static void
@@ -470,7 +497,7 @@ gcs_state_upsert_user (GcsState   *self,
                        JsonObject *data,
                        gboolean    replace)
 {
-  const char *id = json_object_get_string_member_with_default (data, "id", NULL);
+  const char *id = gcs_json_member_string (data, "id");
   GcsUser *u;
 
   g_return_val_if_fail (id != NULL, NULL);
@@ -483,10 +510,11 @@ gcs_state_upsert_user (GcsState   *self,
     }
   copy_members (u->fields, data, user_reserved);
   if (json_object_has_member (data, "role") &&
-      JSON_NODE_HOLDS_VALUE (json_object_get_member (data, "role")))
+      JSON_NODE_HOLDS_VALUE (json_object_get_member (data, "role")) &&
+      json_node_get_value_type (json_object_get_member (data, "role")) == G_TYPE_STRING)
     {
       g_free (u->role);
-      u->role = g_strdup (json_object_get_string_member (data, "role"));
+      u->role = g_strdup (gcs_json_member_string (data, "role"));
     }
   u->updated_at = gcs_state_now (self);
   save_user (self, u);
@@ -922,10 +950,13 @@ gcs_message_apply (GcsMessage *msg,
   if (unset != NULL)
     for (i = 0; i < json_array_get_length (unset); i++)
       {
-        const char *key = json_array_get_string_element (unset, i);
+        const char *key = gcs_json_string (json_array_get_element (unset, i));
 
         if (key != NULL && g_strcmp0 (key, "text") == 0)
-          g_free (g_steal_pointer (&msg->text)), msg->text = g_strdup ("");
+          {
+            g_free (msg->text);
+            msg->text = g_strdup ("");
+          }
         else if (key != NULL && json_object_has_member (msg->extra, key))
           json_object_remove_member (msg->extra, key);
       }
@@ -967,7 +998,7 @@ gcs_state_add_message (GcsState   *self,
   m->cid = g_strdup (c->cid);
   m->user_id = g_strdup (user_id);
   m->text = g_strdup ("");
-  m->type = g_strdup (json_object_get_string_member_with_default (request, "parent_id", NULL)
+  m->type = g_strdup (gcs_json_member_string (request, "parent_id")
                       ? "reply" : "regular");
   m->extra = json_object_new ();
   gcs_message_apply (m, request, NULL);
@@ -1064,7 +1095,7 @@ gcs_state_message_json (GcsState   *self,
       if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
         uid = json_node_get_string (n);
       else if (JSON_NODE_HOLDS_OBJECT (n))
-        uid = json_object_get_string_member_with_default (json_node_get_object (n), "id", NULL);
+        uid = gcs_json_member_string (json_node_get_object (n), "id");
       if (uid != NULL)
         json_array_add_object_element (mentioned,
                                        gcs_state_user_json (self, gcs_state_ensure_user (self, uid)));

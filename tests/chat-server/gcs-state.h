@@ -74,6 +74,14 @@ gboolean     gcs_parse_time              (const char  *text,
                                           gint64      *out_usec);
 char        *gcs_uuid                    (void);
 
+/* Type-checked readers for client JSON: wrong types read as absent, never as criticals. */
+const char  *gcs_json_string             (JsonNode    *node);
+const char  *gcs_json_member_string      (JsonObject  *obj,
+                                          const char  *key);
+gboolean     gcs_json_member_bool        (JsonObject  *obj,
+                                          const char  *key,
+                                          gboolean     fallback);
+
 /* Online status is owned by the websocket layer; the state only renders it. */
 void         gcs_state_set_online        (GcsState    *self,
                                           const char  *user_id,

@@ -278,6 +278,24 @@ test_malformed_json (Fixture       *f,
   assert_error (r2, 400, 4);
   r3 = call (f, "POST", "/channels", f->alice, "\xff\xfe", 400);
   assert_error (r3, 400, 4);
+  /* Wrong JSON types read as absent or invalid, never crash the server. */
+  {
+    g_autoptr(JsonObject) odd = call (f, "POST", "/channels/messaging/p1/message", f->alice,
+                                      "{\"message\":{\"id\":5,\"text\":\"t\",\"parent_id\":{},"
+                                      "\"mentioned_users\":[{\"id\":{}},7],\"show_in_channel\":\"x\"}}", 201);
+    g_autoptr(JsonObject) bad_filter = call (f, "POST", "/channels", f->alice, "{\"filter_conditions\":\"s\"}", 400);
+    g_autoptr(JsonObject) bad_unset = call (f, "PATCH", "/channels/messaging/p1", f->admin,
+                                            "{\"set\":{\"frozen\":\"yes\"},\"unset\":[{},1,null]}", 201);
+    g_autoptr(JsonObject) bad_sync = call (f, "POST", "/sync", f->alice,
+                                           "{\"channel_cids\":[{},\"messaging:p1\"],\"last_sync_at\":\"2020-01-01\"}", 400);
+    g_autoptr(JsonObject) bad_alg = call (f, "POST", "/channels", "eyJhbGciOnt9fQ.e30.c2ln", "{}", 401);
+
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (odd, "message"), "type"), ==, "regular");
+    assert_error (bad_filter, 400, 4);
+    g_assert_false (json_object_get_boolean_member (json_object_get_object_member (bad_unset, "channel"), "frozen"));
+    assert_error (bad_sync, 400, 4);
+    assert_error (bad_alg, 401, 43);
+  }
   /* ...and the server keeps serving. */
   ok = call (f, "POST", "/channels/messaging/p1/message", f->alice, "{\"message\":{\"text\":\"fine\"}}", 201);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (ok, "message"), "text"), ==, "fine");
