@@ -240,3 +240,39 @@ test('message pagination with id_lt', async () => {
   const page3 = await ch.query({ messages: { limit: 3, id_lt: ids[1] } });
   assert.deepEqual(page3.messages.map((m) => m.id), ids.slice(0, 1));
 });
+
+test('presence, notifications for members not watching, and server-side channel updates', async () => {
+  await admin.upsertUsers([{ id: 'dave', name: 'Dave' }, { id: 'erin', name: 'Erin' }]);
+  const ch = await projectChannel(7, ['dave', 'erin']);
+  const dave = await connect('dave', 'Dave');
+  const cd = dave.channel('messaging', 'project-7');
+  await cd.watch({ presence: true });
+  assert.equal(cd.state.members.erin.user.online, false);
+
+  const online = nextEvent(dave, 'user.presence.changed', (e) => e.user.id === 'erin');
+  const erin = await connect('erin', 'Erin');
+  assert.equal((await online).user.online, true);
+
+  // Erin is a member but does not watch the channel: she is notified instead.
+  const note = nextEvent(erin, 'notification.message_new');
+  await cd.sendMessage({ text: 'are you there?' });
+  const n = await note;
+  assert.equal(n.channel.cid, 'messaging:project-7');
+  assert.equal(n.message.text, 'are you there?');
+  assert.equal(n.total_unread_count, 1);
+
+  // The backend's full update (hooks) reaches watchers as channel.updated.
+  const updated = nextEvent(cd, 'channel.updated');
+  await ch.update({ name: 'Project 7 (renamed)', project_id: '7' });
+  assert.equal((await updated).channel.name, 'Project 7 (renamed)');
+  assert.equal(cd.data.name, 'Project 7 (renamed)');
+
+  // A server-side message on behalf of a member.
+  const fromServer = nextEvent(cd, 'message.new', (e) => e.user.id === 'erin');
+  await ch.sendMessage({ text: 'sent by the backend', user_id: 'erin' });
+  assert.equal((await fromServer).message.text, 'sent by the backend');
+
+  const offline = nextEvent(dave, 'user.presence.changed', (e) => e.user.id === 'erin' && !e.user.online);
+  await erin.disconnectUser();
+  assert.equal((await offline).user.online, false);
+});
