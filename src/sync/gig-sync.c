@@ -1346,7 +1346,8 @@ static void
 cycle_finish (Cycle  *cycle,
               GError *error)
 {
-  GigSync *self = cycle->self;
+  /* the cycle's reference may be the last one: keep self alive to the end of this function */
+  g_autoptr(GigSync) self = g_object_ref (cycle->self);
   g_autoptr(GError) owned = error;
   g_autoptr(GPtrArray) waiters = g_steal_pointer (&cycle->waiters);
   gboolean stopped = g_error_matches (error, GIG_SYNC_ERROR, GIG_SYNC_ERROR_STOPPED) ||

@@ -104,6 +104,8 @@ static void
 client_close (Client *c)
 {
   gig_sync_stop (c->sync);
+  /* a cycle that was stopped may still be finishing: it must not call into freed test data */
+  g_signal_handlers_disconnect_by_data (c->sync, c);
   g_clear_object (&c->sync);
   gig_store_close (c->store);
   g_clear_object (&c->store);
