@@ -133,6 +133,16 @@ record_string (GigStore      *store,
   return g_strdup (json_object_get_string_member_with_default (record, member, NULL));
 }
 
+static gboolean
+record_exists (GigStore      *store,
+               GigCollection  collection,
+               const char    *id)
+{
+  g_autoptr(JsonObject) record = gig_store_get_record (store, collection, id);
+
+  return record != NULL;
+}
+
 static GigLocalState
 record_state (GigStore      *store,
               GigCollection  collection,
@@ -469,7 +479,10 @@ test_too_new (void)
   /* Not a database at all. */
   g_clear_error (&error);
   g_assert_true (g_file_set_contents (path, "this is not sqlite, just some text padding it out to a header", -1, NULL));
-  g_unlink (g_strconcat (path, "-wal", NULL));
+  {
+    g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+    g_unlink (wal);
+  }
   store = gig_store_new_for_path (path, &error);
   g_assert_null (store);
   g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT);
@@ -714,7 +727,7 @@ test_apply_page_dedupe (Fixture       *f,
   g_assert_false (gig_store_apply_server_page (f->store, GIG_COLLECTION_PROJECTS, bad,
                                                "2026-11-24 10:00:03.000Z", "prjddddddddddd4", NULL, &error));
   g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID);
-  g_assert_null (gig_store_get_record (f->store, GIG_COLLECTION_PROJECTS, "prjddddddddddd4"));
+  g_assert_false (record_exists (f->store, GIG_COLLECTION_PROJECTS, "prjddddddddddd4"));
   g_clear_pointer (&cursor_updated, g_free);
   g_assert_true (gig_store_get_cursor (f->store, GIG_COLLECTION_PROJECTS, &cursor_updated, NULL));
   g_assert_cmpstr (cursor_updated, ==, "2026-11-24 10:00:01.000Z");
@@ -816,11 +829,11 @@ test_reconcile (Fixture       *f,
   g_assert_cmpuint (removed, ==, 1);
   g_assert_cmpuint (log.ids->len, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (log.ids, 0), ==, "prjbbbbbbbbbbb2");
-  g_assert_nonnull (gig_store_get_record (f->store, GIG_COLLECTION_PROJECTS, "prjaaaaaaaaaaa1"));
-  g_assert_null (gig_store_get_record (f->store, GIG_COLLECTION_PROJECTS, "prjbbbbbbbbbbb2"));
+  g_assert_true (record_exists (f->store, GIG_COLLECTION_PROJECTS, "prjaaaaaaaaaaa1"));
+  g_assert_false (record_exists (f->store, GIG_COLLECTION_PROJECTS, "prjbbbbbbbbbbb2"));
   /* Local work survives even when the listing does not know it. */
-  g_assert_nonnull (gig_store_get_record (f->store, GIG_COLLECTION_PROJECTS, "prjccccccccccc3"));
-  g_assert_nonnull (gig_store_get_record (f->store, GIG_COLLECTION_PROJECTS, local_id));
+  g_assert_true (record_exists (f->store, GIG_COLLECTION_PROJECTS, "prjccccccccccc3"));
+  g_assert_true (record_exists (f->store, GIG_COLLECTION_PROJECTS, local_id));
   assert_fts_consistent (f->path);
   g_ptr_array_unref (log.ids);
 }
@@ -917,7 +930,7 @@ test_closed (Fixture       *f,
   gig_store_close (f->store);
   g_assert_false (gig_store_create_record (f->store, GIG_COLLECTION_PROJECTS, fields, NULL, &error));
   g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CLOSED);
-  g_assert_null (gig_store_get_record (f->store, GIG_COLLECTION_PROJECTS, "prjaaaaaaaaaaa1"));
+  g_assert_false (record_exists (f->store, GIG_COLLECTION_PROJECTS, "prjaaaaaaaaaaa1"));
   g_assert_true (gig_store_remove_files (f->path, &error));
   g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
 }
@@ -987,7 +1000,7 @@ test_drafts (Fixture       *f,
   g_clear_pointer (&id, g_free);
   g_assert_true (gig_store_save_draft (f->store, first, NULL, &id, &error));
   g_assert_true (gig_store_discard_draft (f->store, id, &error));
-  g_assert_null (gig_store_get_record (f->store, GIG_COLLECTION_PROPOSALS, id));
+  g_assert_false (record_exists (f->store, GIG_COLLECTION_PROPOSALS, id));
 }
 
 /* ---- conflicts -------------------------------------------------------------------------------- */
@@ -1228,7 +1241,7 @@ test_list_queries (Fixture       *f,
   g_assert_false (gig_store_query_equal (copy, milestones));
 
   /* Queries that make no sense are refused, not guessed. */
-  mine->me = NULL;
+  g_clear_pointer (&mine->me, g_free);
   g_assert_false (gig_store_query_count (f->store, mine, NULL, &error));
   g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID);
   g_clear_error (&error);
