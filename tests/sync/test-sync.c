@@ -361,6 +361,63 @@ test_pull_full_and_incremental (void)
   client_close (c);
 }
 
+/* A transaction that stamped `updated` before our read and committed after it: its record sorts
+ * before the cursor. Written straight into the server's database (stopped), like such a late
+ * commit looks once it is visible. The overlap re-read must find it; the re-read of records we
+ * already have must not look like changes. */
+static void
+test_pull_overlap_catches_late_commit (void)
+{
+  g_autoptr(GigTestPb) pb = gig_test_pb_start ();
+  g_autoptr(GigTestPbUser) alice = gig_test_pb_create_user (pb, "alice");
+  g_autofree char *path = temp_db ("cache.sqlite");
+  g_autofree char *db_path = g_build_filename (gig_test_pb_get_data_dir (pb), "data.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor_updated = NULL;
+  g_autofree char *cursor_id = NULL;
+  g_autofree char *late_id = gig_pb_new_record_id ();
+  g_autofree char *late_updated = NULL;
+  g_autoptr(GDateTime) cursor = NULL;
+  g_autoptr(GDateTime) earlier = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  Client *c;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Before %u", i);
+      g_free (server_create_project (pb, alice, title));
+    }
+  c = client_open (pb, alice, path);
+  g_assert_true (sync_once (c, &error));
+  g_assert_true (gig_store_get_cursor (c->store, GIG_COLLECTION_PROJECTS, &cursor_updated, &cursor_id));
+
+  cursor = gig_pb_parse_datetime (cursor_updated);
+  earlier = g_date_time_add_seconds (cursor, -2);
+  late_updated = gig_pb_format_datetime (earlier);
+  gig_test_pb_stop (pb);
+  {
+    sqlite3 *db = NULL;
+    g_autofree char *sql = g_strdup_printf (
+      "INSERT INTO projects (id, title, status, owner, created, updated)"
+      " VALUES ('%s', 'Committed late', 'open', '%s', '%s', '%s')",
+      late_id, alice->id, late_updated, late_updated);
+
+    g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  gig_test_pb_restart (pb);
+
+  c->remote_changes = 0;
+  g_assert_true (sync_once (c, &error));
+  g_assert_no_error (error);
+  record = gig_store_get_record (c->store, GIG_COLLECTION_PROJECTS, late_id);
+  g_assert_nonnull (record);
+  g_assert_cmpstr (string_member (record, "title"), ==, "Committed late");
+  g_assert_cmpuint (c->remote_changes, ==, 1);
+  client_close (c);
+}
+
 /* Live: a change made elsewhere shows up in the cache without asking. */
 static gboolean
 record_title_is (gpointer data)
@@ -1116,6 +1173,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/sync/pull/full-and-incremental", test_pull_full_and_incremental);
   g_test_add_func ("/sync/pull/malformed-answers", test_malformed_answers_leave_cache);
+  g_test_add_func ("/sync/pull/overlap-late-commit", test_pull_overlap_catches_late_commit);
   g_test_add_func ("/sync/live/updates", test_live_updates);
   g_test_add_func ("/sync/push/offline-restart", test_offline_writes_survive_restart);
   g_test_add_func ("/sync/push/lost-create-response", test_lost_create_response);
