@@ -1341,8 +1341,12 @@ apply_server_record (GigStore       *self,
   if (!read_row (self, collection, id, &row, error))
     return FALSE;
 
-  /* The overlap window re-reads records we already have: skip them. */
-  if (!force && row.found && updated != NULL && g_strcmp0 (row.server_updated, updated) == 0)
+  /* The overlap window re-reads records we already have: skip them. And a page read before a
+   * live event arrived must not take the record back to an older version (the timestamps are
+   * fixed-width UTC text, so text order is time order). */
+  if (row.found && updated != NULL && row.server_updated != NULL &&
+      (strcmp (updated, row.server_updated) < 0 ||
+       (!force && strcmp (updated, row.server_updated) == 0)))
     {
       *out_kind = APPLIED_UNCHANGED;
       return TRUE;
@@ -3003,12 +3007,20 @@ gig_store_get_record_meta (GigStore       *self,
   return TRUE;
 }
 
+static void
+json_object_unref_nullable (gpointer object)
+{
+  if (object != NULL)
+    json_object_unref (object);
+}
+
 GPtrArray *
 gig_store_get_records (GigStore           *self,
                        GigCollection       collection,
                        const char * const *ids)
 {
-  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  /* Holes are NULL: the free function must take them. */
+  GPtrArray *records = g_ptr_array_new_with_free_func (json_object_unref_nullable);
 
   g_return_val_if_fail (GIG_IS_STORE (self), records);
 

@@ -170,8 +170,9 @@ int         gig_store_get_schema_version  (GigStore     *self);
 /* ---- server side, used by sync -------------------------------------------------------------- */
 
 /* Applies one page of server records (JsonObject *, as PocketBase returns them) in one
- * transaction on the worker thread. A record whose `updated` equals the cached server copy is
- * skipped; a record with pending local edits keeps the pending fields and takes the server's
+ * transaction on the worker thread. A record whose `updated` equals the cached server copy, or
+ * is older than it (a page read before a live event), is skipped (counted as unchanged); a
+ * record with pending local edits keeps the pending fields and takes the server's
  * value for every other field; soft-deleted records stay with deleted = 1. If @cursor_updated
  * is not NULL the collection's cursor is stored in the same transaction. @records is
  * referenced, not copied: don't change it until the callback runs. */
@@ -327,7 +328,8 @@ gboolean    gig_store_get_record_meta     (GigStore      *self,
                                            GigLocalState *out_state,
                                            char         **out_error,
                                            JsonObject   **out_conflict);
-/* Several records at once (NULL holes for ids not found), in the order of @ids. */
+/* Several records at once (NULL holes for ids not found), in the order of @ids. The array's
+ * free function takes the holes. */
 GPtrArray  *gig_store_get_records         (GigStore           *self,
                                            GigCollection       collection,
                                            const char * const *ids);

@@ -719,6 +719,28 @@ test_apply_page_dedupe (Fixture       *f,
   title = record_string (f->store, GIG_COLLECTION_PROJECTS, "prjaaaaaaaaaaa1", "title");
   g_assert_cmpstr (title, ==, "A2");
 
+  /* An older version (a page read before a live event) never takes a record back in time. */
+  {
+    g_autoptr(GPtrArray) stale = page_of (server_project ("prjaaaaaaaaaaa1", "A-old", 1, "2026-11-24 09:00:00.000Z"), NULL);
+    g_autofree char *still = NULL;
+
+    apply_page (f->store, GIG_COLLECTION_PROJECTS, stale, &result);
+    g_assert_cmpuint (result.unchanged, ==, 1);
+    still = record_string (f->store, GIG_COLLECTION_PROJECTS, "prjaaaaaaaaaaa1", "title");
+    g_assert_cmpstr (still, ==, "A2");
+  }
+
+  /* Several at once, with holes for ids not cached. */
+  {
+    const char *ids[] = { "prjccccccccccc3", "prjnotcached001", "prjaaaaaaaaaaa1", NULL };
+    g_autoptr(GPtrArray) records = gig_store_get_records (f->store, GIG_COLLECTION_PROJECTS, ids);
+
+    g_assert_cmpuint (records->len, ==, 3);
+    g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (records, 0), "title"), ==, "C");
+    g_assert_null (g_ptr_array_index (records, 1));
+    g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (records, 2), "title"), ==, "A2");
+  }
+
   /* The whole server record is kept, members the views don't show included. */
   stored = gig_store_get_server_record (f->store, GIG_COLLECTION_PROJECTS, "prjaaaaaaaaaaa1");
   g_assert_cmpstr (json_object_get_string_member (stored, "collectionName"), ==, "projects");
