@@ -205,20 +205,33 @@ on_connected (GObject      *source,
     }
 }
 
-GcsTestSocket *
-gcs_test_socket_open (GcsTestServer *server,
-                      const char    *user_id,
-                      const char    *token,
-                      const char    *api_key)
+static GcsTestSocket *
+socket_open (GcsTestServer *server,
+             const char    *user_id,
+             const char    *token,
+             const char    *api_key,
+             gboolean       in_headers)
 {
   g_autofree char *json = g_strdup_printf ("{\"user_id\":\"%s\",\"user_details\":{\"id\":\"%s\"},"
                                            "\"server_determines_connection_id\":true}", user_id, user_id);
   g_autofree char *q_json = g_uri_escape_string (json, NULL, FALSE);
   g_autofree char *q_token = g_uri_escape_string (token, NULL, FALSE);
-  g_autofree char *url = g_strdup_printf ("%s/connect?json=%s&api_key=%s&authorization=%s&stream-auth-type=jwt",
-                                          server->ws_url, q_json, api_key ? api_key : GCS_TEST_KEY, q_token);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autofree char *url = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
   GcsTestSocket *sock = g_new0 (GcsTestSocket, 1);
+
+  if (in_headers)
+    url = g_strdup_printf ("%s/connect?json=%s&api_key=%s", server->ws_url, q_json,
+                           api_key ? api_key : GCS_TEST_KEY);
+  else
+    url = g_strdup_printf ("%s/connect?json=%s&api_key=%s&authorization=%s&stream-auth-type=jwt",
+                           server->ws_url, q_json, api_key ? api_key : GCS_TEST_KEY, q_token);
+  msg = soup_message_new ("GET", url);
+  if (in_headers)
+    {
+      soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", token);
+      soup_message_headers_append (soup_message_get_request_headers (msg), "Stream-Auth-Type", "jwt");
+    }
 
   g_queue_init (&sock->frames);
   soup_session_websocket_connect_async (server->session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
@@ -227,6 +240,23 @@ gcs_test_socket_open (GcsTestServer *server,
     g_main_context_iteration (NULL, TRUE);
   g_assert_no_error (sock->error);
   return sock;
+}
+
+GcsTestSocket *
+gcs_test_socket_open (GcsTestServer *server,
+                      const char    *user_id,
+                      const char    *token,
+                      const char    *api_key)
+{
+  return socket_open (server, user_id, token, api_key, FALSE);
+}
+
+GcsTestSocket *
+gcs_test_socket_open_headers (GcsTestServer *server,
+                              const char    *user_id,
+                              const char    *token)
+{
+  return socket_open (server, user_id, token, NULL, TRUE);
 }
 
 static gboolean

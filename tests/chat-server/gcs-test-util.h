@@ -49,6 +49,11 @@ GcsTestSocket *gcs_test_socket_open  (GcsTestServer *server,
                                       const char    *user_id,
                                       const char    *token,
                                       const char    *api_key);
+/* Like gcs_test_socket_open, but sends the token as Authorization/Stream-Auth-Type headers
+ * on the upgrade request instead of in the query. */
+GcsTestSocket *gcs_test_socket_open_headers (GcsTestServer *server,
+                                             const char    *user_id,
+                                             const char    *token);
 /* Waits up to timeout_ms for a frame (optionally of the given type); NULL on timeout. */
 JsonObject    *gcs_test_socket_next  (GcsTestSocket *sock,
                                       const char    *type,

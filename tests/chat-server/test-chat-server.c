@@ -260,6 +260,27 @@ test_ws_health_checks (Fixture       *f,
   gcs_test_socket_free (sock);
 }
 
+/* The real service also takes the credentials as headers on the upgrade request. */
+static void
+test_ws_header_auth (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *expired = gcs_test_user_token ("bob", g_get_real_time () / G_USEC_PER_SEC - 1);
+  GcsTestSocket *sock = gcs_test_socket_open_headers (f->server, "bob", f->bob);
+  GcsTestSocket *refused = gcs_test_socket_open_headers (f->server, "bob", expired);
+  g_autoptr(JsonObject) first = gcs_test_socket_next (sock, NULL, 5000);
+  g_autoptr(JsonObject) error = gcs_test_socket_next (refused, NULL, 5000);
+
+  g_assert_nonnull (first);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (first, "me"), "id"), ==, "bob");
+  g_assert_nonnull (error);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (error, "error"), "code"), ==, 40);
+  g_assert_true (gcs_test_socket_wait_closed (refused, 5000));
+  g_assert_cmpuint (refused->close_code, ==, SOUP_WEBSOCKET_CLOSE_NORMAL);
+  gcs_test_socket_free (refused);
+  gcs_test_socket_free (sock);
+}
+
 /* ------------------------------------------------------------------ bad input */
 
 static void
@@ -688,6 +709,7 @@ main (int   argc,
   ADD ("/chat-server/auth/ws-unknown-api-key", test_ws_unknown_api_key);
   ADD ("/chat-server/auth/ws-token-for-other-user", test_ws_token_for_other_user);
   ADD ("/chat-server/ws/health-checks", test_ws_health_checks);
+  ADD ("/chat-server/ws/header-auth", test_ws_header_auth);
   ADD ("/chat-server/input/malformed-json", test_malformed_json);
   ADD ("/chat-server/input/missing-fields", test_missing_fields);
   ADD ("/chat-server/input/oversized-body", test_oversized_body);
