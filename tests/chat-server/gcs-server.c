@@ -216,12 +216,14 @@ unread_fields (GcsServer  *self,
   json_object_set_int_member (ev, "unread_channels", unread_channels);
 }
 
-/* message.new to watchers, notification.message_new to members' other sockets. */
+/* message.new to watchers, notification.message_new to the other members' sockets that
+ * do not watch the channel (never to the sender). */
 static void
 fan_out_message_event (GcsServer  *self,
                        GcsChannel *channel,
                        const char *type,
                        JsonObject *ev,
+                       const char *sender,
                        gboolean    notify_members)
 {
   GHashTableIter iter;
@@ -240,7 +242,8 @@ fan_out_message_event (GcsServer  *self,
             unread_fields (self, ev, c->user_id);
           conn_send (c, ev);
         }
-      else if (notify_members && gcs_channel_get_member (channel, c->user_id) != NULL)
+      else if (notify_members && gcs_channel_get_member (channel, c->user_id) != NULL &&
+               g_strcmp0 (c->user_id, sender) != 0)
         {
           json_object_set_string_member (ev, "type", "notification.message_new");
           json_object_set_object_member (ev, "channel",
@@ -1250,7 +1253,7 @@ emit_message_event (GcsServer  *self,
   if (g_str_equal (type, "message.deleted"))
     json_object_set_boolean_member (ev, "hard_delete", hard);
   log_persisted (self, channel, ev, now);
-  fan_out_message_event (self, channel, type, ev, g_str_equal (type, "message.new"));
+  fan_out_message_event (self, channel, type, ev, actor, g_str_equal (type, "message.new"));
 }
 
 static void
