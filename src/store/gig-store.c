@@ -375,6 +375,12 @@ struct _GigStore
   GMainContext *context;      /* where `changed` is emitted */
   GThread      *owner;
   int           schema_version;
+
+  /* Reads made for views go through a second, read-only connection: under WAL it reads the last
+   * commit while the worker writes a page, so a list never waits for a pull. */
+  sqlite3      *reader;
+  GMutex        read_lock;
+  GHashTable   *read_statements;
 };
 
 G_DEFINE_FINAL_TYPE (GigStore, gig_store, G_TYPE_OBJECT)
@@ -474,6 +480,53 @@ gig_store_prepare (GigStore    *self,
     }
   g_hash_table_insert (self->statements, g_strdup (sql), stmt);
   return stmt;
+}
+
+/* The read connection's own statement cache; read_lock held. */
+static GigStoreStmt *
+prepare_read (GigStore    *self,
+              const char  *sql,
+              GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (self->reader == NULL)
+    {
+      g_set_error_literal (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CLOSED, "The cache is closed");
+      return NULL;
+    }
+
+  stmt = g_hash_table_lookup (self->read_statements, sql);
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  if (sqlite3_prepare_v3 (self->reader, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      gig_store_set_sqlite_error (error, self->reader, "Could not prepare a query");
+      return NULL;
+    }
+  g_hash_table_insert (self->read_statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+static GigStoreStmt *
+prepare_on (GigStore    *self,
+            gboolean     reader,
+            const char  *sql,
+            GError     **error)
+{
+  return reader ? prepare_read (self, sql, error) : gig_store_prepare (self, sql, error);
+}
+
+static sqlite3 *
+db_on (GigStore *self,
+       gboolean  reader)
+{
+  return reader ? self->reader : self->db;
 }
 
 gboolean
@@ -869,6 +922,15 @@ gig_store_new_for_path (const char  *path,
   if (!gig_store_begin (self, error) || !gig_store_commit (self, error))
     return NULL;
 
+  if (sqlite3_open_v2 (path, &self->reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+      sqlite3_exec (self->reader, "PRAGMA cache_size = -16384", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      gig_store_set_sqlite_error (error, self->reader, "Could not open the cache for reading");
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->reader, 1);
+  sqlite3_busy_timeout (self->reader, 5000);
+
   self->worker = g_thread_pool_new (apply_page_worker, self, 1, FALSE, error);
   if (self->worker == NULL)
     return NULL;
@@ -898,6 +960,15 @@ gig_store_close (GigStore *self)
   /* Let queued pages finish: they were accepted, so they must land. */
   if (self->worker != NULL)
     g_thread_pool_free (g_steal_pointer (&self->worker), FALSE, TRUE);
+
+  g_mutex_lock (&self->read_lock);
+  g_hash_table_remove_all (self->read_statements);
+  if (self->reader != NULL)
+    {
+      sqlite3_close (self->reader);
+      self->reader = NULL;
+    }
+  g_mutex_unlock (&self->read_lock);
 
   g_rec_mutex_lock (&self->lock);
   g_hash_table_remove_all (self->statements);
@@ -942,6 +1013,8 @@ gig_store_finalize (GObject *object)
 
   gig_store_close (self);
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->read_statements, g_hash_table_unref);
+  g_mutex_clear (&self->read_lock);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->path, g_free);
   g_rec_mutex_clear (&self->lock);
@@ -1021,6 +1094,8 @@ static void
 gig_store_init (GigStore *self)
 {
   g_rec_mutex_init (&self->lock);
+  g_mutex_init (&self->read_lock);
+  self->read_statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             finalize_statement);
   self->context = g_main_context_ref_thread_default ();
@@ -1055,11 +1130,12 @@ row_clear (Row *row)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Row, row_clear)
 
 static gboolean
-read_row (GigStore       *self,
-          GigCollection   collection,
-          const char     *id,
-          Row            *row,
-          GError        **error)
+read_row_on (GigStore       *self,
+             gboolean        reader,
+             GigCollection   collection,
+             const char     *id,
+             Row            *row,
+             GError        **error)
 {
 #define READ_ROW_SQL(table) \
   "SELECT rid, server_updated, server_json, local_json, local_state, local_error, conflict_json" \
@@ -1070,7 +1146,7 @@ read_row (GigStore       *self,
     READ_ROW_SQL ("milestones"),
   };
 #undef READ_ROW_SQL
-  g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql[collection], error);
+  g_autoptr(GigStoreStmt) stmt = prepare_on (self, reader, sql[collection], error);
   int rc;
 
   memset (row, 0, sizeof *row);
@@ -1083,7 +1159,7 @@ read_row (GigStore       *self,
     return TRUE;
   if (rc != SQLITE_ROW)
     {
-      gig_store_set_sqlite_error (error, self->db, "Could not read the cache");
+      gig_store_set_sqlite_error (error, db_on (self, reader), "Could not read the cache");
       return FALSE;
     }
 
@@ -1097,6 +1173,16 @@ read_row (GigStore       *self,
   row->local_error = column_dup (stmt, 5);
   row->conflict_json = column_dup (stmt, 6);
   return TRUE;
+}
+
+static gboolean
+read_row (GigStore       *self,
+          GigCollection   collection,
+          const char     *id,
+          Row            *row,
+          GError        **error)
+{
+  return read_row_on (self, FALSE, collection, id, row, error);
 }
 
 static const char *
@@ -1729,9 +1815,9 @@ gig_store_get_cursor (GigStore      *self,
   if ((guint) collection >= GIG_N_COLLECTIONS)
     return FALSE;
 
-  g_rec_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    g_autoptr(GigStoreStmt) stmt = prepare_read (self,
       "SELECT cursor_updated, cursor_id FROM sync_state WHERE collection = ?"
       " AND cursor_updated IS NOT NULL", NULL);
     if (stmt != NULL)
@@ -1747,7 +1833,7 @@ gig_store_get_cursor (GigStore      *self,
           }
       }
   }
-  g_rec_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
   return found;
 }
 
@@ -1782,9 +1868,9 @@ get_stamp (GigStore      *self,
   if ((guint) collection >= GIG_N_COLLECTIONS)
     return 0;
 
-  g_rec_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, NULL);
+    g_autoptr(GigStoreStmt) stmt = prepare_read (self, sql, NULL);
     if (stmt != NULL)
       {
         bind_text (stmt, 1, collection_names[collection]);
@@ -1792,7 +1878,7 @@ get_stamp (GigStore      *self,
           value = sqlite3_column_int64 (stmt, 0);
       }
   }
-  g_rec_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
   return value;
 }
 
@@ -2889,13 +2975,13 @@ count_outbox (GigStore   *self,
 
   g_return_val_if_fail (GIG_IS_STORE (self), 0);
 
-  g_rec_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, NULL);
+    g_autoptr(GigStoreStmt) stmt = prepare_read (self, sql, NULL);
     if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
       count = sqlite3_column_int (stmt, 0);
   }
-  g_rec_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
   return count;
 }
 
@@ -2928,10 +3014,10 @@ gig_store_get_row (GigStore       *self,
   if ((guint) collection >= GIG_N_RECORD_COLLECTIONS || id == NULL)
     return FALSE;
 
-  g_rec_mutex_lock (&self->lock);
-  if (self->db != NULL && read_row (self, collection, id, &row, NULL) && row.found)
+  g_mutex_lock (&self->read_lock);
+  if (self->reader != NULL && read_row_on (self, TRUE, collection, id, &row, NULL) && row.found)
     found = TRUE;
-  g_rec_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
 
   if (!found)
     return FALSE;
@@ -2969,10 +3055,10 @@ gig_store_get_server_record (GigStore      *self,
   if ((guint) collection >= GIG_N_RECORD_COLLECTIONS || id == NULL)
     return NULL;
 
-  g_rec_mutex_lock (&self->lock);
-  if (self->db != NULL)
-    read_row (self, collection, id, &row, NULL);
-  g_rec_mutex_unlock (&self->lock);
+  g_mutex_lock (&self->read_lock);
+  if (self->reader != NULL)
+    read_row_on (self, TRUE, collection, id, &row, NULL);
+  g_mutex_unlock (&self->read_lock);
 
   return gig_store_json_from_string (row.server_json);
 }
@@ -2991,10 +3077,10 @@ gig_store_get_record_meta (GigStore       *self,
   if ((guint) collection >= GIG_N_RECORD_COLLECTIONS || id == NULL)
     return FALSE;
 
-  g_rec_mutex_lock (&self->lock);
-  if (self->db != NULL)
-    read_row (self, collection, id, &row, NULL);
-  g_rec_mutex_unlock (&self->lock);
+  g_mutex_lock (&self->read_lock);
+  if (self->reader != NULL)
+    read_row_on (self, TRUE, collection, id, &row, NULL);
+  g_mutex_unlock (&self->read_lock);
 
   if (!row.found)
     return FALSE;
@@ -3235,9 +3321,9 @@ gig_store_query_count (GigStore             *self,
     return FALSE;
   sql = g_strdup_printf ("SELECT count(*) %s", q.where->str);
 
-  g_rec_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, error);
+    g_autoptr(GigStoreStmt) stmt = prepare_read (self, sql, error);
     if (stmt != NULL)
       {
         bind_query (stmt, &q);
@@ -3248,10 +3334,10 @@ gig_store_query_count (GigStore             *self,
               *out_count = sqlite3_column_int (stmt, 0);
           }
         else
-          gig_store_set_sqlite_error (error, self->db, "Could not read the cache");
+          gig_store_set_sqlite_error (error, self->reader, "Could not read the cache");
       }
   }
-  g_rec_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
   return ok;
 }
 
@@ -3276,9 +3362,9 @@ gig_store_query_ids (GigStore             *self,
   sql = g_strdup_printf ("SELECT t.id %s ORDER BY %s LIMIT ? OFFSET ?", q.where->str, order);
   ids = g_ptr_array_new_with_free_func (g_free);
 
-  g_rec_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, error);
+    g_autoptr(GigStoreStmt) stmt = prepare_read (self, sql, error);
     if (stmt != NULL)
       {
         int rc;
@@ -3291,10 +3377,10 @@ gig_store_query_ids (GigStore             *self,
         if (rc == SQLITE_DONE)
           ok = TRUE;
         else
-          gig_store_set_sqlite_error (error, self->db, "Could not read the cache");
+          gig_store_set_sqlite_error (error, self->reader, "Could not read the cache");
       }
   }
-  g_rec_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
 
   if (!ok)
     return NULL;
@@ -3338,7 +3424,7 @@ query_position_by_key (GigStore     *self,
 
   key_sql = g_strdup_printf ("SELECT %s %s AND t.id = ?", key, q->where->str);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, key_sql, error);
+    g_autoptr(GigStoreStmt) stmt = prepare_read (self, key_sql, error);
 
     if (stmt == NULL)
       return FALSE;
@@ -3359,7 +3445,7 @@ query_position_by_key (GigStore     *self,
   count_sql = g_strdup_printf ("SELECT count(*) %s AND (%s > ?1000 OR (%s = ?1000 AND t.id > ?1001))",
                                q->where->str, key, key);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, count_sql, error);
+    g_autoptr(GigStoreStmt) stmt = prepare_read (self, count_sql, error);
     gboolean ok = FALSE;
 
     if (stmt != NULL)
@@ -3395,14 +3481,14 @@ gig_store_query_position (GigStore             *self,
   if (!build_query (query, &q, &order, error))
     return -1;
 
-  g_rec_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
   if (!query_position_by_key (self, &q, order, id, &position, NULL))
     {
       g_autoptr(GigStoreStmt) stmt = NULL;
 
       sql = g_strdup_printf ("SELECT pos FROM (SELECT t.id AS id, row_number () OVER (ORDER BY %s) - 1"
                              " AS pos %s) WHERE id = ?", order, q.where->str);
-      stmt = gig_store_prepare (self, sql, error);
+      stmt = prepare_read (self, sql, error);
       position = -1;
       if (stmt != NULL)
         {
@@ -3414,9 +3500,9 @@ gig_store_query_position (GigStore             *self,
           if (rc == SQLITE_ROW)
             position = sqlite3_column_int64 (stmt, 0);
           else if (rc != SQLITE_DONE)
-            gig_store_set_sqlite_error (error, self->db, "Could not read the cache");
+            gig_store_set_sqlite_error (error, self->reader, "Could not read the cache");
         }
     }
-  g_rec_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
   return position;
 }
