@@ -11,7 +11,7 @@ let admin;
 const clients = [];
 
 function userClient() {
-  const c = new StreamChat(API_KEY, { baseURL: server.url, allowServerSideConnect: true, timeout: 5000 });
+  const c = new StreamChat(API_KEY, { baseURL: server.url, allowServerSideConnect: true, timeout: 15000 });
   clients.push(c);
   return c;
 }
@@ -33,7 +33,7 @@ async function projectChannel(id, members) {
 
 before(async () => {
   server = await startChatServer({ args: ['--health-interval', '2'] });
-  admin = new StreamChat(API_KEY, API_SECRET, { baseURL: server.url, timeout: 5000 });
+  admin = new StreamChat(API_KEY, API_SECRET, { baseURL: server.url, timeout: 15000 });
   await admin.upsertUsers([
     { id: 'alice', name: 'Alice' }, { id: 'bob', name: 'Bob' }, { id: 'carol', name: 'Carol' },
   ]);

@@ -159,7 +159,7 @@ expect_ws_refusal (Fixture    *f,
                    int         code)
 {
   GcsTestSocket *sock = gcs_test_socket_open (f->server, user_id, token, api_key);
-  g_autoptr(JsonObject) frame = gcs_test_socket_next (sock, NULL, 5000);
+  g_autoptr(JsonObject) frame = gcs_test_socket_next (sock, NULL, 15000);
   JsonObject *error;
 
   /* One error frame, then a normal close: the SDKs treat that as a permanent refusal. */
@@ -168,7 +168,7 @@ expect_ws_refusal (Fixture    *f,
   error = json_object_get_object_member (frame, "error");
   g_assert_cmpint (json_object_get_int_member (error, "code"), ==, code);
   g_assert_false (json_object_has_member (frame, "me"));
-  g_assert_true (gcs_test_socket_wait_closed (sock, 5000));
+  g_assert_true (gcs_test_socket_wait_closed (sock, 15000));
   g_assert_cmpuint (sock->close_code, ==, SOUP_WEBSOCKET_CLOSE_NORMAL);
   gcs_test_socket_free (sock);
 }
@@ -216,7 +216,7 @@ test_ws_health_checks (Fixture       *f,
                        gconstpointer  data)
 {
   GcsTestSocket *sock = gcs_test_socket_open (f->server, "alice", f->alice, NULL);
-  g_autoptr(JsonObject) first = gcs_test_socket_next (sock, NULL, 5000);
+  g_autoptr(JsonObject) first = gcs_test_socket_next (sock, NULL, 15000);
   g_autoptr(JsonObject) reply1 = NULL;
   g_autoptr(JsonObject) reply2 = NULL;
   g_autoptr(JsonObject) periodic = NULL;
@@ -238,14 +238,14 @@ test_ws_health_checks (Fixture       *f,
   /* Object form (Flutter, Android) */
   ping = g_strdup_printf ("{\"type\":\"health.check\",\"connection_id\":\"%s\"}", connection_id);
   gcs_test_socket_send (sock, ping);
-  reply1 = gcs_test_socket_next (sock, "health.check", 5000);
+  reply1 = gcs_test_socket_next (sock, "health.check", 15000);
   g_assert_nonnull (reply1);
   g_assert_cmpstr (json_object_get_string_member (reply1, "connection_id"), ==, connection_id);
   g_assert_false (json_object_has_member (reply1, "me"));
 
   /* Array form (JS) */
   gcs_test_socket_send (sock, "[{\"type\":\"health.check\",\"client_id\":\"alice--1\"}]");
-  reply2 = gcs_test_socket_next (sock, "health.check", 5000);
+  reply2 = gcs_test_socket_next (sock, "health.check", 15000);
   g_assert_nonnull (reply2);
   g_assert_cmpstr (json_object_get_string_member (reply2, "connection_id"), ==, connection_id);
 
@@ -253,7 +253,7 @@ test_ws_health_checks (Fixture       *f,
   gcs_test_socket_send (sock, "{not json");
 
   /* With --health-interval 1 the server pings on its own. */
-  periodic = gcs_test_socket_next (sock, "health.check", 5000);
+  periodic = gcs_test_socket_next (sock, "health.check", 15000);
   g_assert_nonnull (periodic);
   g_assert_cmpstr (json_object_get_string_member (periodic, "cid"), ==, "*");
   g_assert_false (sock->closed);
@@ -268,14 +268,14 @@ test_ws_header_auth (Fixture       *f,
   g_autofree char *expired = gcs_test_user_token ("bob", g_get_real_time () / G_USEC_PER_SEC - 1);
   GcsTestSocket *sock = gcs_test_socket_open_headers (f->server, "bob", f->bob);
   GcsTestSocket *refused = gcs_test_socket_open_headers (f->server, "bob", expired);
-  g_autoptr(JsonObject) first = gcs_test_socket_next (sock, NULL, 5000);
-  g_autoptr(JsonObject) error = gcs_test_socket_next (refused, NULL, 5000);
+  g_autoptr(JsonObject) first = gcs_test_socket_next (sock, NULL, 15000);
+  g_autoptr(JsonObject) error = gcs_test_socket_next (refused, NULL, 15000);
 
   g_assert_nonnull (first);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (first, "me"), "id"), ==, "bob");
   g_assert_nonnull (error);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (error, "error"), "code"), ==, 40);
-  g_assert_true (gcs_test_socket_wait_closed (refused, 5000));
+  g_assert_true (gcs_test_socket_wait_closed (refused, 15000));
   g_assert_cmpuint (refused->close_code, ==, SOUP_WEBSOCKET_CLOSE_NORMAL);
   gcs_test_socket_free (refused);
   gcs_test_socket_free (sock);
@@ -634,8 +634,8 @@ test_recorded_shapes (Fixture       *f,
   GcsTestSocket *a = gcs_test_socket_open (f->server, "alice", f->alice, NULL);
   GcsTestSocket *b = gcs_test_socket_open (f->server, "bob", f->bob, NULL);
   GcsTestSocket *c = gcs_test_socket_open (f->server, "carol", f->carol, NULL);
-  g_autoptr(JsonObject) health = gcs_test_socket_next (a, "health.check", 5000);
-  g_autoptr(JsonObject) bob_health = gcs_test_socket_next (b, "health.check", 5000);
+  g_autoptr(JsonObject) health = gcs_test_socket_next (a, "health.check", 15000);
+  g_autoptr(JsonObject) bob_health = gcs_test_socket_next (b, "health.check", 15000);
   g_autoptr(JsonObject) created = NULL;
   g_autoptr(JsonObject) watched = NULL;
   g_autoptr(JsonObject) sent = NULL;
@@ -666,14 +666,14 @@ test_recorded_shapes (Fixture       *f,
   sent = call (f, "POST", "/channels/messaging/shapes/message", f->alice,
                "{\"message\":{\"id\":\"shape-1\",\"text\":\"Test\"}}", 201);
   check_shape ("http_message.json", sent);
-  ws_new = gcs_test_socket_next (b, "message.new", 5000);
+  ws_new = gcs_test_socket_next (b, "message.new", 15000);
   g_assert_nonnull (ws_new);
   check_shape ("ws_message.json", ws_new);
 
   typing = call (f, "POST", "/channels/messaging/shapes/event", f->alice,
                  "{\"event\":{\"type\":\"typing.start\"}}", 201);
   check_shape ("http_events.json", typing);
-  ws_typing = gcs_test_socket_next (b, "typing.start", 5000);
+  ws_typing = gcs_test_socket_next (b, "typing.start", 15000);
   g_assert_nonnull (ws_typing);
   check_shape ("ws_events.json", ws_typing);
 
@@ -684,7 +684,7 @@ test_recorded_shapes (Fixture       *f,
 
   added = call (f, "POST", "/channels/messaging/shapes", f->admin, "{\"add_members\":[\"carol\"]}", 201);
   check_shape ("http_add_member.json", added);
-  ws_member = gcs_test_socket_next (b, "member.added", 5000);
+  ws_member = gcs_test_socket_next (b, "member.added", 15000);
   g_assert_nonnull (ws_member);
   check_shape ("ws_events_member.json", ws_member);
 

@@ -43,7 +43,7 @@ export async function startChatServer({ args = [], key = API_KEY, secret = API_S
 }
 
 // Resolves with the first event of `type` that passes `pred`, or rejects after `ms`.
-export function nextEvent(target, type, pred = () => true, ms = 5000) {
+export function nextEvent(target, type, pred = () => true, ms = 15000) {
   return new Promise((resolve, reject) => {
     let sub;
     const timer = setTimeout(() => { sub?.unsubscribe(); reject(new Error(`no ${type} event within ${ms} ms`)); }, ms);
