@@ -117,22 +117,56 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
+/* Replaces every item in two steps. One items-changed over the whole range makes GtkListView
+ * look for reusable rows among all the added items, fetching each of them: tens of thousands
+ * of page reads per keystroke. Removing, then adding, touches only what becomes visible. */
+static void
+replace_all (GigQueryIdsModel *self,
+             guint             new_n)
+{
+  guint old_n = self->n_items;
+
+  g_hash_table_remove_all (self->pages);
+  self->n_items = 0;
+  if (old_n != 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, 0);
+  self->n_items = new_n;
+  if (new_n != 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, new_n);
+}
+
 void
 gig_query_ids_model_refresh (GigQueryIdsModel *self)
 {
-  guint old_n, new_n;
+  g_autoptr(GList) cached = NULL;
+  guint new_n, first = G_MAXUINT, last = 0;
 
   g_return_if_fail (GIG_IS_QUERY_IDS_MODEL (self));
 
-  old_n = self->n_items;
-  g_hash_table_remove_all (self->pages);
   new_n = count_rows (self);
-  self->n_items = new_n;
+  if (new_n != self->n_items)
+    {
+      replace_all (self, new_n);
+      return;
+    }
 
-  /* Row order may have changed anywhere (sort by updated), so the whole range is replaced;
-   * list views keep their scroll position and rebind only the visible rows. */
-  if (old_n != 0 || new_n != 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, new_n);
+  /* Same count: rows may have changed or moved. The rows on screen come from the pages read
+   * last, so re-reading just that range keeps the scroll position and updates what is seen;
+   * everything else is read fresh when it is scrolled to. */
+  cached = g_hash_table_get_keys (self->pages);
+  for (GList *l = cached; l != NULL; l = l->next)
+    {
+      first = MIN (first, GPOINTER_TO_UINT (l->data));
+      last = MAX (last, GPOINTER_TO_UINT (l->data));
+    }
+  g_hash_table_remove_all (self->pages);
+  if (cached == NULL || new_n == 0)
+    return;
+
+  first *= PAGE_SIZE;
+  last = MIN ((last + 1) * PAGE_SIZE, new_n);
+  if (first < last)
+    g_list_model_items_changed (G_LIST_MODEL (self), first, last - first, last - first);
 }
 
 static void
@@ -165,7 +199,7 @@ gig_query_ids_model_set_query (GigQueryIdsModel    *self,
 
   g_clear_pointer (&self->query, gig_store_query_free);
   self->query = gig_store_query_copy (query);
-  gig_query_ids_model_refresh (self);
+  replace_all (self, count_rows (self));
 }
 
 guint

@@ -24,7 +24,8 @@ const GigStoreQuery *gig_query_ids_model_get_query  (GigQueryIdsModel    *self);
 /* Replaces the query (scope, search text, sort) and refreshes. */
 void                 gig_query_ids_model_set_query  (GigQueryIdsModel    *self,
                                                      const GigStoreQuery *query);
-/* Re-reads the count and drops cached pages; emits one items-changed if anything moved. */
+/* Re-reads the count and drops cached pages. A changed count replaces every item; the same
+ * count re-reads the range that was read last (what is on screen). */
 void                 gig_query_ids_model_refresh    (GigQueryIdsModel    *self);
 /* The id at @position without making an item, or NULL. */
 const char          *gig_query_ids_model_get_id     (GigQueryIdsModel    *self,

@@ -661,12 +661,82 @@ test_flow (void)
   gig_test_pb_free (flow.pb);
 }
 
+/* The application object: restore (nothing in the keyring), sign in from its window, the
+ * account's store under the data dir, sign out removes it. */
+static gboolean
+app_window_signed_in (gpointer data)
+{
+  return gig_window_is_signed_in (data);
+}
+
+static gboolean
+app_window_signed_out (gpointer data)
+{
+  return !gig_window_is_signed_in (data) && gig_window_get_sign_in_page (data) != NULL;
+}
+
+static gboolean
+file_gone (gpointer data)
+{
+  return !g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static void
+test_application (void)
+{
+  g_autoptr(GigTestPb) pb = gig_test_pb_start ();
+  g_autoptr(GigTestPbUser) user = gig_test_pb_create_user (pb, "appuser");
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GigApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  GigSignInPage *page;
+  GigWindow *window;
+
+  g_settings_set_string (settings, "server-url", gig_test_pb_get_url (pb));
+  g_settings_set_int (settings, "window-width", 1000);
+  g_settings_set_int (settings, "window-height", 700);
+  app = gig_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+
+  window = GIG_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (window);
+  g_assert_true (gig_test_ui_wait_until (app_window_signed_out, window, 20000));
+  g_assert_null (gig_application_get_session (app));
+
+  page = gig_window_get_sign_in_page (window);
+  gtk_editable_set_text (GTK_EDITABLE (child (page, GIG_TYPE_SIGN_IN_PAGE, "email_row")), user->email);
+  gtk_editable_set_text (GTK_EDITABLE (child (page, GIG_TYPE_SIGN_IN_PAGE, "password_row")), user->password);
+  g_signal_emit_by_name (child (page, GIG_TYPE_SIGN_IN_PAGE, "submit_button"), "clicked");
+  g_assert_true (gig_test_ui_wait_until (app_window_signed_in, window, 20000));
+
+  g_assert_nonnull (gig_application_get_store (app));
+  g_assert_nonnull (gig_application_get_sync (app));
+  g_assert_cmpstr (gig_session_get_user_id (gig_application_get_session (app)), ==, user->id);
+  path = g_strdup (gig_store_get_path (gig_application_get_store (app)));
+  g_assert_true (g_str_has_prefix (path, g_get_user_data_dir ()));
+  g_assert_nonnull (strstr (path, user->id));
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* Sign out from the menu: back to the sign-in page, and the account's cache is gone. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
+  g_assert_true (gig_test_ui_wait_until (app_window_signed_out, window, 5000));
+  g_assert_null (gig_application_get_store (app));
+  g_assert_true (gig_test_ui_wait_until (file_gone, path, 10000));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
   gig_test_ui_init (&argc, &argv);
 
   g_test_add_func ("/ui/flow", test_flow);
+  g_test_add_func ("/ui/application", test_application);
 
   return g_test_run ();
 }

@@ -153,13 +153,39 @@ test_query_ids_model (Fixture *f, gconstpointer data)
     g_assert_nonnull (gig_query_ids_model_get_id (model, i));
   g_assert_cmpuint (gig_query_ids_model_get_cached_pages (model), <=, 8);
 
-  /* A store write shows up as one items-changed. */
+  /* A new row replaces the items (removed, then added: see replace_all). */
   g_signal_connect (model, "items-changed", G_CALLBACK (count_changes), &changes);
   project (f, "newproject00001", OTHER, "open", 5);
-  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpuint (changes, ==, 2);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n - n / 10 + 1);
+  {
+    /* Budget 5 sorts among the last few. */
+    gboolean found = FALSE;
+
+    for (guint i = n - n / 10 - 8; i <= n - n / 10; i++)
+      found |= g_strcmp0 (gig_query_ids_model_get_id (model, i), "newproject00001") == 0;
+    g_assert_true (found);
+  }
+
+  /* An edit that keeps the count re-reads only the range read last. */
+  changes = 0;
+  g_assert_nonnull (gig_query_ids_model_get_id (model, 0));
+  g_assert_cmpuint (gig_query_ids_model_get_cached_pages (model), ==, 2);
+  {
+    g_autoptr(JsonObject) edit = json_object_new ();
+
+    json_object_set_double_member (edit, "budget", 1000000);
+    g_assert_true (gig_store_update_record (f->store, GIG_COLLECTION_PROJECTS, "p00000000000007", edit, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (changes, ==, 1);
+  {
+    g_autoptr(GtkStringObject) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_assert_cmpstr (gtk_string_object_get_string (first), ==, "p00000000000007");
+  }
 
   /* Search narrows it. */
+  changes = 0;
   search = gig_store_query_copy (query);
   search->text = g_strdup ("bake");
   gig_query_ids_model_set_query (model, search);

@@ -1,0 +1,304 @@
+/* bench-ui.c: start-up, search-as-you-type and memory of the main window over a store holding
+ * 100 000 records, against the same with an empty store. Prints `name: value (target T)`.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "gig-test-ui.h"
+#include "ui/gig-window.h"
+
+#define ME "benchuser000001"
+#define RUNS 3
+
+static const char *words[] = {
+  "logo", "bakery", "website", "migration", "database", "android", "python", "design", "shop",
+  "invoice", "garden", "translation", "video", "podcast", "brand", "kitchen", "booking", "api",
+};
+
+static JsonObject *
+record (GigCollection collection, guint i)
+{
+  JsonObject *o = json_object_new ();
+  g_autofree char *id = g_strdup_printf ("%c%014u", "xpqm"[collection], i);
+  g_autofree char *stamp = g_strdup_printf ("2026-%02u-%02u %02u:%02u:%02u.%03uZ", 1 + i % 12, 1 + i % 28,
+                                            i % 24, i % 60, (i / 60) % 60, i % 1000);
+  g_autofree char *project = g_strdup_printf ("p%014u", i % 40000);
+  g_autofree char *text = g_strdup_printf ("%s %s for a %s: %s, %s and %s, delivered in stages with weekly calls",
+                                           words[i % G_N_ELEMENTS (words)], words[(i / 7) % G_N_ELEMENTS (words)],
+                                           words[(i / 3) % G_N_ELEMENTS (words)], words[(i / 11) % G_N_ELEMENTS (words)],
+                                           words[(i / 13) % G_N_ELEMENTS (words)], words[(i / 17) % G_N_ELEMENTS (words)]);
+
+  json_object_set_string_member (o, "id", id);
+  json_object_set_string_member (o, "created", stamp);
+  json_object_set_string_member (o, "updated", stamp);
+  json_object_set_boolean_member (o, "deleted", FALSE);
+
+  switch (collection)
+    {
+    case GIG_COLLECTION_PROJECTS:
+      json_object_set_string_member (o, "title", text + strlen (words[i % G_N_ELEMENTS (words)]) + 1);
+      json_object_set_string_member (o, "description", text);
+      json_object_set_double_member (o, "budget", 100 + (i * 37) % 9000);
+      json_object_set_string_member (o, "currency", "EUR");
+      json_object_set_string_member (o, "status", i % 4 == 0 ? "in_progress" : "open");
+      json_object_set_string_member (o, "owner", i % 50 == 0 ? ME : "someoneelse0001");
+      json_object_set_string_member (o, "hired_freelancer", "");
+      break;
+    case GIG_COLLECTION_PROPOSALS:
+      json_object_set_string_member (o, "project", project);
+      json_object_set_string_member (o, "freelancer", i % 40 == 0 ? ME : "freelancer00001");
+      json_object_set_string_member (o, "cover_letter", text);
+      json_object_set_double_member (o, "amount", 100 + i % 5000);
+      json_object_set_int_member (o, "estimated_days", 1 + i % 60);
+      json_object_set_string_member (o, "status", "sent");
+      break;
+    case GIG_COLLECTION_MILESTONES:
+    default:
+      json_object_set_string_member (o, "project", project);
+      json_object_set_string_member (o, "title", text);
+      json_object_set_double_member (o, "amount", 50 + i % 800);
+      json_object_set_int_member (o, "position", i % 5);
+      json_object_set_string_member (o, "status", "pending");
+      break;
+    }
+
+  return o;
+}
+
+static void
+fill (const char *path)
+{
+  const struct { GigCollection collection; guint count; } plan[] = {
+    { GIG_COLLECTION_PROJECTS, 40000 },
+    { GIG_COLLECTION_PROPOSALS, 40000 },
+    { GIG_COLLECTION_MILESTONES, 20000 },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GigStore) store = gig_store_new_for_path (path, &error);
+
+  g_assert_no_error (error);
+  for (guint p = 0; p < G_N_ELEMENTS (plan); p++)
+    for (guint start = 0; start < plan[p].count; start += 1000)
+      {
+        g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+        for (guint i = start; i < start + 1000; i++)
+          g_ptr_array_add (page, record (plan[p].collection, i));
+        g_assert_true (gig_store_apply_server_page (store, plan[p].collection, page, NULL, NULL, NULL, &error));
+        g_assert_no_error (error);
+      }
+  gig_store_close (store);
+}
+
+static guint64
+peak_rss_kb (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "VmHWM:")) == NULL)
+    return 0;
+  return g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10);
+}
+
+/* Child mode: open the store, show the window, report when the list has painted. */
+static int
+run_startup (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GigStore) store = NULL;
+  g_autoptr(GigPbClient) client = gig_pb_client_new ("http://127.0.0.1:9");
+  g_autoptr(GigSession) session = gig_session_new (client);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GigWindow *window;
+
+  g_settings_set_int (settings, "window-width", 1200);
+  g_settings_set_int (settings, "window-height", 800);
+  store = gig_store_new_for_path (path, &error);
+  g_assert_no_error (error);
+  window = g_object_new (GIG_TYPE_WINDOW, NULL);
+  gig_window_set_account (window, session, store, NULL);
+  gig_window_set_user (window, ME);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
+
+  printf ("painted %u %" G_GUINT64_FORMAT "\n",
+          g_list_model_get_n_items (gig_window_get_list_model (window)), peak_rss_kb ());
+  fflush (stdout);
+  return 0;
+}
+
+typedef struct
+{
+  double   seconds;
+  guint64  rss_kb;
+  guint    items;
+} Startup;
+
+static Startup
+measure_startup (const char *self_exe, const char *path)
+{
+  const char *argv[] = { self_exe, "--startup", path, NULL };
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  Startup result = { 0 };
+  gint64 start = g_get_monotonic_time ();
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error);
+  result.seconds = (g_get_monotonic_time () - start) / 1e6;
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (out, "painted"));
+  sscanf (strstr (out, "painted"), "painted %u %" G_GUINT64_FORMAT, &result.items, &result.rss_kb);
+  return result;
+}
+
+static int
+compare_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static Startup
+median_startup (const char *self_exe, const char *path)
+{
+  double times[RUNS];
+  Startup last = { 0 };
+  guint64 rss = 0;
+
+  for (guint i = 0; i < RUNS; i++)
+    {
+      last = measure_startup (self_exe, path);
+      times[i] = last.seconds;
+      rss = MAX (rss, last.rss_kb);
+    }
+  qsort (times, RUNS, sizeof (double), compare_double);
+  last.seconds = times[RUNS / 2];
+  last.rss_kb = rss;
+  return last;
+}
+
+static void
+measure_search (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GigStore) store = gig_store_new_for_path (path, &error);
+  g_autoptr(GigPbClient) client = gig_pb_client_new ("http://127.0.0.1:9");
+  g_autoptr(GigSession) session = gig_session_new (client);
+  const char *typed[] = { "b", "ba", "bak", "bake", "baker", "bakery", " ", "bakery d", "bakery de",
+                          "bakery des", "bakery desi", "bakery desig", "bakery design" };
+  g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
+  GigWindow *window;
+  double total = 0, worst = 0;
+
+  g_assert_no_error (error);
+
+  /* Where the time goes: the store's own count and first page for each text. */
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    {
+      g_autoptr(GigStoreQuery) query = gig_store_query_new (GIG_COLLECTION_PROJECTS, GIG_STORE_SCOPE_OPEN_PROJECTS);
+      g_auto(GStrv) ids = NULL;
+      gint64 t0, t1, t2;
+      guint count = 0;
+
+      query->text = g_strdup (typed[i]);
+      query->me = g_strdup (ME);
+      t0 = g_get_monotonic_time ();
+      gig_store_query_count (store, query, &count, NULL);
+      t1 = g_get_monotonic_time ();
+      ids = gig_store_query_ids (store, query, 0, 200, NULL);
+      t2 = g_get_monotonic_time ();
+      printf ("# store: \"%s\" count %u in %.1f ms, first 200 ids in %.1f ms\n",
+              typed[i], count, (t1 - t0) / 1000.0, (t2 - t1) / 1000.0);
+    }
+
+  window = g_object_new (GIG_TYPE_WINDOW, NULL);
+  gig_window_set_account (window, session, store, NULL);
+  gig_window_set_user (window, ME);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
+
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+      {
+        gint64 start = g_get_monotonic_time ();
+        double elapsed;
+
+        /* One keystroke: the query runs, the list updates and the next frame is drawn. */
+        gig_window_set_search_text (window, typed[i]);
+        if (round == 0)
+          printf ("# set text \"%s\": %.1f ms\n", typed[i], (g_get_monotonic_time () - start) / 1000.0);
+        gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
+        elapsed = (g_get_monotonic_time () - start) / 1000.0;
+        g_array_append_val (ms, elapsed);
+        total += elapsed;
+        worst = MAX (worst, elapsed);
+      }
+
+  g_array_sort (ms, compare_double);
+  printf ("search-as-you-type median: %.1f ms per keystroke (target 16 ms)\n",
+          g_array_index (ms, double, ms->len / 2));
+  printf ("search-as-you-type worst: %.1f ms (mean %.1f ms, %u keystrokes)\n", worst, total / ms->len, ms->len);
+  gtk_window_destroy (GTK_WINDOW (window));
+  gig_store_close (store);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *empty = NULL;
+  g_autofree char *full = NULL;
+  g_autofree char *self_exe = NULL;
+  Startup cold_empty, cold_full;
+  gint64 start;
+
+  if (argc == 3 && g_str_equal (argv[1], "--startup"))
+    {
+      gig_test_ui_init (&argc, &argv);
+      return run_startup (argv[2]);
+    }
+
+  gig_test_ui_init (&argc, &argv);
+  self_exe = g_file_read_link ("/proc/self/exe", &error);
+  g_assert_no_error (error);
+
+  dir = g_dir_make_tmp ("gigdesk-bench-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  empty = g_build_filename (dir, "empty.sqlite", NULL);
+  full = g_build_filename (dir, "full.sqlite", NULL);
+  {
+    g_autoptr(GigStore) store = gig_store_new_for_path (empty, &error);
+    g_assert_no_error (error);
+    gig_store_close (store);
+  }
+  start = g_get_monotonic_time ();
+  fill (full);
+  printf ("# filled a store with 100000 records in %.1f s\n", (g_get_monotonic_time () - start) / 1e6);
+
+  cold_empty = median_startup (self_exe, empty);
+  cold_full = median_startup (self_exe, full);
+  printf ("cold start to first frame, empty cache: %.0f ms\n", cold_empty.seconds * 1000);
+  printf ("cold start to first frame, 100000 cached (%u listed): %.0f ms\n", cold_full.items, cold_full.seconds * 1000);
+  printf ("cold start ratio: %.2f (target 1.3)\n", cold_full.seconds / cold_empty.seconds);
+  printf ("peak RSS, empty cache: %" G_GUINT64_FORMAT " KiB\n", cold_empty.rss_kb);
+  printf ("peak RSS, 100000 cached: %" G_GUINT64_FORMAT " KiB\n", cold_full.rss_kb);
+  printf ("peak RSS ratio: %.2f (target 1.5)\n", (double) cold_full.rss_kb / MAX (cold_empty.rss_kb, 1));
+
+  measure_search (full);
+
+  gig_store_remove_files (empty, NULL);
+  gig_store_remove_files (full, NULL);
+  g_rmdir (dir);
+  return 0;
+}
