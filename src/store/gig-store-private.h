@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: MIT
  *
  * Rules for code that uses these: take the lock (gig_store_lock) around every use of the
- * connection or of a cached statement, release statements with g_autoptr(GigStoreStmt) (a
+ * connection (the writer; the store's public reads use their own read-only connection) or of a
+ * cached statement, release statements with g_autoptr(GigStoreStmt) (a
  * statement that is stepped but not reset keeps a read snapshot open), and emit `changed`
  * only after the lock is released and the transaction committed.
  */

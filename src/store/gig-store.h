@@ -7,8 +7,9 @@
  *
  * Threading: the store is created and used on one thread (normally the main thread). Heavy writes
  * (gig_store_apply_server_page_async) run on the store's single worker thread, in the order they
- * were queued; the connection is guarded by a lock, so a synchronous call made while a page is
- * being written waits for that page's transaction. The `changed` signal is always emitted on the
+ * were queued. Reads (get_*, query_*, counts) use a second, read-only connection and see the last
+ * commit without waiting for a page being written; a local write made while a page is being
+ * written waits for that page's transaction. The `changed` signal is always emitted on the
  * thread that created the store, after the commit.
  */
 #pragma once
