@@ -25,6 +25,9 @@ static const GigStoreScope scopes[] = {
   GIG_STORE_SCOPE_TRASH,
 };
 
+/* The same order, as stored in the "sidebar-scope" setting. */
+static const char *scope_names[] = { "open", "mine", "hired", "proposals", "drafts", "trash" };
+
 struct _GigWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -238,6 +241,15 @@ refresh_query (GigWindow *self)
 static void
 on_filters_changed (GigWindow *self)
 {
+  guint scope = gtk_drop_down_get_selected (self->scope_dropdown);
+
+  /* Remember the list for the next start (not while the template is still being built). */
+  if (self->settings != NULL && scope < G_N_ELEMENTS (scope_names))
+    {
+      g_settings_set_string (self->settings, "sidebar-scope", scope_names[scope]);
+      g_settings_set_string (self->settings, "sidebar-sort",
+                             gtk_drop_down_get_selected (self->sort_dropdown) == 1 ? "budget" : "newest");
+    }
   refresh_query (self);
 }
 
@@ -393,8 +405,8 @@ on_list_activate (GigWindow *self,
 static void
 on_model_items_changed (GigWindow *self)
 {
+  /* The project page follows the store on its own; only the list's empty state is ours. */
   update_empty_state (self);
-  gig_project_page_reload (self->project_page);
 }
 
 /* ---- sync state ------------------------------------------------------------------------------ */
@@ -646,6 +658,15 @@ gig_window_save_state (GigWindow *self)
 static void
 gig_window_restore_state (GigWindow *self)
 {
+  g_autofree char *scope = g_settings_get_string (self->settings, "sidebar-scope");
+  g_autofree char *sort = g_settings_get_string (self->settings, "sidebar-sort");
+
+  for (guint i = 0; i < G_N_ELEMENTS (scope_names); i++)
+    if (g_str_equal (scope, scope_names[i]))
+      gtk_drop_down_set_selected (self->scope_dropdown, i);
+  gtk_drop_down_set_selected (self->sort_dropdown, g_str_equal (sort, "budget") ? 1 : 0);
+  update_empty_state (self);
+
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
@@ -693,6 +714,8 @@ new_project_action (GtkWidget  *widget,
 {
   gig_window_new_project (GIG_WINDOW (widget));
 }
+
+G_STATIC_ASSERT (G_N_ELEMENTS (scope_names) == G_N_ELEMENTS (scopes));
 
 static void
 gig_window_constructed (GObject *object)

@@ -111,6 +111,30 @@ test_window_remembers_size (void)
 }
 
 static void
+test_window_remembers_list (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GigWindow *window = make_window (900, 640);
+
+  g_assert_cmpint (gig_window_get_scope (window), ==, GIG_STORE_SCOPE_OPEN_PROJECTS);
+  gig_window_set_scope (window, GIG_STORE_SCOPE_DRAFTS);
+  gig_window_set_sort (window, GIG_STORE_SORT_BUDGET);
+  {
+    g_autofree char *saved = g_settings_get_string (settings, "sidebar-scope");
+
+    g_assert_cmpstr (saved, ==, "drafts");
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  window = make_window (900, 640);
+  g_assert_cmpint (gig_window_get_scope (window), ==, GIG_STORE_SCOPE_DRAFTS);
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (window, "sidebar_status"))), ==, "No Drafts");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "sidebar-scope");
+  g_settings_reset (settings, "sidebar-sort");
+}
+
+static void
 test_server_url_validation (void)
 {
   const char *valid[] = { "http://127.0.0.1:8090", "https://gigdesk.example.com", "https://x.org/pb/" };
@@ -164,6 +188,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/wide", test_window_wide);
   g_test_add_func ("/window/narrow", test_window_narrow);
   g_test_add_func ("/window/remembers-size", test_window_remembers_size);
+  g_test_add_func ("/window/remembers-list", test_window_remembers_list);
   g_test_add_func ("/preferences/server-url-validation", test_server_url_validation);
   g_test_add_func ("/preferences/server-url", test_preferences_server_url);
 
