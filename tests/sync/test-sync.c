@@ -297,8 +297,18 @@ server_count_with_id (GigTestPb *pb, const char *collection, const char *id)
 /* Pull                                                                                       */
 
 static void
+progress_cb (GigSync *sync, GParamSpec *pspec, gboolean *seen)
+{
+  const char *text = gig_sync_get_progress_text (sync);
+
+  if (text != NULL && g_str_has_suffix (text, "records received") && gig_sync_get_progress (sync) < 0)
+    *seen = TRUE;
+}
+
+static void
 test_pull_full_and_incremental (void)
 {
+  gboolean progress_seen = FALSE;
   g_autoptr(GigTestPb) pb = gig_test_pb_start ();
   g_autoptr(GigTestPbUser) alice = gig_test_pb_create_user (pb, "alice");
   g_autofree char *path = temp_db ("cache.sqlite");
@@ -323,9 +333,13 @@ test_pull_full_and_incremental (void)
     }
 
   c = client_open (pb, alice, path);
+  g_signal_connect (c->sync, "notify::progress-text", G_CALLBACK (progress_cb), &progress_seen);
   g_assert_true (sync_once (c, &error));
   g_assert_no_error (error);
   g_assert_cmpint (gig_sync_get_state (c->sync), ==, GIG_SYNC_STATE_IDLE);
+  /* a first pull cannot know the total: progress is counted, not a fraction */
+  g_assert_true (progress_seen);
+  g_signal_handlers_disconnect_by_data (c->sync, &progress_seen);
   g_assert_nonnull (gig_sync_get_last_synced (c->sync));
 
   server = server_visible (pb, alice->token, "projects");
@@ -551,6 +565,48 @@ test_offline_writes_survive_restart (void)
     g_assert_true (gig_store_get_record_meta (c->store, GIG_COLLECTION_PROJECTS, a, &state, NULL, NULL));
     g_assert_cmpint (state, ==, GIG_LOCAL_STATE_SYNCED);
   }
+  client_close (c);
+}
+
+static gboolean
+sync_is_offline (gpointer data)
+{
+  return gig_sync_get_state (data) == GIG_SYNC_STATE_OFFLINE;
+}
+
+static gboolean
+sync_drained (gpointer data)
+{
+  return gig_sync_get_state (data) == GIG_SYNC_STATE_IDLE && gig_sync_get_pending_count (data) == 0;
+}
+
+/* A started engine notices the outage, backs off, and sends the waiting write by itself once
+ * the server is back. */
+static void
+test_follow_recovers_after_outage (void)
+{
+  g_autoptr(GigTestPb) pb = gig_test_pb_start ();
+  g_autoptr(GigTestPbUser) alice = gig_test_pb_create_user (pb, "alice");
+  g_autofree char *path = temp_db ("cache.sqlite");
+  g_autofree char *id = NULL;
+  Client *c = client_open (pb, alice, path);
+
+  gig_sync_set_backoff_ms (c->sync, 100, 1000);
+  gig_sync_start (c->sync);
+  g_assert_true (wait_until (sync_is_idle, c->sync, 20000));
+
+  gig_test_pb_stop (pb);
+  id = local_create_project (c, alice->id, "Written during the outage");
+  g_assert_true (wait_until (sync_is_offline, c->sync, 20000));
+  g_assert_nonnull (gig_sync_get_last_error (c->sync));
+  g_assert_cmpuint (gig_sync_get_pending_count (c->sync), ==, 1);
+  spin (1500);  /* a few retries fail meanwhile */
+  g_assert_cmpint (gig_sync_get_state (c->sync), ==, GIG_SYNC_STATE_OFFLINE);
+
+  gig_test_pb_restart (pb);
+  g_assert_true (wait_until (sync_drained, c->sync, 30000));
+  g_assert_null (gig_sync_get_last_error (c->sync));
+  g_assert_cmpuint (server_count_with_id (pb, "projects", id), ==, 1);
   client_close (c);
 }
 
@@ -1176,6 +1232,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sync/pull/overlap-late-commit", test_pull_overlap_catches_late_commit);
   g_test_add_func ("/sync/live/updates", test_live_updates);
   g_test_add_func ("/sync/push/offline-restart", test_offline_writes_survive_restart);
+  g_test_add_func ("/sync/push/follow-recovers", test_follow_recovers_after_outage);
   g_test_add_func ("/sync/push/lost-create-response", test_lost_create_response);
   g_test_add_func ("/sync/push/merge-and-conflict", test_merge_and_conflict);
   g_test_add_func ("/sync/push/refused-change", test_refused_change_kept);
