@@ -19,8 +19,13 @@ const BUILD_ROOT = process.env.GIG_BUILD_ROOT;
 const PROBE = join(BUILD_ROOT, 'tests', 'chat', 'gig-chat-probe');
 const TOKEN_TTL = 3;
 // Both servers are built by other parts of the tree; without them there is nothing to test against.
-const SKIP = [process.env.GIG_CHAT_SERVER, process.env.GIG_POCKETBASE].some((p) => !p || !existsSync(p))
-  ? 'the chat server or PocketBase binary is not built' : false;
+// A missing server binary is a broken build, never a reason to skip: fail loudly instead.
+for (const name of ['GIG_CHAT_SERVER', 'GIG_POCKETBASE']) {
+  if (!process.env[name] || !existsSync(process.env[name])) {
+    throw new Error(`${name} does not name a built binary (${process.env[name] ?? 'unset'})`);
+  }
+}
+const SKIP = false;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------
