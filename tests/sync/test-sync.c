@@ -1219,6 +1219,75 @@ test_sigkill_mid_sync (void)
   }
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* The command-line tool                                                                      */
+
+static int
+run_tool (const char *const *args, const char *input, char **out_stdout)
+{
+  g_autofree char *tool = g_build_filename (g_getenv ("GIG_BUILD_ROOT"), "src", "tools",
+                                            "gigdesk-sync", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  g_ptr_array_add (argv, tool);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  child = g_subprocess_newv ((const char * const *) argv->pdata,
+                             G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                             G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (child, input, NULL, out_stdout, &err, &error));
+  g_assert_no_error (error);
+  g_test_message ("gigdesk-sync stderr: %s", err);
+  return g_subprocess_get_exit_status (child);
+}
+
+static void
+test_tool (void)
+{
+  g_autoptr(GigTestPb) pb = gig_test_pb_start ();
+  g_autoptr(GigTestPbUser) alice = gig_test_pb_create_user (pb, "alice");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("gigdesk-tool-XXXXXX", &error);
+  g_autofree char *password_line = g_strdup_printf ("%s\n", alice->password);
+  g_autofree char *out = NULL;
+  g_autofree char *db = NULL;
+  g_autoptr(GHashTable) cache = NULL;
+  const char *sign_in[] = { "--server", gig_test_pb_get_url (pb), "--email", alice->email,
+                            "--password-stdin", "--data-dir", dir, "--quiet", NULL };
+  const char *keyring[] = { "--server", gig_test_pb_get_url (pb), "--data-dir", dir, "--quiet", NULL };
+  const char *no_server[] = { "--email", alice->email, NULL };
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Tool %u", i);
+      g_free (server_create_project (pb, alice, title));
+    }
+
+  g_assert_cmpint (run_tool (no_server, NULL, &out), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_tool (sign_in, "wrong-password\n", &out), ==, 2);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_tool (sign_in, password_line, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "synced in "));
+  g_assert_nonnull (strstr (out, "projects: 3\n"));
+  g_assert_nonnull (strstr (out, "pending changes: 0\n"));
+  g_clear_pointer (&out, g_free);
+  db = g_build_filename (dir, alice->id, "cache.sqlite", NULL);
+  cache = cache_contents (db, "projects");
+  g_assert_cmpuint (g_hash_table_size (cache), ==, 3);
+
+  /* the token saved in the keyring by the first run signs the second one in */
+  g_free (server_create_project (pb, alice, "One more"));
+  g_assert_cmpint (run_tool (keyring, NULL, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "projects: 4\n"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1240,6 +1309,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sync/reconcile/invisible-records", test_reconcile_removes_invisible);
   g_test_add_func ("/sync/crash/sigkill", test_sigkill_mid_sync);
   g_test_add_func ("/sync/convergence", test_convergence);
+  g_test_add_func ("/sync/tool", test_tool);
 
   return g_test_run ();
 }
