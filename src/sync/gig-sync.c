@@ -471,7 +471,6 @@ struct _Cycle
   guint         push_total;
   guint         failed;
   /* reconcile */
-  GHashTable   *seen;
   char         *rec_after_updated;
   char         *rec_after_id;
   guint         rec_collection;
@@ -504,7 +503,6 @@ cycle_free (Cycle *cycle)
   g_clear_error (&cycle->pull_error);
   g_clear_pointer (&cycle->entries, g_ptr_array_unref);
   g_clear_pointer (&cycle->to_fail, g_ptr_array_unref);
-  g_clear_pointer (&cycle->seen, g_hash_table_unref);
   g_free (cycle->rec_after_updated);
   g_free (cycle->rec_after_id);
   for (guint i = 0; i < GIG_N_RECORD_COLLECTIONS; i++)
@@ -961,20 +959,19 @@ static void push_verify_failures (Cycle *cycle);
 static void
 push_next_entry (Cycle *cycle)
 {
-  if (cycle->error != NULL && !error_is_transient (cycle->error))
-    {
-      /* release what was handed out and not sent */
-      for (; cycle->entry_index < cycle->entries->len; cycle->entry_index++)
-        {
-          GigOutboxEntry *entry = g_ptr_array_index (cycle->entries, cycle->entry_index);
-          gig_store_outbox_retry_later (cycle->self->store, entry->seq, 0, NULL, NULL);
-        }
-    }
-  else if (g_error_matches (cycle->error, GIG_PB_ERROR, GIG_PB_ERROR_NETWORK))
+  /* After a network, auth or local failure the rest of the round would fail the same way:
+   * hand what was taken out back to the queue. A server error on one record lets the others go
+   * on. */
+  if (cycle->error != NULL &&
+      (!error_is_transient (cycle->error) ||
+       g_error_matches (cycle->error, GIG_PB_ERROR, GIG_PB_ERROR_NETWORK)))
     {
       for (; cycle->entry_index < cycle->entries->len; cycle->entry_index++)
         {
           GigOutboxEntry *entry = g_ptr_array_index (cycle->entries, cycle->entry_index);
+          g_autofree char *key = record_key (entry->collection, entry->record_id);
+
+          g_hash_table_remove (cycle->self->in_flight, key);
           gig_store_outbox_retry_later (cycle->self->store, entry->seq, 0, NULL, NULL);
         }
     }

@@ -1159,7 +1159,7 @@ test_sigkill_mid_sync (void)
       g_autoptr(GSubprocess) child = NULL;
       g_autoptr(GHashTable) committed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       g_autoptr(GDataInputStream) lines = NULL;
-      gint64 deadline = g_get_monotonic_time () + (200 + run * 300) * 1000;
+      gint64 deadline = 0;
       sqlite3 *db = NULL;
       sqlite3_stmt *stmt = NULL;
       GHashTableIter iter;
@@ -1171,14 +1171,17 @@ test_sigkill_mid_sync (void)
       g_assert_no_error (error);
       lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
 
-      /* read ids until the deadline, then kill -9 in the middle of whatever it does */
-      while (g_get_monotonic_time () < deadline)
+      /* read ids for a while after the first one (the child has signed in and syncs by then),
+       * then kill -9 in the middle of whatever it does */
+      while (deadline == 0 || g_get_monotonic_time () < deadline)
         {
           g_autofree char *line = g_data_input_stream_read_line (lines, NULL, NULL, &error);
           g_assert_no_error (error);
           if (line == NULL)
             break;
           g_hash_table_add (committed, g_steal_pointer (&line));
+          if (deadline == 0)
+            deadline = g_get_monotonic_time () + (100 + run * 300) * 1000;
         }
       g_subprocess_send_signal (child, SIGKILL);
       g_subprocess_wait (child, NULL, NULL);
