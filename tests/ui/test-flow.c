@@ -299,6 +299,14 @@ sync_idle (gpointer data)
   return gig_sync_get_state (flow->sync) == GIG_SYNC_STATE_IDLE;
 }
 
+static gboolean
+sync_offline (gpointer data)
+{
+  Flow *flow = data;
+
+  return gig_sync_get_state (flow->sync) == GIG_SYNC_STATE_OFFLINE;
+}
+
 static void
 step_lists_and_search (Flow *flow)
 {
@@ -498,10 +506,19 @@ step_restart_send_accept (Flow *flow, const char *draft_id)
                                                             GIG_TYPE_PROJECT_PAGE, "proposal_button"))),
                    ==, "Proposal Waiting to Be Sent");
 
-  /* Back online: the sync engine runs live now, as in the app. */
-  gig_test_pb_restart (flow->pb);
+  /* The engine runs as in the app; the server is still down: offline, one change waiting. */
+  gig_sync_set_backoff_ms (flow->sync, 200, 1000);
   gig_sync_start (flow->sync);
+  g_assert_true (gig_test_ui_wait_until (sync_offline, flow, 30000));
+  g_assert_cmpstr (gig_window_get_sync_subtitle (flow->window), ==, "Offline · 1 change waiting");
+  g_assert_true (gig_window_get_offline_banner_visible (flow->window));
+  shot (flow->window, "offline-1200x800-light");
+
+  /* Back online. */
+  gig_test_pb_restart (flow->pb);
+  gig_sync_now (flow->sync);
   g_assert_true (gig_test_ui_wait_until (sync_idle, flow, 30000));
+  g_assert_false (gig_window_get_offline_banner_visible (flow->window));
   g_assert_cmpint (local_state (flow->store, GIG_COLLECTION_PROPOSALS, draft_id), ==, GIG_LOCAL_STATE_SYNCED);
   g_assert_cmpstr (gig_window_get_sync_subtitle (flow->window), ==, "Synced");
   path = g_strdup_printf ("/api/collections/proposals/records/%s", draft_id);

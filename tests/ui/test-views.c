@@ -454,6 +454,60 @@ test_owner_page (Fixture *f, gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- the project page as a freelancer -------------------------------------------------------- */
+
+static void
+test_freelancer_withdraw (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = project (f, "theirs000000001", OTHER, "open", 1000);
+  g_autoptr(JsonObject) proposal = NULL;
+  GigProjectPage *page;
+  AdwMessageDialog *confirm;
+  GigWindow *window;
+  GtkWidget *button;
+
+  apply (f, GIG_COLLECTION_PROPOSALS, proposal_json ("mine00000000001", id, ME, "sent"));
+  window = g_object_new (GIG_TYPE_WINDOW, NULL);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
+  page = gig_window_get_project_page (window);
+  gig_project_page_set_context (page, f->store, ME);
+  gig_project_page_set_project (page, id);
+
+  /* No owner actions for a freelancer; the call to action shows the proposal's state. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "project.trash", NULL);
+  {
+    g_autoptr(JsonObject) unchanged = gig_store_get_record (f->store, GIG_COLLECTION_PROJECTS, id);
+    g_assert_false (json_object_get_boolean_member (unchanged, "deleted"));
+  }
+  g_assert_null (find_button (page_child (page, "proposals_list"), "_Accept"));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (page_child (page, "proposal_button"))), ==, "Your Proposal: Sent");
+
+  button = find_button (page_child (page, "proposals_list"), "_Withdraw");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  confirm = find_message_dialog ();
+  g_assert_nonnull (confirm);
+  /* Cancel changes nothing. */
+  adw_message_dialog_response (confirm, "cancel");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+  proposal = gig_store_get_record (f->store, GIG_COLLECTION_PROPOSALS, "mine00000000001");
+  g_assert_cmpstr (json_object_get_string_member (proposal, "status"), ==, "sent");
+  g_clear_pointer (&proposal, json_object_unref);
+
+  button = find_button (page_child (page, "proposals_list"), "_Withdraw");
+  g_signal_emit_by_name (button, "clicked");
+  confirm = find_message_dialog ();
+  adw_message_dialog_response (confirm, "confirm");
+  gtk_window_destroy (GTK_WINDOW (confirm));
+  proposal = gig_store_get_record (f->store, GIG_COLLECTION_PROPOSALS, "mine00000000001");
+  g_assert_cmpstr (json_object_get_string_member (proposal, "status"), ==, "withdrawn");
+  g_assert_cmpint (state_of (f, GIG_COLLECTION_PROPOSALS, "mine00000000001"), ==, GIG_LOCAL_STATE_PENDING);
+  /* Nothing left to withdraw. */
+  g_assert_null (find_button (page_child (page, "proposals_list"), "_Withdraw"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* ---- chat tab -------------------------------------------------------------------------------- */
 
 static void
@@ -513,6 +567,7 @@ main (int argc, char *argv[])
   g_test_add ("/views/notifications", Fixture, NULL, fixture_set_up, test_notifications, fixture_tear_down);
   g_test_add ("/views/conflict-dialog", Fixture, NULL, fixture_set_up, test_conflict_dialog, fixture_tear_down);
   g_test_add ("/views/owner-page", Fixture, NULL, fixture_set_up, test_owner_page, fixture_tear_down);
+  g_test_add ("/views/freelancer-withdraw", Fixture, NULL, fixture_set_up, test_freelancer_withdraw, fixture_tear_down);
   g_test_add ("/views/chat-tab", Fixture, NULL, fixture_set_up, test_chat_tab, fixture_tear_down);
   g_test_add_func ("/views/sign-in-messages", test_sign_in_messages);
 
