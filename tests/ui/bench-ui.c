@@ -13,6 +13,7 @@
 
 #include "gig-test-ui.h"
 #include "ui/gig-window.h"
+#include "ui/gig-query-ids-model.h"
 
 #define ME "benchuser000001"
 #define RUNS 3
@@ -227,16 +228,58 @@ measure_search (const char *path)
   gig_window_set_user (window, ME);
   gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
 
+  /* Typing: each keystroke changes the entry; the list follows once the entry reports the
+   * search (GtkSearchEntry waits for a short pause in typing). */
+  {
+    GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (window), GIG_TYPE_WINDOW,
+                                                                      "search_entry"));
+    const char *word = "bakery design";
+    g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (double));
+    double worst_key = 0;
+
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+    for (guint round = 0; round < 3; round++)
+      {
+        gint64 typed_all;
+        double shown;
+
+        gtk_editable_set_text (entry, "");
+        gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
+        for (guint i = 1; i <= strlen (word); i++)
+          {
+            g_autofree char *prefix = g_strndup (word, i);
+            gint64 start = g_get_monotonic_time ();
+            double elapsed;
+
+            gtk_editable_set_text (entry, prefix);
+            gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
+            elapsed = (g_get_monotonic_time () - start) / 1000.0;
+            g_array_append_val (keys, elapsed);
+            worst_key = MAX (worst_key, elapsed);
+          }
+        typed_all = g_get_monotonic_time ();
+        while (g_strcmp0 (gig_query_ids_model_get_query (GIG_QUERY_IDS_MODEL (gig_window_get_list_model (window)))->text,
+                          word) != 0)
+          g_main_context_iteration (NULL, TRUE);
+        gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
+        shown = (g_get_monotonic_time () - typed_all) / 1000.0;
+        if (round == 2)
+          printf ("search results shown after the last keystroke: %.0f ms (%u matches; includes the entry's pause)\n",
+                  shown, g_list_model_get_n_items (gig_window_get_list_model (window)));
+      }
+    g_array_sort (keys, compare_double);
+    printf ("search-as-you-type keystroke to frame: %.1f ms median, %.1f ms worst (target 16 ms)\n",
+            g_array_index (keys, double, keys->len / 2), worst_key);
+  }
+
+  /* The query and list replacement themselves, as when the pause is over. */
   for (guint round = 0; round < 3; round++)
     for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
       {
         gint64 start = g_get_monotonic_time ();
         double elapsed;
 
-        /* One keystroke: the query runs, the list updates and the next frame is drawn. */
         gig_window_set_search_text (window, typed[i]);
-        if (round == 0)
-          printf ("# set text \"%s\": %.1f ms\n", typed[i], (g_get_monotonic_time () - start) / 1000.0);
         gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
         elapsed = (g_get_monotonic_time () - start) / 1000.0;
         g_array_append_val (ms, elapsed);
@@ -245,9 +288,8 @@ measure_search (const char *path)
       }
 
   g_array_sort (ms, compare_double);
-  printf ("search-as-you-type median: %.1f ms per keystroke (target 16 ms)\n",
-          g_array_index (ms, double, ms->len / 2));
-  printf ("search-as-you-type worst: %.1f ms (mean %.1f ms, %u keystrokes)\n", worst, total / ms->len, ms->len);
+  printf ("search query and list update: %.1f ms median, %.1f ms worst (mean %.1f ms, %u searches)\n",
+          g_array_index (ms, double, ms->len / 2), worst, total / ms->len, ms->len);
   gtk_window_destroy (GTK_WINDOW (window));
   gig_store_close (store);
 }
