@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -330,7 +331,7 @@ token_done (GObject      *source,
         g_task_return_error (task, g_steal_pointer (&error));
       else
         g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK,
-                                 "Could not reach the server for a chat token: %s", error->message);
+                                 _("Could not reach the server for a chat token: %s"), error->message);
       return;
     }
   status = soup_message_get_status (msg);
@@ -339,13 +340,13 @@ token_done (GObject      *source,
     {
       const char *message = get_string (body, "message");
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_AUTH, "%s",
-                               message != NULL ? message : "The server refused a chat token");
+                               message != NULL ? message : _("The server refused a chat token"));
       return;
     }
   if (status >= 500 || status == 0)
     {
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK,
-                               "The server could not make a chat token (HTTP %u)", status);
+                               _("The server could not make a chat token (HTTP %u)"), status);
       return;
     }
   token = get_string (body, "token");
@@ -355,7 +356,7 @@ token_done (GObject      *source,
   if (status != 200 || token == NULL || api_key == NULL || user_id == NULL || base_url == NULL)
     {
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_MALFORMED,
-                               "Unexpected answer to the chat token request (HTTP %u)", status);
+                               _("Unexpected answer to the chat token request (HTTP %u)"), status);
       return;
     }
 
@@ -373,7 +374,7 @@ token_done (GObject      *source,
     {
       /* Never mix two accounts in one cache. */
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_AUTH,
-                               "The chat token is for another user");
+                               _("The chat token is for another user"));
       return;
     }
   self->token_stale = FALSE;
@@ -393,14 +394,14 @@ fetch_token_async (GigChatClient       *self,
   g_task_set_source_tag (task, fetch_token_async);
   if (self->pb_token == NULL)
     {
-      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_AUTH, "Not signed in");
+      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_AUTH, _("Not signed in"));
       return;
     }
   uri = g_strconcat (self->pb_url, "/api/chat/token", NULL);
   msg = soup_message_new ("GET", uri);
   if (msg == NULL)
     {
-      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, "Bad server address “%s”", self->pb_url);
+      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, _("Bad server address “%s”"), self->pb_url);
       return;
     }
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", self->pb_token);
@@ -486,7 +487,7 @@ rest_done (GObject      *source,
     {
       if (body == NULL)
         g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_MALFORMED,
-                                 "%s %s: the answer is not a JSON object", call->method, call->path);
+                                 _("%s %s: the answer is not a JSON object"), call->method, call->path);
       else
         g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) json_object_unref);
       return;
@@ -508,7 +509,7 @@ rest_done (GObject      *source,
       }
     if (status >= 500 && body == NULL)
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK,
-                               "%s %s: HTTP %u", call->method, call->path, status);
+                               _("%s %s: HTTP %u"), call->method, call->path, status);
     else
       g_task_return_new_error (task, GIG_CHAT_API_ERROR, (gint) code, "%s",
                                message != NULL ? message : soup_status_get_phrase (status));
@@ -546,7 +547,7 @@ rest_send (GTask *task)
   call->msg = soup_message_new (call->method, uri->str);
   if (call->msg == NULL)
     {
-      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, "Bad chat address “%s”", uri->str);
+      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, _("Bad chat address “%s”"), uri->str);
       g_object_unref (task);
       return;
     }
@@ -718,7 +719,7 @@ watchdog_cb (gpointer user_data)
     {
       self->watchdog_source = 0;
       g_message ("Chat socket silent for %" G_GINT64_FORMAT " ms; reconnecting", silent_ms);
-      connection_failed (self, "The chat connection stopped answering", FALSE);
+      connection_failed (self, _("The chat connection stopped answering"), FALSE);
       return G_SOURCE_REMOVE;
     }
   return G_SOURCE_CONTINUE;
@@ -751,13 +752,13 @@ on_first_frame (GigChatClient *self,
           self->token_stale = TRUE;
           self->refreshed_for_this_attempt = TRUE;
           self->failures = 0;
-          connection_failed (self, "Chat token expired", TRUE);
+          connection_failed (self, _("Chat token expired"), TRUE);
           return;
         }
       if (code == 40)
         {
           self->token_stale = TRUE;
-          connection_failed (self, message != NULL ? message : "Chat token expired", FALSE);
+          connection_failed (self, message != NULL ? message : _("Chat token expired"), FALSE);
           return;
         }
       /* Anything else is the service saying no: don't hammer it until something changes. */
@@ -765,7 +766,7 @@ on_first_frame (GigChatClient *self,
                  code, message != NULL ? message : "no message");
       self->rejected = TRUE;
       teardown_socket (self);
-      set_last_error (self, message != NULL ? message : "The chat service refused the connection");
+      set_last_error (self, message != NULL ? message : _("The chat service refused the connection"));
       set_state (self, GIG_CHAT_STATE_OFFLINE);
       return;
     }
@@ -834,7 +835,7 @@ on_ws_closed (SoupWebsocketConnection *ws,
               gpointer                 user_data)
 {
   GigChatClient *self = user_data;
-  g_autofree char *why = g_strdup_printf ("The chat connection closed (%u)",
+  g_autofree char *why = g_strdup_printf (_("The chat connection closed (%u)"),
                                           soup_websocket_connection_get_close_code (ws));
 
   /* Unlike stream-chat-js, a close without an error frame is retried even with code 1000: a
@@ -856,7 +857,7 @@ first_frame_timeout_cb (gpointer user_data)
   GigChatClient *self = user_data;
 
   self->watchdog_source = 0;
-  connection_failed (self, "The chat service did not answer", FALSE);
+  connection_failed (self, _("The chat service did not answer"), FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -919,7 +920,7 @@ open_socket (GigChatClient *self)
   msg = soup_message_new ("GET", uri);
   if (msg == NULL)
     {
-      connection_failed (self, "Bad chat address", FALSE);
+      connection_failed (self, _("Bad chat address"), FALSE);
       return;
     }
   soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
@@ -1202,7 +1203,7 @@ gig_chat_client_watch_channel_async (GigChatClient       *self,
   path = cid_path (cid);
   if (path == NULL)
     {
-      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, "“%s” is not a channel id", cid);
+      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, _("“%s” is not a channel id"), cid);
       return;
     }
   if (limit == 0)
@@ -1212,7 +1213,7 @@ gig_chat_client_watch_channel_async (GigChatClient       *self,
     {
       /* Watched as soon as the connection is up; the cache serves the view meanwhile. */
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NOT_CONNECTED,
-                               "Not connected to chat; the channel is watched once connected");
+                               _("Not connected to chat; the channel is watched once connected"));
       return;
     }
   query = g_strconcat (path, "/query", NULL);
@@ -1430,7 +1431,7 @@ gig_chat_client_load_older_async (GigChatClient       *self,
   path = cid_path (cid);
   if (path == NULL)
     {
-      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, "“%s” is not a channel id", cid);
+      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, _("“%s” is not a channel id"), cid);
       return;
     }
   query = g_strconcat (path, "/query", NULL);
@@ -1527,7 +1528,7 @@ pump_outbox (GigChatClient *self)
   path = cid_path (entry->cid);
   if (path == NULL)
     {
-      gig_store_chat_outbox_fail (self->store, entry->seq, "Not a channel id", NULL);
+      gig_store_chat_outbox_fail (self->store, entry->seq, _("Not a channel id"), NULL);
       gig_chat_outbox_entry_free (entry);
       pump_outbox (self);
       return;
@@ -1556,18 +1557,18 @@ gig_chat_client_send_message (GigChatClient  *self,
   path = cid_path (cid);
   if (path == NULL)
     {
-      g_set_error (error, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, "“%s” is not a channel id", cid);
+      g_set_error (error, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, _("“%s” is not a channel id"), cid);
       return NULL;
     }
   if (self->user_id == NULL)
     {
-      g_set_error (error, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NOT_CONNECTED, "Chat has not been set up yet");
+      g_set_error (error, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NOT_CONNECTED, _("Chat has not been set up yet"));
       return NULL;
     }
   if (gig_store_chat_channel_is_frozen (self->store, cid))
     {
       g_set_error (error, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID,
-                   "This conversation is closed: its project was deleted");
+                   _("This conversation is closed: its project was deleted"));
       return NULL;
     }
   /* The id is ours so that a resend after a lost answer cannot make a copy. */
@@ -1618,12 +1619,12 @@ check_own_message (GigChatClient  *self,
 
   if (message == NULL || message->state != GIG_CHAT_MESSAGE_SENT)
     {
-      g_set_error (error, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, "No delivered message %s", message_id);
+      g_set_error (error, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, _("No delivered message %s"), message_id);
       return FALSE;
     }
   if (g_strcmp0 (message->user_id, self->user_id) != 0)
     {
-      g_set_error (error, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, "Only your own messages can be changed");
+      g_set_error (error, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, _("Only your own messages can be changed"));
       return FALSE;
     }
   return TRUE;
@@ -1648,7 +1649,7 @@ message_change_done (GObject      *source,
   message = get_object (answer, "message");
   if (message == NULL || get_string (message, "id") == NULL)
     {
-      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_MALFORMED, "The answer carries no message");
+      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_MALFORMED, _("The answer carries no message"));
       return;
     }
   {
@@ -1891,7 +1892,7 @@ gig_chat_client_mark_read_async (GigChatClient       *self,
   path = cid_path (cid);
   if (path == NULL || self->user_id == NULL)
     {
-      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, "Cannot mark “%s” read", cid);
+      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, _("Cannot mark “%s” read"), cid);
       return;
     }
   newest = gig_store_chat_newest_id (self->store, cid);
@@ -1903,7 +1904,7 @@ gig_chat_client_mark_read_async (GigChatClient       *self,
   if (self->state != GIG_CHAT_STATE_ONLINE)
     {
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NOT_CONNECTED,
-                               "Marked read here; the others see it once connected");
+                               _("Marked read here; the others see it once connected"));
       return;
     }
   read_path = g_strconcat (path, "/read", NULL);
@@ -1973,7 +1974,7 @@ gig_chat_client_drop_connection (GigChatClient *self)
   g_return_if_fail (GIG_IS_CHAT_CLIENT (self));
 
   if (self->ws != NULL || self->state != GIG_CHAT_STATE_OFFLINE)
-    connection_failed (self, "Connection dropped", FALSE);
+    connection_failed (self, _("Connection dropped"), FALSE);
 }
 
 GigChatState

@@ -10,6 +10,7 @@
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-private.h"
 
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -222,7 +223,7 @@ new_message (GigPbClient  *self,
 
   if (parsed == NULL || (message = soup_message_new_from_uri (method, parsed)) == NULL)
     {
-      g_set_error (error, GIG_PB_ERROR, GIG_PB_ERROR_NETWORK, "Invalid server address “%s”",
+      g_set_error (error, GIG_PB_ERROR, GIG_PB_ERROR_NETWORK, _("Invalid server address “%s”"),
                    self->base_url);
       return NULL;
     }
@@ -290,7 +291,7 @@ return_result (GTask *task, JsonNode *root)
         if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
           {
             g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                     "Malformed server response: expected a record");
+                                     _("Malformed server response: expected a record"));
             return;
           }
         record = json_node_get_object (root);
@@ -298,7 +299,7 @@ return_result (GTask *task, JsonNode *root)
             json_node_get_value_type (json_object_get_member (record, "id")) != G_TYPE_STRING)
           {
             g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                     "Malformed server response: a record has no id");
+                                     _("Malformed server response: a record has no id"));
             return;
           }
         g_task_return_pointer (task, json_object_ref (record), (GDestroyNotify) json_object_unref);
@@ -316,7 +317,7 @@ return_result (GTask *task, JsonNode *root)
             record == NULL || !JSON_NODE_HOLDS_OBJECT (record))
           {
             g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                     "Malformed server response: expected a token and a record");
+                                     _("Malformed server response: expected a token and a record"));
             return;
           }
         result = g_new0 (AuthResult, 1);
@@ -335,7 +336,7 @@ return_result (GTask *task, JsonNode *root)
         if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
           {
             g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                     "Malformed server response: expected batch results");
+                                     _("Malformed server response: expected batch results"));
             return;
           }
         array = json_node_get_array (root);
@@ -348,7 +349,7 @@ return_result (GTask *task, JsonNode *root)
             if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
               {
                 g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                         "Malformed server response: batch result %u has no record", i);
+                                         _("Malformed server response: batch result %u has no record"), i);
                 return;
               }
             g_ptr_array_add (records, json_object_ref (json_node_get_object (body)));
@@ -390,7 +391,7 @@ send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (root == NULL)
     {
       g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                               "Malformed server response: not JSON");
+                               _("Malformed server response: not JSON"));
       return;
     }
   return_result (task, root);
@@ -810,7 +811,7 @@ gig_pb_client_list_records_async (GigPbClient         *self,
   if (!is_safe_literal (after_updated) || !is_safe_literal (after_id))
     {
       g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                               "Invalid list cursor");
+                               _("Invalid list cursor"));
       return;
     }
 

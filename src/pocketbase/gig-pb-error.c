@@ -7,6 +7,7 @@
 #include "pocketbase/gig-pb-client.h"
 #include "pocketbase/gig-pb-private.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 /* An extended error domain, so field errors travel with the GError through GTask and copies. */
@@ -205,15 +206,15 @@ gig_pb_error_from_response (guint       status,
     code = GIG_PB_ERROR_NOT_UNIQUE;
 
   if (batch_index >= 0)
-    g_string_append_printf (details, "%s (request %d: %s)",
-                            message ? message : "Batch transaction failed.", batch_index,
-                            inner_message ? inner_message : "failed");
+    g_string_append_printf (details, _("%s (request %d: %s)"),
+                            message ? message : _("Batch transaction failed."), batch_index,
+                            inner_message ? inner_message : C_("batch request", "failed"));
   else if (message != NULL && *message != '\0')
     g_string_append (details, message);
   else if (reason != NULL && *reason != '\0')
     g_string_append_printf (details, "%s (HTTP %u)", reason, status);
   else
-    g_string_append_printf (details, "Unexpected server answer (HTTP %u)", status);
+    g_string_append_printf (details, _("Unexpected server answer (HTTP %u)"), status);
 
   error = g_error_new_literal (GIG_PB_ERROR, code, details->str);
   priv = gig_pb_error_get_private (error);

@@ -7,6 +7,7 @@
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-client.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 /* json-glib parses recursively: refuse nesting deep enough to matter before handing text over. */
@@ -18,7 +19,7 @@
 static gboolean
 set_malformed (GError **error, const char *what)
 {
-  g_set_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED, "Malformed server response: %s", what);
+  g_set_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED, _("Malformed server response: %s"), what);
   return FALSE;
 }
 
@@ -48,7 +49,7 @@ check_depth (const char *data, gsize length, GError **error)
       else if (c == '{' || c == '[')
         {
           if (++depth > MAX_DEPTH)
-            return set_malformed (error, "nested too deeply");
+            return set_malformed (error, _("nested too deeply"));
         }
       else if (c == '}' || c == ']')
         depth--;
@@ -65,13 +66,13 @@ parse_value (JsonParser *parser, const char *data, gsize length, GError **error)
     return NULL;
   if (length > G_MAXSSIZE || !json_parser_load_from_data (parser, data, (gssize) length, &local_error))
     {
-      g_set_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED, "Malformed server response: %s",
-                   local_error ? local_error->message : "too large");
+      g_set_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED, _("Malformed server response: %s"),
+                   local_error ? local_error->message : _("too large"));
       return NULL;
     }
   if (json_parser_get_root (parser) == NULL)
     {
-      set_malformed (error, "empty value");
+      set_malformed (error, _("empty value"));
       return NULL;
     }
   return json_parser_get_root (parser);
@@ -85,7 +86,7 @@ record_from_node (JsonNode *root, GError **error)
 
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
-      set_malformed (error, "a record is not an object");
+      set_malformed (error, _("a record is not an object"));
       return NULL;
     }
   object = json_node_get_object (root);
@@ -93,13 +94,13 @@ record_from_node (JsonNode *root, GError **error)
   if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING ||
       *json_node_get_string (member) == '\0')
     {
-      set_malformed (error, "a record has no id");
+      set_malformed (error, _("a record has no id"));
       return NULL;
     }
   member = json_object_get_member (object, "updated");
   if (member != NULL && json_node_get_value_type (member) != G_TYPE_STRING)
     {
-      set_malformed (error, "a record's updated is not a string");
+      set_malformed (error, _("a record's updated is not a string"));
       return NULL;
     }
   return json_object_ref (object);
@@ -233,7 +234,7 @@ flush_items (GigPbPageParser *parser, GError **error)
   if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     {
       parser->state = PAGE_FAILED;
-      return root == NULL ? FALSE : set_malformed (error, "bad records");
+      return root == NULL ? FALSE : set_malformed (error, _("bad records"));
     }
   array = json_node_get_array (root);
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -289,7 +290,7 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
               parser->after_comma = FALSE;
             }
           else if (!is_space (c))
-            return page_fail (parser, error, "expected an object");
+            return page_fail (parser, error, _("expected an object"));
           break;
 
         case PAGE_MEMBER_OR_END:
@@ -302,7 +303,7 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
           else if (c == '}' && !parser->after_comma)
             parser->state = PAGE_DONE;
           else if (!is_space (c))
-            return page_fail (parser, error, "expected a member name");
+            return page_fail (parser, error, _("expected a member name"));
           break;
 
         case PAGE_KEY:
@@ -316,7 +317,7 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
               break;
             }
           if ((guchar) c < 0x20)
-            return page_fail (parser, error, "control character in a member name");
+            return page_fail (parser, error, _("control character in a member name"));
           if (parser->key->len < 64)
             g_string_append_c (parser->key, c);
           break;
@@ -327,7 +328,7 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
               if (strcmp (parser->key->str, "items") == 0)
                 {
                   if (parser->seen_items)
-                    return page_fail (parser, error, "items appears twice");
+                    return page_fail (parser, error, _("items appears twice"));
                   parser->seen_items = TRUE;
                   parser->state = PAGE_ARRAY_START;
                 }
@@ -335,14 +336,14 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
                 parser->state = PAGE_VALUE_START;
             }
           else if (!is_space (c))
-            return page_fail (parser, error, "expected ':'");
+            return page_fail (parser, error, _("expected ':'"));
           break;
 
         case PAGE_VALUE_START:
           if (is_space (c))
             break;
           if (c == ',' || c == '}')
-            return page_fail (parser, error, "missing value");
+            return page_fail (parser, error, _("missing value"));
           parser->state = PAGE_VALUE;
           parser->depth = 0;
           parser->in_string = FALSE;
@@ -359,11 +360,11 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
               break;
             }
           if (parser->buffer->len >= MAX_VALUE_SIZE)
-            return page_fail (parser, error, "value too large");
+            return page_fail (parser, error, _("value too large"));
           g_string_append_c (parser->buffer, c);
           capture_step (parser, c);
           if (parser->depth < 0)
-            return page_fail (parser, error, "unbalanced brackets");
+            return page_fail (parser, error, _("unbalanced brackets"));
           break;
 
         case PAGE_AFTER_VALUE:
@@ -375,7 +376,7 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
           else if (c == '}')
             parser->state = PAGE_DONE;
           else if (!is_space (c))
-            return page_fail (parser, error, "expected ',' or '}'");
+            return page_fail (parser, error, _("expected ',' or '}'"));
           break;
 
         case PAGE_ARRAY_START:
@@ -385,7 +386,7 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
               parser->after_comma = FALSE;
             }
           else if (!is_space (c))
-            return page_fail (parser, error, "items is not an array");
+            return page_fail (parser, error, _("items is not an array"));
           break;
 
         case PAGE_ITEM_OR_END:
@@ -407,7 +408,7 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
           else if (c == ']' && !parser->after_comma)
             parser->state = PAGE_AFTER_VALUE;
           else if (!is_space (c))
-            return page_fail (parser, error, "an item is not an object");
+            return page_fail (parser, error, _("an item is not an object"));
           break;
 
         case PAGE_ITEM:
@@ -443,7 +444,7 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
                 i++;
               }
             if (parser->buffer->len + (i - start) >= MAX_VALUE_SIZE)
-              return page_fail (parser, error, "record too large");
+              return page_fail (parser, error, _("record too large"));
             if (i == length)
               {
                 g_string_append_len (parser->buffer, data + start, (gssize) (i - start));
@@ -470,16 +471,16 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
               parser->state = PAGE_AFTER_VALUE;
             }
           else if (!is_space (c))
-            return page_fail (parser, error, "expected ',' or ']' after an item");
+            return page_fail (parser, error, _("expected ',' or ']' after an item"));
           break;
 
         case PAGE_DONE:
           if (!is_space (c))
-            return page_fail (parser, error, "trailing data");
+            return page_fail (parser, error, _("trailing data"));
           break;
 
         case PAGE_FAILED:
-          return set_malformed (error, "parser already failed");
+          return set_malformed (error, _("parser already failed"));
 
         default:
           g_assert_not_reached ();
@@ -494,11 +495,11 @@ gig_pb_page_parser_finish (GigPbPageParser *parser, GError **error)
   g_return_val_if_fail (parser != NULL, FALSE);
 
   if (parser->state == PAGE_FAILED)
-    return set_malformed (error, "parser already failed");
+    return set_malformed (error, _("parser already failed"));
   if (parser->state != PAGE_DONE)
-    return page_fail (parser, error, "the response was cut short");
+    return page_fail (parser, error, _("the response was cut short"));
   if (!parser->seen_items)
-    return page_fail (parser, error, "no items in a list response");
+    return page_fail (parser, error, _("no items in a list response"));
   return TRUE;
 }
 
@@ -610,7 +611,7 @@ sse_line (GigPbSseParser *parser, GError **error)
   else if (strcmp (field, "data") == 0)
     {
       if (parser->data->len + strlen (value) + 1 > MAX_SSE_SIZE)
-        return set_malformed (error, "event too large");
+        return set_malformed (error, _("event too large"));
       g_string_append (parser->data, value);
       g_string_append_c (parser->data, '\n');
       parser->has_data = TRUE;
@@ -652,7 +653,7 @@ gig_pb_sse_parser_feed (GigPbSseParser  *parser,
       while (i < length && data[i] != '\n' && data[i] != '\r' && data[i] != '\0')
         i++;
       if (parser->line->len + (i - start) > MAX_SSE_SIZE)
-        return set_malformed (error, "line too long");
+        return set_malformed (error, _("line too long"));
       g_string_append_len (parser->line, data + start, (gssize) (i - start));
       if (i == length)
         break;

@@ -10,6 +10,7 @@
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-private.h"
 
+#include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -203,7 +204,7 @@ subscribe_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
       g_autoptr(GError) http_error = g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_SERVER,
-                                                  "Subscribing failed (HTTP %u)", status);
+                                                  _("Subscribing failed (HTTP %u)"), status);
       schedule_reconnect (self, http_error);
       return;
     }
@@ -282,7 +283,7 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       /* PocketBase closes a stream after 300 s without events: an ordinary reconnect. */
       g_autoptr(GError) closed = gig_pb_error_new (GIG_PB_ERROR_NETWORK, 0,
-                                                   "The server closed the realtime stream");
+                                                   _("The server closed the realtime stream"));
       schedule_reconnect (self, closed);
       return;
     }
@@ -330,7 +331,7 @@ send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (status != SOUP_STATUS_OK)
     {
       g_autoptr(GError) http_error = g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_SERVER,
-                                                  "The realtime stream was refused (HTTP %u)", status);
+                                                  _("The realtime stream was refused (HTTP %u)"), status);
       schedule_reconnect (self, http_error);
       return;
     }
@@ -352,7 +353,7 @@ connect_stream (GigPbRealtime *self)
   if (self->message == NULL)
     {
       g_autoptr(GError) error = g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_NETWORK,
-                                             "Invalid server address “%s”",
+                                             _("Invalid server address “%s”"),
                                              gig_pb_client_get_base_url (self->client));
       self->running = FALSE;
       g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, error);

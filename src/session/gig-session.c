@@ -8,6 +8,7 @@
 
 #include "session/gig-session.h"
 
+#include <glib/gi18n.h>
 #include <libsecret/secret.h>
 #include <string.h>
 
@@ -181,7 +182,7 @@ schedule_timer (GigSession *self)
 static char *
 token_label (GigSession *self)
 {
-  return g_strdup_printf ("Gigdesk sign-in for %s", gig_session_get_server_url (self));
+  return g_strdup_printf (_("Gigdesk sign-in for %s"), gig_session_get_server_url (self));
 }
 
 typedef struct
@@ -230,7 +231,7 @@ store_token (GigSession *self, GTask *task, const char *token, JsonObject *recor
     {
       store_data_free (data);
       g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                               "The server sent a user without an id");
+                               _("The server sent a user without an id"));
       g_object_unref (task);
       return;
     }
@@ -743,7 +744,7 @@ gig_session_refresh_async (GigSession          *self,
   if (!gig_session_check_token (self))
     {
       g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_AUTH_REQUIRED,
-                               "Sign in again to continue");
+                               _("Sign in again to continue"));
       g_object_unref (task);
       return;
     }

@@ -9,6 +9,8 @@
 #include "gig-store-chat.h"
 #include "gig-store-private.h"
 
+#include <glib/gi18n.h>
+
 G_DEFINE_BOXED_TYPE (GigChatMessage, gig_chat_message, gig_chat_message_copy, gig_chat_message_free)
 
 GigChatMessage *
@@ -196,7 +198,7 @@ gig_store_chat_put_channel (GigStore    *self,
         bind_text (stmt, 3, name);
         bind_text (stmt, 4, last);
         bind_text (stmt, 5, json);
-        ok = step_done (self, stmt, "storing a chat channel", error);
+        ok = step_done (self, stmt, _("storing a chat channel"), error);
       }
   }
   gig_store_unlock (self);
@@ -270,7 +272,7 @@ put_message_locked (GigStore    *self,
 
   if (id == NULL || *id == '\0')
     {
-      g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID, "A chat message without an id");
+      g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID, _("A chat message without an id"));
       return FALSE;
     }
   if (json_object_has_member (message, "user") &&
@@ -307,7 +309,7 @@ put_message_locked (GigStore    *self,
     bind_text (stmt, 6, updated);
     bind_text (stmt, 7, deleted);
     bind_text (stmt, 8, json);
-    if (!step_done (self, stmt, "storing a chat message", error))
+    if (!step_done (self, stmt, _("storing a chat message"), error))
       return FALSE;
   }
   /* The service has it: a copy still waiting in the outbox was delivered (its ack got lost). */
@@ -317,7 +319,7 @@ put_message_locked (GigStore    *self,
     if (stmt == NULL)
       return FALSE;
     bind_text (stmt, 1, id);
-    if (!step_done (self, stmt, "clearing a delivered chat message", error))
+    if (!step_done (self, stmt, _("clearing a delivered chat message"), error))
       return FALSE;
   }
   {
@@ -328,7 +330,7 @@ put_message_locked (GigStore    *self,
       return FALSE;
     bind_text (stmt, 1, cid);
     bind_text (stmt, 2, created);
-    if (!step_done (self, stmt, "updating a chat channel", error))
+    if (!step_done (self, stmt, _("updating a chat channel"), error))
       return FALSE;
   }
   if (ids != NULL)
@@ -394,7 +396,7 @@ gig_store_chat_delete_message (GigStore    *self,
         bind_text (stmt, 1, message_id);
         if (!hard)
           bind_text (stmt, 2, when);
-        ok = step_done (self, stmt, "deleting a chat message", error);
+        ok = step_done (self, stmt, _("deleting a chat message"), error);
       }
   }
   gig_store_unlock (self);
@@ -604,7 +606,7 @@ gig_store_chat_set_read (GigStore    *self,
         bind_text (stmt, 2, user_id);
         bind_text (stmt, 3, when);
         bind_text (stmt, 4, last_read_message_id);
-        ok = step_done (self, stmt, "storing chat read state", error);
+        ok = step_done (self, stmt, _("storing chat read state"), error);
       }
   }
   gig_store_unlock (self);
@@ -712,7 +714,7 @@ gig_store_chat_queue_message (GigStore    *self,
   id = json_object_get_string_member_with_default (message, "id", NULL);
   if (id == NULL || *id == '\0')
     {
-      g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID, "A queued chat message needs an id");
+      g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID, _("A queued chat message needs an id"));
       return FALSE;
     }
   json = gig_store_json_to_string (message);
@@ -742,7 +744,7 @@ gig_store_chat_queue_message (GigStore    *self,
           bind_text (stmt, 4, json_object_get_string_member_with_default (message, "text", ""));
           bind_text (stmt, 5, now);
           bind_text (stmt, 6, json);
-          ok = step_done (self, stmt, "caching a chat message", error);
+          ok = step_done (self, stmt, _("caching a chat message"), error);
         }
     }
   if (ok)
@@ -756,7 +758,7 @@ gig_store_chat_queue_message (GigStore    *self,
           bind_text (stmt, 1, cid);
           bind_text (stmt, 2, id);
           bind_text (stmt, 3, body);
-          ok = step_done (self, stmt, "queueing a chat message", error);
+          ok = step_done (self, stmt, _("queueing a chat message"), error);
         }
     }
   if (ok)
@@ -848,7 +850,7 @@ outbox_update (GigStore    *self,
       if (ok)
         {
           bind_text (stmt, 1, *out_message_id);
-          ok = step_done (self, stmt, "updating a queued chat message", error);
+          ok = step_done (self, stmt, _("updating a queued chat message"), error);
         }
     }
   if (ok && sql != NULL)
@@ -860,7 +862,7 @@ outbox_update (GigStore    *self,
           sqlite3_bind_int64 (stmt, 1, seq);
           if (sqlite3_bind_parameter_count (stmt) >= 2)
             bind_text (stmt, 2, text);
-          ok = step_done (self, stmt, "updating the chat outbox", error);
+          ok = step_done (self, stmt, _("updating the chat outbox"), error);
         }
     }
   if (ok)
@@ -914,7 +916,7 @@ gig_store_chat_outbox_done (GigStore    *self,
           if (ok)
             {
               bind_text (stmt, 1, message_id);
-              ok = step_done (self, stmt, "marking a chat message sent", error);
+              ok = step_done (self, stmt, _("marking a chat message sent"), error);
               g_ptr_array_add (ids, g_strdup (message_id));
             }
         }
@@ -999,7 +1001,7 @@ gig_store_chat_outbox_retry (GigStore    *self,
   if (seq < 0)
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_NOT_FOUND,
-                   "Message %s is not waiting to be sent", message_id);
+                   _("Message %s is not waiting to be sent"), message_id);
       return FALSE;
     }
   ok = outbox_update (self, seq,
@@ -1026,7 +1028,7 @@ gig_store_chat_outbox_discard (GigStore    *self,
   if (seq < 0)
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_NOT_FOUND,
-                   "Message %s is not waiting to be sent", message_id);
+                   _("Message %s is not waiting to be sent"), message_id);
       return FALSE;
     }
   ok = outbox_update (self, seq,

@@ -12,6 +12,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "gig-store-private.h"
@@ -95,7 +96,7 @@ check_record_collection (GigCollection   collection,
   if ((guint) collection < GIG_N_RECORD_COLLECTIONS)
     return TRUE;
   g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID,
-               "The cache keeps no records of collection %d", (int) collection);
+               _("The cache keeps no records of collection %d"), (int) collection);
   return FALSE;
 }
 
@@ -450,7 +451,7 @@ check_open (GigStore  *self,
 {
   if (self->db != NULL)
     return TRUE;
-  g_set_error_literal (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CLOSED, "The cache is closed");
+  g_set_error_literal (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CLOSED, _("The cache is closed"));
   return FALSE;
 }
 
@@ -474,7 +475,7 @@ gig_store_prepare (GigStore    *self,
 
   if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     {
-      gig_store_set_sqlite_error (error, self->db, "Could not prepare a query");
+      gig_store_set_sqlite_error (error, self->db, _("Could not prepare a query"));
       g_debug ("Failed SQL: %s", sql);
       return NULL;
     }
@@ -492,7 +493,7 @@ prepare_read (GigStore    *self,
 
   if (self->reader == NULL)
     {
-      g_set_error_literal (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CLOSED, "The cache is closed");
+      g_set_error_literal (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CLOSED, _("The cache is closed"));
       return NULL;
     }
 
@@ -506,7 +507,7 @@ prepare_read (GigStore    *self,
 
   if (sqlite3_prepare_v3 (self->reader, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     {
-      gig_store_set_sqlite_error (error, self->reader, "Could not prepare a query");
+      gig_store_set_sqlite_error (error, self->reader, _("Could not prepare a query"));
       return NULL;
     }
   g_hash_table_insert (self->read_statements, g_strdup (sql), stmt);
@@ -538,7 +539,7 @@ gig_store_exec (GigStore    *self,
     return FALSE;
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
     {
-      gig_store_set_sqlite_error (error, self->db, "Could not write the cache");
+      gig_store_set_sqlite_error (error, self->db, _("Could not write the cache"));
       return FALSE;
     }
   return TRUE;
@@ -573,14 +574,14 @@ flush_search_queue (GigStore  *self,
     if (flush == NULL || sqlite3_step (flush) != SQLITE_DONE)
       {
         if (flush != NULL)
-          gig_store_set_sqlite_error (error, self->db, "Could not update the search index");
+          gig_store_set_sqlite_error (error, self->db, _("Could not update the search index"));
         return FALSE;
       }
     clear = gig_store_prepare (self, "DELETE FROM search_queue", error);
     if (clear == NULL || sqlite3_step (clear) != SQLITE_DONE)
       {
         if (clear != NULL)
-          gig_store_set_sqlite_error (error, self->db, "Could not update the search index");
+          gig_store_set_sqlite_error (error, self->db, _("Could not update the search index"));
         return FALSE;
       }
   }
@@ -617,7 +618,7 @@ step_done (GigStore      *self,
 {
   if (sqlite3_step (stmt) == SQLITE_DONE)
     return TRUE;
-  gig_store_set_sqlite_error (error, self->db, "Could not write the cache");
+  gig_store_set_sqlite_error (error, self->db, _("Could not write the cache"));
   return FALSE;
 }
 
@@ -727,7 +728,7 @@ run_step (sqlite3     *db,
 
 fail:
   {
-    g_autofree char *what = g_strdup_printf ("Could not update the cache to version %d", version);
+    g_autofree char *what = g_strdup_printf (_("Could not update the cache to version %d"), version);
     gig_store_set_sqlite_error (error, db, what);
   }
   if (!sqlite3_get_autocommit (db))
@@ -750,7 +751,7 @@ read_user_version (sqlite3  *db,
       ok = TRUE;
     }
   else
-    gig_store_set_sqlite_error (error, db, "Could not read the cache");
+    gig_store_set_sqlite_error (error, db, _("Could not read the cache"));
   sqlite3_finalize (stmt);
   return ok;
 }
@@ -770,7 +771,7 @@ migrate (sqlite3  *db,
   if (version > GIG_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_TOO_NEW,
-                   "The cache was written by a newer version of Gigdesk (schema %d, this one knows %d)",
+                   _("The cache was written by a newer version of Gigdesk (schema %d, this one knows %d)"),
                    version, GIG_STORE_SCHEMA_VERSION);
       return FALSE;
     }
@@ -802,7 +803,7 @@ migrate (sqlite3  *db,
     {
       if (error && *error == NULL)
         g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_FAILED,
-                     "The cache stayed at schema version %d", version);
+                     _("The cache stayed at schema version %d"), version);
       return FALSE;
     }
   return TRUE;
@@ -820,7 +821,7 @@ open_db (const char  *path,
     {
       int saved = errno;
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_FAILED,
-                   "Could not create the folder of the cache %s: %s", dir, g_strerror (saved));
+                   _("Could not create the folder of the cache %s: %s"), dir, g_strerror (saved));
       return NULL;
     }
 
@@ -829,7 +830,7 @@ open_db (const char  *path,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
     {
-      g_autofree char *what = g_strdup_printf ("Could not open the cache %s", path);
+      g_autofree char *what = g_strdup_printf (_("Could not open the cache %s"), path);
       gig_store_set_sqlite_error (error, db, what);
       sqlite3_close (db);
       return NULL;
@@ -852,7 +853,7 @@ open_db (const char  *path,
                     "PRAGMA wal_autocheckpoint = 10000;",
                     NULL, NULL, NULL) != SQLITE_OK)
     {
-      g_autofree char *what = g_strdup_printf ("Could not open the cache %s", path);
+      g_autofree char *what = g_strdup_printf (_("Could not open the cache %s"), path);
       gig_store_set_sqlite_error (error, db, what);
       sqlite3_close (db);
       return NULL;
@@ -925,7 +926,7 @@ gig_store_new_for_path (const char  *path,
   if (sqlite3_open_v2 (path, &self->reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
       sqlite3_exec (self->reader, "PRAGMA cache_size = -16384", NULL, NULL, NULL) != SQLITE_OK)
     {
-      gig_store_set_sqlite_error (error, self->reader, "Could not open the cache for reading");
+      gig_store_set_sqlite_error (error, self->reader, _("Could not open the cache for reading"));
       return NULL;
     }
   sqlite3_extended_result_codes (self->reader, 1);
@@ -999,7 +1000,7 @@ gig_store_remove_files (const char  *path,
         {
           int saved = errno;
           g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_FAILED,
-                       "Could not remove %s: %s", file, g_strerror (saved));
+                       _("Could not remove %s: %s"), file, g_strerror (saved));
           return FALSE;
         }
     }
@@ -1159,7 +1160,7 @@ read_row_on (GigStore       *self,
     return TRUE;
   if (rc != SQLITE_ROW)
     {
-      gig_store_set_sqlite_error (error, db_on (self, reader), "Could not read the cache");
+      gig_store_set_sqlite_error (error, db_on (self, reader), _("Could not read the cache"));
       return FALSE;
     }
 
@@ -1363,7 +1364,7 @@ pending_fields (GigStore       *self,
     }
   if (rc != SQLITE_DONE)
     {
-      gig_store_set_sqlite_error (error, self->db, "Could not read the outbox");
+      gig_store_set_sqlite_error (error, self->db, _("Could not read the outbox"));
       return NULL;
     }
   return g_steal_pointer (&set);
@@ -1420,7 +1421,7 @@ apply_server_record (GigStore       *self,
   if (id == NULL || *id == '\0')
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID,
-                   "A %s record from the server has no id", collection_names[collection]);
+                   _("A %s record from the server has no id"), collection_names[collection]);
       return FALSE;
     }
 
@@ -1689,7 +1690,7 @@ gig_store_apply_server_page_async (GigStore            *self,
 
   if (self->worker == NULL || self->db == NULL)
     {
-      g_task_return_new_error (task, GIG_STORE_ERROR, GIG_STORE_ERROR_CLOSED, "The cache is closed");
+      g_task_return_new_error (task, GIG_STORE_ERROR, GIG_STORE_ERROR_CLOSED, _("The cache is closed"));
       return;
     }
   if (!check_record_collection (collection, &error))
@@ -1766,7 +1767,7 @@ gig_store_remove_records_not_in (GigStore      *self,
                 g_ptr_array_add (removed, g_strdup (id));
             }
           if (rc != SQLITE_DONE)
-            gig_store_set_sqlite_error (error, self->db, "Could not read the cache");
+            gig_store_set_sqlite_error (error, self->db, _("Could not read the cache"));
           g_clear_pointer (&select, gig_store_stmt_release);
         }
 
@@ -1989,7 +1990,7 @@ create_locked (GigStore       *self,
   if (given != NULL && !gig_store_id_is_valid (given))
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID,
-                   "“%s” is not a valid record id", given);
+                   _("“%s” is not a valid record id"), given);
       return FALSE;
     }
   id = given ? g_strdup (given) : gig_store_new_id ();
@@ -1999,7 +2000,7 @@ create_locked (GigStore       *self,
   if (row.found)
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID,
-                   "A %s record with id %s exists already", collection_names[collection], id);
+                   _("A %s record with id %s exists already"), collection_names[collection], id);
       return FALSE;
     }
 
@@ -2090,7 +2091,7 @@ find_coalescible_row (GigStore       *self,
     }
   if (rc == SQLITE_DONE)
     return TRUE;
-  gig_store_set_sqlite_error (error, self->db, "Could not read the outbox");
+  gig_store_set_sqlite_error (error, self->db, _("Could not read the outbox"));
   return FALSE;
 }
 
@@ -2130,7 +2131,7 @@ update_locked (GigStore       *self,
   if (!row.found)
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_NOT_FOUND,
-                   "No %s record with id %s", collection_names[collection], id);
+                   _("No %s record with id %s"), collection_names[collection], id);
       return FALSE;
     }
 
@@ -2230,7 +2231,7 @@ gig_store_save_draft (GigStore     *self,
         {
           if (!row.found || row.state != GIG_LOCAL_STATE_DRAFT)
             g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_NOT_FOUND,
-                         "No proposal draft with id %s", id_or_null);
+                         _("No proposal draft with id %s"), id_or_null);
           else if (update_locked (self, GIG_COLLECTION_PROPOSALS, id_or_null, proposal_fields, error))
             {
               ok = TRUE;
@@ -2259,7 +2260,7 @@ read_draft (GigStore     *self,
   if (!row->found || row->state != GIG_LOCAL_STATE_DRAFT)
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_NOT_FOUND,
-                   "No proposal draft with id %s", id);
+                   _("No proposal draft with id %s"), id);
       return FALSE;
     }
   return TRUE;
@@ -2285,7 +2286,7 @@ gig_store_send_draft (GigStore    *self,
         view = gig_store_json_from_string (row.local_json);
         if (view == NULL)
           g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT,
-                       "The draft %s is unreadable", id);
+                       _("The draft %s is unreadable"), id);
         else if (gig_store_begin (self, error))
           {
             ok = write_row (self, GIG_COLLECTION_PROPOSALS, id, view, NULL, NULL, row.local_json,
@@ -2480,10 +2481,10 @@ read_outbox_row (GigStore   *self,
   if (rc == SQLITE_ROW || rc == SQLITE_DONE)
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_NOT_FOUND,
-                   "No outbox entry %" G_GINT64_FORMAT, seq);
+                   _("No outbox entry %lld"), (long long) seq);
       return FALSE;
     }
-  gig_store_set_sqlite_error (error, self->db, "Could not read the outbox");
+  gig_store_set_sqlite_error (error, self->db, _("Could not read the outbox"));
   return FALSE;
 }
 
@@ -2669,7 +2670,7 @@ gig_store_outbox_fail (GigStore    *self,
     {
       ok = set_outbox_state (self, seq, "failed", message, error) &&
            refresh_record_state (self, row.collection, row.record_id,
-                                 message ? message : "The server refused the change", error) &&
+                                 message ? message : _("The server refused the change"), error) &&
            gig_store_commit (self, error);
       if (!ok)
         gig_store_rollback (self);
@@ -2771,7 +2772,7 @@ gig_store_mark_conflict (GigStore       *self,
       {
         if (!row.found)
           g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_NOT_FOUND,
-                       "No %s record with id %s", collection_names[collection], id);
+                       _("No %s record with id %s"), collection_names[collection], id);
         else if (gig_store_begin (self, error))
           {
             g_autoptr(JsonObject) conflict = gig_store_json_from_string (row.conflict_json);
@@ -2831,7 +2832,7 @@ drop_field_from_outbox (GigStore       *self,
       }
     if (rc != SQLITE_DONE)
       {
-        gig_store_set_sqlite_error (error, self->db, "Could not read the outbox");
+        gig_store_set_sqlite_error (error, self->db, _("Could not read the outbox"));
         return FALSE;
       }
   }
@@ -2894,7 +2895,7 @@ resolve_locked (GigStore       *self,
   if (conflict == NULL || !json_object_has_member (conflict, field))
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_NOT_FOUND,
-                   "The %s record %s has no conflict on “%s”", collection_names[collection], id, field);
+                   _("The %s record %s has no conflict on “%s”"), collection_names[collection], id, field);
       return FALSE;
     }
 
@@ -3291,7 +3292,7 @@ build_query (const GigStoreQuery  *query,
 
 invalid:
   g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID,
-               "This list query does not apply to %s", table);
+               _("This list query does not apply to %s"), table);
   return FALSE;
 }
 
@@ -3334,7 +3335,7 @@ gig_store_query_count (GigStore             *self,
               *out_count = sqlite3_column_int (stmt, 0);
           }
         else
-          gig_store_set_sqlite_error (error, self->reader, "Could not read the cache");
+          gig_store_set_sqlite_error (error, self->reader, _("Could not read the cache"));
       }
   }
   g_mutex_unlock (&self->read_lock);
@@ -3377,7 +3378,7 @@ gig_store_query_ids (GigStore             *self,
         if (rc == SQLITE_DONE)
           ok = TRUE;
         else
-          gig_store_set_sqlite_error (error, self->reader, "Could not read the cache");
+          gig_store_set_sqlite_error (error, self->reader, _("Could not read the cache"));
       }
   }
   g_mutex_unlock (&self->read_lock);
@@ -3500,7 +3501,7 @@ gig_store_query_position (GigStore             *self,
           if (rc == SQLITE_ROW)
             position = sqlite3_column_int64 (stmt, 0);
           else if (rc != SQLITE_DONE)
-            gig_store_set_sqlite_error (error, self->reader, "Could not read the cache");
+            gig_store_set_sqlite_error (error, self->reader, _("Could not read the cache"));
         }
     }
   g_mutex_unlock (&self->read_lock);

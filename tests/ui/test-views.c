@@ -11,6 +11,7 @@
 #include "ui/gig-conflict-dialog.h"
 #include "ui/gig-milestone-dialog.h"
 #include "ui/gig-notifications.h"
+#include "ui/gig-project-dialog.h"
 #include "ui/gig-project-page.h"
 #include "ui/gig-query-ids-model.h"
 #include "ui/gig-sign-in-page.h"
@@ -435,6 +436,30 @@ test_owner_page (Fixture *f, gconstpointer data)
   second = gig_store_get_record (f->store, GIG_COLLECTION_MILESTONES, m2);
   g_assert_cmpint (json_object_get_int_member (first, "position"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (second, "position"), ==, 1);
+
+  /* Edit through the same dialog as a new project, then cancel the project. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "project.edit", NULL));
+  {
+    AdwMessageDialog *edit = find_message_dialog ();
+    g_autoptr(JsonObject) edited = NULL;
+
+    g_assert_true (GIG_IS_PROJECT_DIALOG (edit));
+    gig_project_dialog_set_values (GIG_PROJECT_DIALOG (edit), "Renamed project", "1500", "New words");
+    adw_message_dialog_response (edit, "save");
+    gtk_window_destroy (GTK_WINDOW (edit));
+    edited = gig_store_get_record (f->store, GIG_COLLECTION_PROJECTS, id);
+    g_assert_cmpstr (json_object_get_string_member (edited, "title"), ==, "Renamed project");
+    g_assert_cmpfloat (json_object_get_double_member (edited, "budget"), ==, 1500);
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (page_child (page, "title_label"))), ==, "Renamed project");
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "project.cancel", NULL));
+  {
+    g_autoptr(JsonObject) cancelled = gig_store_get_record (f->store, GIG_COLLECTION_PROJECTS, id);
+
+    g_assert_cmpstr (json_object_get_string_member (cancelled, "status"), ==, "cancelled");
+    /* A cancelled project takes no new milestones. */
+    g_assert_false (gtk_widget_get_visible (page_child (page, "add_milestone_button")));
+  }
 
   /* Trash, then restore from the banner. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "project.trash", NULL));
