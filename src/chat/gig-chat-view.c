@@ -34,6 +34,7 @@ struct _GigChatView
   guint                stick_frames; /* frames left to hold the view at the end */
   guint                stick_tick;
   gboolean             loading_older;
+  guint                grow_idle;   /* shows more of the cache at the top */
   gboolean             history_complete;
   GHashTable          *typing;      /* user id → display name */
   guint                typing_timeout;
@@ -57,15 +58,21 @@ G_DEFINE_FINAL_TYPE (GigChatView, gig_chat_view, ADW_TYPE_BIN)
 /* ---------------------------------------------------------------------------------------------- */
 /* Rows                                                                                            */
 
+/* A row is a box with the message's text; the day heading, the sender line, the state icon, the
+ * retry/discard buttons and the read receipt are made the first time a message needs them, as
+ * most rows never show any of them and rows are what opening a channel costs. */
 typedef struct {
-  GtkWidget *day;
-  GtkWidget *sender;
-  GtkWidget *text;
-  GtkWidget *status;
-  GtkWidget *retry;
-  GtkWidget *discard;
-  GtkWidget *receipt;
-  char      *message_id;
+  GigChatView *view;
+  GtkWidget   *box;
+  GtkWidget   *line;
+  GtkWidget   *day;
+  GtkWidget   *sender;
+  GtkWidget   *text;
+  GtkWidget   *status;
+  GtkWidget   *retry;
+  GtkWidget   *discard;
+  GtkWidget   *receipt;
+  char        *message_id;
 } Row;
 
 static void
@@ -105,11 +112,10 @@ static void
 on_retry_clicked (GtkButton *button,
                   gpointer   user_data)
 {
-  GigChatView *self = user_data;
-  Row *row = g_object_get_data (G_OBJECT (button), "gig-row");
+  Row *row = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (row->message_id != NULL && !gig_chat_client_retry_message (self->client, row->message_id, &error))
+  if (row->message_id != NULL && !gig_chat_client_retry_message (row->view->client, row->message_id, &error))
     g_warning ("Could not retry a message: %s", error->message);
 }
 
@@ -117,12 +123,84 @@ static void
 on_discard_clicked (GtkButton *button,
                     gpointer   user_data)
 {
-  GigChatView *self = user_data;
-  Row *row = g_object_get_data (G_OBJECT (button), "gig-row");
+  Row *row = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (row->message_id != NULL && !gig_chat_client_discard_message (self->client, row->message_id, &error))
+  if (row->message_id != NULL && !gig_chat_client_discard_message (row->view->client, row->message_id, &error))
     g_warning ("Could not discard a message: %s", error->message);
+}
+
+static GtkWidget *
+row_day (Row *row)
+{
+  if (row->day == NULL)
+    {
+      row->day = gtk_label_new (NULL);
+      gtk_widget_add_css_class (row->day, "dim-label");
+      gtk_widget_add_css_class (row->day, "caption-heading");
+      gtk_widget_set_margin_top (row->day, 12);
+      gtk_widget_set_margin_bottom (row->day, 6);
+      gtk_box_prepend (GTK_BOX (row->box), row->day);
+    }
+  return row->day;
+}
+
+static GtkWidget *
+row_sender (Row *row)
+{
+  if (row->sender == NULL)
+    {
+      row->sender = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (row->sender), 0);
+      gtk_widget_add_css_class (row->sender, "heading");
+      gtk_widget_set_margin_top (row->sender, 8);
+      gtk_box_insert_child_after (GTK_BOX (row->box), row->sender, row->day);
+    }
+  return row->sender;
+}
+
+static GtkWidget *
+row_button (Row        *row,
+            const char *icon,
+            const char *label,
+            GCallback   callback)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_valign (button, GTK_ALIGN_START);
+  g_signal_connect (button, "clicked", callback, row);
+  gtk_box_append (GTK_BOX (row->line), button);
+  return button;
+}
+
+/* The state icon and the buttons, made together in their order after the text. */
+static void
+row_ensure_state (Row *row)
+{
+  if (row->status != NULL)
+    return;
+  row->status = gtk_image_new ();
+  gtk_widget_set_valign (row->status, GTK_ALIGN_START);
+  gtk_box_append (GTK_BOX (row->line), row->status);
+  row->retry = row_button (row, "view-refresh-symbolic", _("Retry"), G_CALLBACK (on_retry_clicked));
+  row->discard = row_button (row, "user-trash-symbolic", _("Discard"), G_CALLBACK (on_discard_clicked));
+}
+
+static GtkWidget *
+row_receipt (Row *row)
+{
+  if (row->receipt == NULL)
+    {
+      row->receipt = gtk_label_new (_("Seen"));
+      gtk_label_set_xalign (GTK_LABEL (row->receipt), 1);
+      gtk_widget_add_css_class (row->receipt, "dim-label");
+      gtk_widget_add_css_class (row->receipt, "caption");
+      gtk_box_append (GTK_BOX (row->box), row->receipt);
+    }
+  return row->receipt;
 }
 
 static void
@@ -130,79 +208,26 @@ setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
-  GigChatView *self = user_data;
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   Row *row = g_new0 (Row, 1);
 
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
-  gtk_widget_add_css_class (box, "chat-row");
+  row->view = user_data;
+  row->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_set_margin_start (row->box, 18);
+  gtk_widget_set_margin_end (row->box, 18);
+  gtk_widget_add_css_class (row->box, "chat-row");
 
-  row->day = gtk_label_new (NULL);
-  gtk_widget_add_css_class (row->day, "dim-label");
-  gtk_widget_add_css_class (row->day, "caption-heading");
-  gtk_widget_set_margin_top (row->day, 12);
-  gtk_widget_set_margin_bottom (row->day, 6);
-  gtk_box_append (GTK_BOX (box), row->day);
-
-  row->sender = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (row->sender), 0);
-  gtk_widget_add_css_class (row->sender, "heading");
-  gtk_widget_set_margin_top (row->sender, 8);
-  gtk_box_append (GTK_BOX (box), row->sender);
-
+  row->line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   row->text = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (row->text), 0);
   gtk_label_set_wrap (GTK_LABEL (row->text), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (row->text), PANGO_WRAP_WORD_CHAR);
   gtk_widget_set_hexpand (row->text, TRUE);
-  gtk_box_append (GTK_BOX (line), row->text);
+  gtk_box_append (GTK_BOX (row->line), row->text);
+  gtk_box_append (GTK_BOX (row->box), row->line);
 
-  row->status = gtk_image_new ();
-  gtk_widget_set_valign (row->status, GTK_ALIGN_START);
-  gtk_box_append (GTK_BOX (line), row->status);
-
-  row->retry = gtk_button_new_from_icon_name ("view-refresh-symbolic");
-  gtk_widget_set_tooltip_text (row->retry, _("Retry"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->retry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Retry"), -1);
-  gtk_widget_add_css_class (row->retry, "flat");
-  gtk_widget_set_valign (row->retry, GTK_ALIGN_START);
-  g_object_set_data (G_OBJECT (row->retry), "gig-row", row);
-  g_signal_connect (row->retry, "clicked", G_CALLBACK (on_retry_clicked), self);
-  gtk_box_append (GTK_BOX (line), row->retry);
-
-  row->discard = gtk_button_new_from_icon_name ("user-trash-symbolic");
-  gtk_widget_set_tooltip_text (row->discard, _("Discard"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row->discard), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Discard"), -1);
-  gtk_widget_add_css_class (row->discard, "flat");
-  gtk_widget_set_valign (row->discard, GTK_ALIGN_START);
-  g_object_set_data (G_OBJECT (row->discard), "gig-row", row);
-  g_signal_connect (row->discard, "clicked", G_CALLBACK (on_discard_clicked), self);
-  gtk_box_append (GTK_BOX (line), row->discard);
-
-  gtk_box_append (GTK_BOX (box), line);
-
-  row->receipt = gtk_label_new (_("Seen"));
-  gtk_label_set_xalign (GTK_LABEL (row->receipt), 1);
-  gtk_widget_add_css_class (row->receipt, "dim-label");
-  gtk_widget_add_css_class (row->receipt, "caption");
-  gtk_box_append (GTK_BOX (box), row->receipt);
-
-  g_object_set_data_full (G_OBJECT (box), "gig-row", row, row_free);
-  gtk_list_item_set_child (item, box);
+  g_object_set_data_full (G_OBJECT (row->box), "gig-row", row, row_free);
+  gtk_list_item_set_child (item, row->box);
   gtk_list_item_set_activatable (item, FALSE);
-}
-
-static const GigChatMessage *
-message_at (GigChatView *self,
-            guint        position,
-            GObject    **out_ref)
-{
-  GObject *item = g_list_model_get_item (G_LIST_MODEL (self->model), position);
-
-  *out_ref = item;
-  return item != NULL ? gig_chat_message_item_get_message (GIG_CHAT_MESSAGE_ITEM (item)) : NULL;
 }
 
 static void
@@ -214,14 +239,16 @@ bind_row (GtkSignalListItemFactory *factory,
   Row *row = g_object_get_data (G_OBJECT (gtk_list_item_get_child (item)), "gig-row");
   guint position = gtk_list_item_get_position (item);
   const GigChatMessage *m = gig_chat_message_item_get_message (gtk_list_item_get_item (item));
-  g_autoptr(GObject) prev_ref = NULL, next_ref = NULL;
-  const GigChatMessage *prev = position > 0 ? message_at (self, position - 1, &prev_ref) : NULL;
-  const GigChatMessage *next = message_at (self, position + 1, &next_ref);
+  /* The previous message may be one not in the list yet: the first row still groups right. */
+  g_autoptr(GigChatMessageItem) prev_item = gig_chat_message_model_get_previous (self->model, position);
+  g_autoptr(GigChatMessageItem) next_item = g_list_model_get_item (G_LIST_MODEL (self->model), position + 1);
+  const GigChatMessage *prev = prev_item != NULL ? gig_chat_message_item_get_message (prev_item) : NULL;
+  const GigChatMessage *next = next_item != NULL ? gig_chat_message_item_get_message (next_item) : NULL;
   g_autoptr(GDateTime) when = local_time (m->created_at);
   g_autoptr(GDateTime) prev_when = prev != NULL ? local_time (prev->created_at) : NULL;
   const char *me = gig_chat_client_get_user_id (self->client);
   gboolean mine = g_strcmp0 (m->user_id, me) == 0;
-  gboolean new_day, new_group;
+  gboolean new_day, new_group, receipt;
   g_autofree char *time_text = when != NULL ? g_date_time_format (when, "%H:%M") : g_strdup ("");
 
   g_free (row->message_id);
@@ -233,24 +260,28 @@ bind_row (GtkSignalListItemFactory *factory,
   new_group = new_day || prev == NULL || g_strcmp0 (prev->user_id, m->user_id) != 0 ||
               (when != NULL && prev_when != NULL && g_date_time_difference (when, prev_when) > GROUP_GAP_US);
 
-  gtk_widget_set_visible (row->day, new_day && when != NULL);
   if (new_day && when != NULL)
     {
       g_autofree char *day = day_title (when);
-      gtk_label_set_label (GTK_LABEL (row->day), day);
+      gtk_label_set_label (GTK_LABEL (row_day (row)), day);
+      gtk_widget_set_visible (row->day, TRUE);
     }
+  else if (row->day != NULL)
+    gtk_widget_set_visible (row->day, FALSE);
 
-  gtk_widget_set_visible (row->sender, new_group);
   if (new_group)
     {
       const char *name = mine ? _("You") : (m->user_name != NULL ? m->user_name : m->user_id);
       g_autofree char *sender = g_strdup_printf ("%s · %s", name ? name : "?", time_text);
-      gtk_label_set_label (GTK_LABEL (row->sender), sender);
+      gtk_label_set_label (GTK_LABEL (row_sender (row)), sender);
+      gtk_widget_set_visible (row->sender, TRUE);
       if (mine)
         gtk_widget_add_css_class (row->sender, "accent");
       else
         gtk_widget_remove_css_class (row->sender, "accent");
     }
+  else if (row->sender != NULL)
+    gtk_widget_set_visible (row->sender, FALSE);
 
   if (m->deleted_at != NULL)
     {
@@ -266,28 +297,36 @@ bind_row (GtkSignalListItemFactory *factory,
 
   /* Pending messages are dimmed with a clock; failed ones say why and offer retry/discard. */
   gtk_widget_set_opacity (row->text, m->state == GIG_CHAT_MESSAGE_SENDING ? 0.55 : 1.0);
-  gtk_widget_set_visible (row->status, m->state != GIG_CHAT_MESSAGE_SENT);
-  gtk_widget_remove_css_class (row->status, "error");
-  if (m->state == GIG_CHAT_MESSAGE_SENDING)
+  if (m->state != GIG_CHAT_MESSAGE_SENT)
+    row_ensure_state (row);
+  if (row->status != NULL)
     {
-      gtk_image_set_from_icon_name (GTK_IMAGE (row->status), "document-open-recent-symbolic");
-      gtk_widget_set_tooltip_text (row->status, _("Sending…"));
+      gtk_widget_set_visible (row->status, m->state != GIG_CHAT_MESSAGE_SENT);
+      gtk_widget_remove_css_class (row->status, "error");
+      if (m->state == GIG_CHAT_MESSAGE_SENDING)
+        {
+          gtk_image_set_from_icon_name (GTK_IMAGE (row->status), "document-open-recent-symbolic");
+          gtk_widget_set_tooltip_text (row->status, _("Sending…"));
+        }
+      else if (m->state == GIG_CHAT_MESSAGE_FAILED)
+        {
+          gtk_image_set_from_icon_name (GTK_IMAGE (row->status), "dialog-error-symbolic");
+          gtk_widget_add_css_class (row->status, "error");
+          gtk_widget_set_tooltip_text (row->status, m->error != NULL ? m->error : _("Not sent"));
+        }
+      gtk_widget_set_visible (row->retry, m->state == GIG_CHAT_MESSAGE_FAILED);
+      gtk_widget_set_visible (row->discard, m->state == GIG_CHAT_MESSAGE_FAILED);
     }
-  else if (m->state == GIG_CHAT_MESSAGE_FAILED)
-    {
-      gtk_image_set_from_icon_name (GTK_IMAGE (row->status), "dialog-error-symbolic");
-      gtk_widget_add_css_class (row->status, "error");
-      gtk_widget_set_tooltip_text (row->status, m->error != NULL ? m->error : _("Not sent"));
-    }
-  gtk_widget_set_visible (row->retry, m->state == GIG_CHAT_MESSAGE_FAILED);
-  gtk_widget_set_visible (row->discard, m->state == GIG_CHAT_MESSAGE_FAILED);
 
   /* A receipt under the last of a run of own messages the others have read. */
-  gtk_widget_set_visible (row->receipt,
-                          mine && m->state == GIG_CHAT_MESSAGE_SENT && self->others_read != NULL &&
-                          g_strcmp0 (m->created_at, self->others_read) <= 0 &&
-                          (next == NULL || g_strcmp0 (next->user_id, me) != 0 ||
-                           g_strcmp0 (next->created_at, self->others_read) > 0));
+  receipt = mine && m->state == GIG_CHAT_MESSAGE_SENT && self->others_read != NULL &&
+            g_strcmp0 (m->created_at, self->others_read) <= 0 &&
+            (next == NULL || g_strcmp0 (next->user_id, me) != 0 ||
+             g_strcmp0 (next->created_at, self->others_read) > 0);
+  if (receipt)
+    gtk_widget_set_visible (row_receipt (row), TRUE);
+  else if (row->receipt != NULL)
+    gtk_widget_set_visible (row->receipt, FALSE);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -547,6 +586,36 @@ maybe_load_older (GigChatView *self)
                                     older_done, g_object_ref (self));
 }
 
+static gboolean
+grow_cb (gpointer user_data)
+{
+  GigChatView *self = user_data;
+
+  self->grow_idle = 0;
+  gig_chat_message_model_load_older (self->model, OLDER_PAGE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Near the top (or the list does not fill the view yet): older messages, from the cache while it
+ * has some, then from the service. */
+static void
+check_history (GigChatView *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double page = gtk_adjustment_get_page_size (adj);
+
+  if (page <= 0 || gtk_adjustment_get_value (adj) >= page / 4)
+    return;
+  if (gig_chat_message_model_get_n_older (self->model) > 0)
+    {
+      /* Not from inside the list's own allocation (this runs on its adjustment's signals). */
+      if (self->grow_idle == 0)
+        self->grow_idle = g_idle_add (grow_cb, self);
+    }
+  else if (gtk_adjustment_get_upper (adj) > page)
+    maybe_load_older (self);
+}
+
 static void
 on_value_changed (GtkAdjustment *adj,
                   gpointer       user_data)
@@ -558,8 +627,7 @@ on_value_changed (GtkAdjustment *adj,
   self->at_bottom = value + page >= gtk_adjustment_get_upper (adj) - 48;
   if (self->at_bottom)
     queue_mark_read (self);
-  if (value < page / 4 && gtk_adjustment_get_upper (adj) > page)
-    maybe_load_older (self);
+  check_history (self);
 }
 
 static void
@@ -572,6 +640,7 @@ on_upper_changed (GtkAdjustment *adj,
   /* Follow new messages while the user is at the end; stay put while reading history. */
   if (self->at_bottom)
     gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  check_history (self);
 }
 
 static void
@@ -790,6 +859,7 @@ gig_chat_view_new (GigChatClient *client,
   adj = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adj, "value-changed", G_CALLBACK (on_value_changed), self, 0);
   g_signal_connect_object (adj, "notify::upper", G_CALLBACK (on_upper_changed), self, 0);
+  g_signal_connect_object (adj, "notify::page-size", G_CALLBACK (on_upper_changed), self, 0);
 
   update_status (self);
   update_empty (self);
@@ -813,6 +883,9 @@ gig_chat_view_dispose (GObject *object)
   if (self->mark_read_idle != 0)
     g_source_remove (self->mark_read_idle);
   self->mark_read_idle = 0;
+  if (self->grow_idle != 0)
+    g_source_remove (self->grow_idle);
+  self->grow_idle = 0;
   if (self->client != NULL)
     {
       g_clear_signal_handler (&self->state_id, self->client);

@@ -504,6 +504,36 @@ gig_store_chat_get_messages (GigStore   *self,
   return result;
 }
 
+guint
+gig_store_chat_count_before (GigStore   *self,
+                             const char *cid,
+                             const char *created_at,
+                             const char *message_id)
+{
+  guint count = 0;
+
+  g_return_val_if_fail (GIG_IS_STORE (self), 0);
+  g_return_val_if_fail (created_at != NULL && message_id != NULL, 0);
+
+  gig_store_lock (self);
+  {
+    /* A range of the (cid, created_at, id) index: counted without touching the rows. */
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+        "SELECT count(*) FROM chat_messages WHERE cid = ?1 AND "
+        "(created_at < ?2 OR (created_at = ?2 AND id < ?3))", NULL);
+    if (stmt != NULL)
+      {
+        bind_text (stmt, 1, cid);
+        bind_text (stmt, 2, created_at);
+        bind_text (stmt, 3, message_id);
+        if (sqlite3_step (stmt) == SQLITE_ROW)
+          count = (guint) sqlite3_column_int64 (stmt, 0);
+      }
+  }
+  gig_store_unlock (self);
+  return count;
+}
+
 gint64
 gig_store_chat_message_position (GigStore   *self,
                                  const char *cid,

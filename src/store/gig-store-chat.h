@@ -85,6 +85,12 @@ GPtrArray      *gig_store_chat_get_messages      (GigStore    *self,
                                                   const char  *cid,
                                                   guint        offset,
                                                   guint        limit);
+/* How many of the channel's messages come before (@created_at, @message_id) in its order; the
+ * message itself need not exist (any more). */
+guint           gig_store_chat_count_before      (GigStore    *self,
+                                                  const char  *cid,
+                                                  const char  *created_at,
+                                                  const char  *message_id);
 /* Position of the message in its channel's order, or -1. */
 gint64          gig_store_chat_message_position  (GigStore    *self,
                                                   const char  *cid,

@@ -175,6 +175,17 @@ label_shown (gpointer data)
   return find_label (w->root, w->text);
 }
 
+static const char *
+message_id_at (GListModel *model,
+               guint       position)
+{
+  g_autoptr(GigChatMessageItem) item = g_list_model_get_item (model, position);
+
+  g_assert_nonnull (item);
+  /* The item's message lives as long as the model's page cache keeps the item. */
+  return gig_chat_message_item_get_message (item)->id;
+}
+
 static void
 shoot (GtkWindow  *window,
        const char *name,
@@ -196,13 +207,24 @@ test_panel (Fixture       *f,
 {
   GtkWindow *window;
   GtkWidget *view;
+  GListModel *model;
+  GtkAdjustment *adj;
+  g_autofree char *first_shown = NULL;
   LabelWait wait;
+  guint n, i;
 
   fill (f->store, 300);
   add_local_states (f);
 
+  /* The newest page of the cache is shown first, the rest as the list is scrolled up. */
   view = gig_chat_view_new (f->client, CID, "Logo design");
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (gig_chat_view_get_model (GIG_CHAT_VIEW (view)))), ==, 302);
+  model = G_LIST_MODEL (gig_chat_view_get_model (GIG_CHAT_VIEW (view)));
+  n = g_list_model_get_n_items (model);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (n, <, 302);
+  g_assert_cmpuint (n + gig_chat_message_model_get_n_older (GIG_CHAT_MESSAGE_MODEL (model)), ==, 302);
+  g_assert_cmpstr (message_id_at (model, n - 1), ==, "local-pending");
+  first_shown = g_strdup (message_id_at (model, 0));
   window = GTK_WINDOW (adw_window_new ());
   adw_window_set_content (ADW_WINDOW (window), view);
   gtk_window_set_default_size (window, 900, 700);
@@ -221,6 +243,26 @@ test_panel (Fixture       *f,
   gig_test_ui_set_dark (TRUE);
   shoot (window, "chat-panel-dark", 900, 700);
   gig_test_ui_set_dark (FALSE);
+
+  /* Scrolling to the top brings older cached messages in above, page by page, down to the
+   * first one; what was shown stays in the list. */
+  adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (find_type (view, GTK_TYPE_LIST_VIEW)));
+  for (i = 0; i < 50 && gig_chat_message_model_get_n_older (GIG_CHAT_MESSAGE_MODEL (model)) > 0; i++)
+    {
+      guint before = g_list_model_get_n_items (model);
+
+      gtk_adjustment_set_value (adj, 0);
+      gig_test_ui_wait_for_draw (window, 2);
+      g_assert_cmpuint (g_list_model_get_n_items (model), >, before);
+    }
+  g_assert_cmpuint (gig_chat_message_model_get_n_older (GIG_CHAT_MESSAGE_MODEL (model)), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 302);
+  g_assert_cmpstr (message_id_at (model, 0), ==, "msg-000000");
+  g_assert_cmpstr (message_id_at (model, 302 - n), ==, first_shown);
+  g_assert_cmpstr (message_id_at (model, 301), ==, "local-pending");
+  /* The oldest messages are on screen now. */
+  wait.text = "Hi! I had a look at the brief for the logo.";
+  g_assert_true (gig_test_ui_wait_until (label_shown, &wait, 5000));
 
   gtk_window_destroy (window);
 }
@@ -311,52 +353,126 @@ on_items_changed (GListModel *model,
 }
 
 static void
+put_one (Fixture    *f,
+         const char *id,
+         GDateTime  *when,
+         const char *text)
+{
+  g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  g_ptr_array_add (one, server_message (id, "bob", "Bob", text, when));
+  g_assert_true (gig_store_chat_put_messages (f->store, CID, one, NULL));
+}
+
+static void
 test_model (Fixture       *f,
             gconstpointer  data)
 {
   g_autoptr(GigChatMessageModel) model = NULL;
-  g_autoptr(GigChatMessageItem) first = NULL, last = NULL, middle = NULL;
+  g_autoptr(GigChatMessageItem) first = NULL, last = NULL, middle = NULL, before = NULL;
   g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  g_autoptr(GDateTime) later = g_date_time_add_minutes (g_date_time_new_now_utc (), 1);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_minutes (now, 1);
+  g_autofree char *first_id = NULL, *expected = NULL;
   Change change = { 0 };
+  guint n;
 
   fill (f->store, 10000);
   model = gig_chat_message_model_new (f->store, CID);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10000);
   g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (model)) == GIG_TYPE_CHAT_MESSAGE_ITEM);
+
+  /* Opened: the newest page only, the rest counted as older. */
+  n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (n, <=, 100);
+  g_assert_cmpuint (gig_chat_message_model_get_n_older (model), ==, 10000 - n);
+  expected = g_strdup_printf ("msg-%06u", 10000 - n);
+  g_assert_cmpstr (message_id_at (G_LIST_MODEL (model), 0), ==, expected);
+  g_assert_cmpstr (message_id_at (G_LIST_MODEL (model), n - 1), ==, "msg-009999");
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), n));
+  /* The first row's predecessor is known (for its heading), though not in the list yet. */
+  before = gig_chat_message_model_get_previous (model, 0);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("msg-%06u", 10000 - n - 1);
+  g_assert_cmpstr (gig_chat_message_item_get_message (before)->id, ==, expected);
+
+  /* Scrolling up adds older ones at the top, exactly as many as asked for. */
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), &change);
+  g_assert_cmpuint (gig_chat_message_model_load_older (model, 100), ==, 100);
+  g_assert_cmpuint (change.calls, ==, 1);
+  g_assert_cmpuint (change.position, ==, 0);
+  g_assert_cmpuint (change.removed, ==, 0);
+  g_assert_cmpuint (change.added, ==, 100);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n + 100);
+  /* The one just above the old first row is the predecessor it was grouped with. */
+  g_assert_cmpstr (message_id_at (G_LIST_MODEL (model), 99), ==, expected);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("msg-%06u", 10000 - n - 100);
+  g_assert_cmpstr (message_id_at (G_LIST_MODEL (model), 0), ==, expected);
+
+  /* History put in before the first row while older cached ones are not shown yet: the list
+   * keeps its start and only re-announces its first row (whose predecessor changed). */
+  {
+    g_autoptr(GDateTime) ancient = g_date_time_add_days (now, -30);
+    first_id = g_strdup (message_id_at (G_LIST_MODEL (model), 0));
+    put_one (f, "ancient-1", ancient, "long ago");
+  }
+  g_assert_cmpuint (change.calls, ==, 2);
+  g_assert_cmpuint (change.position, ==, 0);
+  g_assert_cmpuint (change.removed, ==, 1);
+  g_assert_cmpuint (change.added, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n + 100);
+  g_assert_cmpstr (message_id_at (G_LIST_MODEL (model), 0), ==, first_id);
+  g_assert_cmpuint (gig_chat_message_model_get_n_older (model), ==, 10001 - n - 100);
+
+  /* All of it. */
+  g_assert_cmpuint (gig_chat_message_model_load_older (model, G_MAXUINT), ==, 10001 - n - 100);
+  g_assert_cmpuint (gig_chat_message_model_load_older (model, 10), ==, 0);
+  g_assert_cmpuint (change.calls, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10001);
+  g_assert_null (gig_chat_message_model_get_previous (model, 0));
   first = g_list_model_get_item (G_LIST_MODEL (model), 0);
-  last = g_list_model_get_item (G_LIST_MODEL (model), 9999);
-  middle = g_list_model_get_item (G_LIST_MODEL (model), 5000);
-  g_assert_cmpstr (gig_chat_message_item_get_message (first)->id, ==, "msg-000000");
+  middle = g_list_model_get_item (G_LIST_MODEL (model), 5001);
+  last = g_list_model_get_item (G_LIST_MODEL (model), 10000);
+  g_assert_cmpstr (gig_chat_message_item_get_message (first)->id, ==, "ancient-1");
   g_assert_cmpstr (gig_chat_message_item_get_message (middle)->id, ==, "msg-005000");
   g_assert_cmpstr (gig_chat_message_item_get_message (last)->id, ==, "msg-009999");
-  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 10000));
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 10001));
+
+  /* All of the cache is shown: older history from the service appears at the top, the old
+   * first row re-announced with it. */
+  {
+    g_autoptr(GDateTime) older = g_date_time_add_days (now, -31);
+    put_one (f, "ancient-0", older, "longer ago");
+  }
+  g_assert_cmpuint (change.calls, ==, 4);
+  g_assert_cmpuint (change.position, ==, 0);
+  g_assert_cmpuint (change.removed, ==, 1);
+  g_assert_cmpuint (change.added, ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10002);
+  g_assert_cmpstr (message_id_at (G_LIST_MODEL (model), 0), ==, "ancient-0");
+  g_assert_cmpstr (message_id_at (G_LIST_MODEL (model), 1), ==, "ancient-1");
 
   /* A new message at the end is announced as exactly that. */
-  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), &change);
-  g_ptr_array_add (one, server_message ("new-one", "bob", "Bob", "fresh", later));
-  g_assert_true (gig_store_chat_put_messages (f->store, CID, one, NULL));
-  g_assert_cmpuint (change.calls, ==, 1);
-  g_assert_cmpuint (change.position, ==, 10000);
+  put_one (f, "new-one", later, "fresh");
+  g_assert_cmpuint (change.calls, ==, 5);
+  g_assert_cmpuint (change.position, ==, 10002);
   g_assert_cmpuint (change.removed, ==, 0);
   g_assert_cmpuint (change.added, ==, 1);
 
   /* An edit of an old message refreshes from there; other channels don't disturb. */
-  g_ptr_array_set_size (one, 0);
   {
     g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (gig_chat_message_item_get_message (middle)->created_at, NULL);
-    g_ptr_array_add (one, server_message ("msg-005000", "alice", "Alice", "edited", when));
+    put_one (f, "msg-005000", when, "edited");
   }
-  g_assert_true (gig_store_chat_put_messages (f->store, CID, one, NULL));
-  g_assert_cmpuint (change.calls, ==, 2);
-  g_assert_cmpuint (change.position, ==, 5000);
+  g_assert_cmpuint (change.calls, ==, 6);
+  g_assert_cmpuint (change.position, ==, 5002);
   g_assert_cmpuint (change.removed, ==, change.added);
-  g_assert_true (gig_store_chat_put_messages (f->store, "messaging:other", one, NULL) || TRUE);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10000);
-  {
-    g_autoptr(GigChatMessageItem) again = g_list_model_get_item (G_LIST_MODEL (model), 5000);
-    g_assert_nonnull (again);
-  }
+  g_assert_cmpstr (message_id_at (G_LIST_MODEL (model), 5002), ==, "msg-005000");
+  g_ptr_array_add (one, server_message ("elsewhere", "bob", "Bob", "other channel", later));
+  g_assert_true (gig_store_chat_put_messages (f->store, "messaging:other", one, NULL));
+  g_assert_cmpuint (change.calls, ==, 6);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10003);
 }
 
 int
