@@ -456,6 +456,7 @@ struct _Cycle
 {
   GigSync      *self;           /* strong */
   GCancellable *cancellable;
+  gint64        started;        /* monotonic µs, for the debug log */
   GPtrArray    *waiters;        /* GTask */
   gboolean      do_pull;
   gboolean      do_reconcile;
@@ -760,6 +761,8 @@ cycle_pulls_done (Cycle *cycle)
       cycle_finish (cycle, g_error_new (GIG_SYNC_ERROR, GIG_SYNC_ERROR_STOPPED, "Sync was stopped"));
       return;
     }
+  if (cycle->do_pull)
+    g_debug ("pulled in %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - cycle->started) / 1000);
   cycle->push_total = gig_store_pending_count (self->store);
   cycle_push_round (cycle);
 }
@@ -1352,6 +1355,9 @@ cycle_finish (Cycle  *cycle,
 
   g_assert (self->cycle == cycle);
   self->cycle = NULL;
+  g_debug ("cycle done in %" G_GINT64_FORMAT " ms%s%s",
+           (g_get_monotonic_time () - cycle->started) / 1000,
+           owned ? ": " : "", owned ? owned->message : "");
   update_counts (self);
 
   if (owned == NULL && cycle->failed > 0)
@@ -1443,6 +1449,7 @@ cycle_start (GigSync  *self,
 
   cycle->self = g_object_ref (self);
   cycle->cancellable = g_cancellable_new ();
+  cycle->started = g_get_monotonic_time ();
   cycle->waiters = g_steal_pointer (&self->waiters);
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   cycle->do_pull = pull;
