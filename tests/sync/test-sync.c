@@ -804,6 +804,52 @@ test_revoked_token_keeps_everything (void)
   client_close (c);
 }
 
+/* PocketBase would treat an expired token as a guest's (empty lists): the engine must notice it
+ * from `exp` before asking anything, and keep everything. */
+static void
+test_expired_token_keeps_everything (void)
+{
+  g_autoptr(GigTestPb) pb = gig_test_pb_start ();
+  g_autoptr(GigTestPbUser) alice = NULL;
+  g_autofree char *path = temp_db ("cache.sqlite");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autofree char *local = NULL;
+  Client *c;
+
+  /* the shortest lifetime PocketBase accepts */
+  {
+    g_autoptr(JsonNode) answer = gig_test_pb_superuser_call (pb, "PATCH", "/api/collections/users",
+                                                             "{\"authToken\":{\"duration\":10}}");
+  }
+  alice = gig_test_pb_create_user (pb, "alice");
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Expiring %u", i);
+      g_free (server_create_project (pb, alice, title));
+    }
+  c = client_open (pb, alice, path);
+  g_assert_true (sync_once (c, &error));
+  g_assert_no_error (error);
+  before = cache_contents (path, "projects");
+  g_assert_cmpuint (g_hash_table_size (before), ==, 4);
+  local = local_create_project (c, alice->id, "Waiting for a sign-in");
+
+  /* no main loop meanwhile, so that nothing refreshes the token ahead of its expiry */
+  g_usleep (11 * G_USEC_PER_SEC);
+  gig_sync_request_reconcile (c->sync);
+  g_assert_false (sync_once (c, &error));
+  g_assert_true (g_error_matches (error, GIG_SYNC_ERROR, GIG_SYNC_ERROR_SIGN_IN_NEEDED) ||
+                 g_error_matches (error, GIG_PB_ERROR, GIG_PB_ERROR_AUTH_REQUIRED));
+  g_assert_cmpint (gig_sync_get_state (c->sync), ==, GIG_SYNC_STATE_SIGN_IN_NEEDED);
+  after = cache_contents (path, "projects");
+  g_assert_cmpuint (g_hash_table_size (after), ==, 4);
+  g_assert_cmpuint (gig_store_pending_count (c->store), ==, 1);
+  g_assert_cmpuint (server_count_with_id (pb, "projects", local), ==, 0);
+  client_close (c);
+}
+
 /* Records that leave the user's view (no event is sent) leave the cache at reconciliation. */
 static void
 test_reconcile_removes_invisible (void)
@@ -1309,6 +1355,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sync/push/merge-and-conflict", test_merge_and_conflict);
   g_test_add_func ("/sync/push/refused-change", test_refused_change_kept);
   g_test_add_func ("/sync/auth/revoked-token", test_revoked_token_keeps_everything);
+  g_test_add_func ("/sync/auth/expired-token", test_expired_token_keeps_everything);
   g_test_add_func ("/sync/reconcile/invisible-records", test_reconcile_removes_invisible);
   g_test_add_func ("/sync/crash/sigkill", test_sigkill_mid_sync);
   g_test_add_func ("/sync/convergence", test_convergence);
