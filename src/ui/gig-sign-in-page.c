@@ -21,7 +21,6 @@ struct _GigSignInPage
 
   GSettings      *settings;
   GCancellable   *cancellable;
-  GigSession     *pending_session;
   char           *error;
   gboolean        sign_up;
   gboolean        busy;
@@ -392,7 +391,6 @@ gig_sign_in_page_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_SIGN_IN_PAGE);
   g_clear_object (&self->settings);
-  g_clear_object (&self->pending_session);
 
   G_OBJECT_CLASS (gig_sign_in_page_parent_class)->dispose (object);
 }

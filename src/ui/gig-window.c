@@ -38,7 +38,6 @@ struct _GigWindow
   GigSync              *sync;
   GigQueryIdsModel     *model;
   GtkSingleSelection   *selection;
-  char                 *sync_subtitle;
   char                 *me;
   GigSignInPage        *sign_in_page;
 
@@ -758,7 +757,6 @@ gig_window_finalize (GObject *object)
 {
   GigWindow *self = GIG_WINDOW (object);
 
-  g_free (self->sync_subtitle);
   g_free (self->me);
 
   G_OBJECT_CLASS (gig_window_parent_class)->finalize (object);
