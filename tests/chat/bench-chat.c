@@ -4,7 +4,9 @@
  *
  * - send-to-receive latency between two GigChatClients through the local chat server over
  *   loopback (median, p99), next to the raw websocket round trip of a health check;
- * - time from creating a chat view over 10 000 cached messages to its first frame;
+ * - time from creating a chat view over 10 000 cached messages to its first frame (median and
+ *   spread of several opens, next to an empty channel's), and from scrolling to the top to the
+ *   frame with the next page of older cached messages;
  * - peak RSS with those 10 000 messages loaded.
  */
 #include "config.h"
@@ -24,6 +26,7 @@
 #define SECRET  "bench-secret-0123456789abcdef0123"
 #define ROUNDS  200
 #define CID     "messaging:bench"
+#define OPENS   9
 
 static char *chat_url;
 
@@ -294,6 +297,82 @@ after_paint (GdkFrameClock *clock,
     *painted = g_get_monotonic_time ();
 }
 
+/* Milliseconds from creating a view over @cid to the first frame painted with it. */
+static double
+open_to_first_frame (GtkWindow     *window,
+                     GigChatClient *client,
+                     const char    *cid,
+                     double        *build_ms)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gint64 t0, painted = 0;
+  gulong id;
+  GtkWidget *view;
+
+  gtk_window_set_child (window, NULL);
+  gig_test_ui_wait_for_draw (window, 2);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint), &painted);
+  t0 = g_get_monotonic_time ();
+  view = gig_chat_view_new (client, cid, "Bench");
+  if (build_ms != NULL)
+    *build_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  gtk_window_set_child (window, view);
+  while (painted == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, id);
+  return (painted - t0) / 1000.0;
+}
+
+static void
+print_spread (const char *name,
+              double     *samples,
+              guint       n,
+              const char *target)
+{
+  qsort (samples, n, sizeof (double), cmp_double);
+  g_print ("%s: %.1f ms (target %s)\n", name, samples[n / 2], target);
+  g_print ("%s spread over %u: min %.1f, max %.1f ms (target none)\n", name, n, samples[0], samples[n - 1]);
+}
+
+static GtkWidget *
+find_list_view (GtkWidget *widget)
+{
+  GtkWidget *child, *found = NULL;
+
+  if (GTK_IS_LIST_VIEW (widget))
+    return widget;
+  for (child = gtk_widget_get_first_child (widget); child != NULL && found == NULL; child = gtk_widget_get_next_sibling (child))
+    found = find_list_view (child);
+  return found;
+}
+
+/* Scrolls the open view to the top and times the frame that shows older cached messages. */
+static double
+older_page_to_frame (GtkWindow *window)
+{
+  GigChatView *view = GIG_CHAT_VIEW (gtk_window_get_child (window));
+  GListModel *model = G_LIST_MODEL (gig_chat_view_get_model (view));
+  GtkWidget *list = find_list_view (GTK_WIDGET (view));
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  GtkAdjustment *adj;
+  guint before = g_list_model_get_n_items (model);
+  gint64 t0, painted = 0;
+  gulong id;
+
+  gig_test_ui_wait_for_draw (window, 2);
+  g_assert_nonnull (list);
+  adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
+  t0 = g_get_monotonic_time ();
+  gtk_adjustment_set_value (adj, 0);
+  while (g_list_model_get_n_items (model) == before)
+    g_main_context_iteration (NULL, TRUE);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint), &painted);
+  while (painted == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, id);
+  return (painted - t0) / 1000.0;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -305,11 +384,9 @@ main (int    argc,
   g_autoptr(GigChatClient) alice = NULL, bob = NULL;
   g_autoptr(GigStore) big = NULL;
   g_autoptr(GigChatClient) viewer = NULL;
-  double lat[ROUNDS], raw;
+  double lat[ROUNDS], raw, open[OPENS], empty[OPENS], build[OPENS], older[OPENS];
   Receive r = { NULL, FALSE };
   GtkWindow *window;
-  GtkWidget *view;
-  gint64 t0, painted = 0;
   struct rusage usage;
   GPid pid;
   guint i;
@@ -367,18 +444,18 @@ main (int    argc,
   gig_test_ui_wait_for_draw (window, 2);
   /* Warm up once on an empty channel: type registration, templates and CSS are paid once per
    * process, not per channel opened. */
-  gtk_window_set_child (window, gig_chat_view_new (viewer, "messaging:empty", "Empty"));
-  gig_test_ui_wait_for_draw (window, 2);
-  gtk_window_set_child (window, NULL);
-  gig_test_ui_wait_for_draw (window, 1);
-  g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint", G_CALLBACK (after_paint), &painted);
-  t0 = g_get_monotonic_time ();
-  view = gig_chat_view_new (viewer, "messaging:big", "Big");
-  g_print ("chat view built over 10000 messages: %.1f ms (target none)\n", (g_get_monotonic_time () - t0) / 1000.0);
-  gtk_window_set_child (window, view);
-  while (painted == 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_print ("chat open 10000 cached messages to first frame: %.1f ms (target <= 100 ms)\n", (painted - t0) / 1000.0);
+  open_to_first_frame (window, viewer, "messaging:empty", NULL);
+  for (i = 0; i < OPENS; i++)
+    empty[i] = open_to_first_frame (window, viewer, "messaging:empty", NULL);
+  for (i = 0; i < OPENS; i++)
+    {
+      open[i] = open_to_first_frame (window, viewer, "messaging:big", &build[i]);
+      older[i] = older_page_to_frame (window);
+    }
+  print_spread ("chat view built over 10000 messages", build, OPENS, "none");
+  print_spread ("chat open empty channel to first frame", empty, OPENS, "none");
+  print_spread ("chat open 10000 cached messages to first frame", open, OPENS, "<= 100 ms");
+  print_spread ("chat scroll to top to frame with older cached page", older, OPENS, "none");
   getrusage (RUSAGE_SELF, &usage);
   g_print ("chat peak RSS with 10000 messages: %.1f MB (target none)\n", usage.ru_maxrss / 1024.0);
 
