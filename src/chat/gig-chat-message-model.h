@@ -26,9 +26,9 @@ const GigChatMessage *gig_chat_message_item_get_message (GigChatMessageItem *sel
 #define GIG_TYPE_CHAT_MESSAGE_MODEL (gig_chat_message_model_get_type ())
 G_DECLARE_FINAL_TYPE (GigChatMessageModel, gig_chat_message_model, GIG, CHAT_MESSAGE_MODEL, GObject)
 
-GigChatMessageModel *gig_chat_message_model_new      (GigStore            *store,
-                                                      const char          *cid);
-const char          *gig_chat_message_model_get_cid  (GigChatMessageModel *self);
+GigChatMessageModel *gig_chat_message_model_new          (GigStore            *store,
+                                                          const char          *cid);
+const char          *gig_chat_message_model_get_cid      (GigChatMessageModel *self);
 /* The message just before @position in the channel, also when that one is not in the model yet
  * (for grouping the first row with its predecessor), or NULL. */
 GigChatMessageItem  *gig_chat_message_model_get_previous (GigChatMessageModel *self,

@@ -267,6 +267,40 @@ test_panel (Fixture       *f,
   gtk_window_destroy (window);
 }
 
+/* A window taller than the first page: more of the cache is shown until the list fills it, as
+ * older history only comes in on scrolling up and a list that does not scroll cannot be. */
+static void
+test_tall (Fixture       *f,
+           gconstpointer  data)
+{
+  GtkWindow *window;
+  GtkWidget *view;
+  GListModel *model;
+  GtkAdjustment *adj;
+  guint first_page, i;
+
+  fill (f->store, 300);
+  view = gig_chat_view_new (f->client, CID, "Logo design");
+  model = G_LIST_MODEL (gig_chat_view_get_model (GIG_CHAT_VIEW (view)));
+  first_page = g_list_model_get_n_items (model);
+  window = GTK_WINDOW (adw_window_new ());
+  adw_window_set_content (ADW_WINDOW (window), view);
+  gtk_window_set_default_size (window, 1900, 1150);
+  gtk_window_present (window);
+  adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (find_type (view, GTK_TYPE_LIST_VIEW)));
+  for (i = 0; i < 20; i++)
+    {
+      gig_test_ui_wait_for_draw (window, 2);
+      if (gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj) + 100)
+        break;
+    }
+  g_test_message ("first page %u, shown %u", first_page, g_list_model_get_n_items (model));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >, gtk_adjustment_get_page_size (adj) + 100);
+  /* Still at the newest message. */
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj), >=, gtk_adjustment_get_upper (adj) - 48);
+  gtk_window_destroy (window);
+}
+
 static void
 test_send_from_composer (Fixture       *f,
                          gconstpointer  data)
@@ -482,6 +516,7 @@ main (int    argc,
   gig_test_ui_init (&argc, &argv);
 
   g_test_add ("/chat/view/panel", Fixture, NULL, fixture_setup, test_panel, fixture_teardown);
+  g_test_add ("/chat/view/tall", Fixture, NULL, fixture_setup, test_tall, fixture_teardown);
   g_test_add ("/chat/view/send-from-composer", Fixture, NULL, fixture_setup, test_send_from_composer, fixture_teardown);
   g_test_add ("/chat/view/window", Fixture, NULL, fixture_setup, test_window, fixture_teardown);
   g_test_add ("/chat/view/model", Fixture, NULL, fixture_setup, test_model, fixture_teardown);
