@@ -81,8 +81,8 @@ test('the migrations are reversible down to the stock schema', async () => {
   const args = ['--dir', dir, '--migrationsDir', join(SOURCE_ROOT, 'pb', 'pb_migrations')];
   try {
     execFileSync(POCKETBASE, ['migrate', 'up', ...args], { encoding: 'utf8' });
-    const down = execFileSync(POCKETBASE, ['migrate', 'down', '4', ...args], { encoding: 'utf8', input: 'y\n' });
-    for (const m of ['1764000003_settings', '1764000002_chat_jobs', '1764000001_marketplace', '1764000000_users_profile'])
+    const down = execFileSync(POCKETBASE, ['migrate', 'down', '5', ...args], { encoding: 'utf8', input: 'y\n' });
+    for (const m of ['1764000004_sync_query_plans', '1764000003_settings', '1764000002_chat_jobs', '1764000001_marketplace', '1764000000_users_profile'])
       assert.match(down, new RegExp(`Reverted ${m}`));
     const up = execFileSync(POCKETBASE, ['migrate', 'up', ...args], { encoding: 'utf8' });
     assert.match(up, /Applied 1764000001_marketplace/);
