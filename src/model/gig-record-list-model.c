@@ -213,20 +213,33 @@ set_n_items (GigRecordListModel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
+/* Replaces every item in two signals: all removed, then all added. A single items-changed
+ * (0, old, new) makes GtkListView (4.8) look for the rows it tracks among every added item, so
+ * it fetches each of them, a page read per PAGE_SIZE rows: tens of thousands of items per
+ * search. Removed-then-added touches only the rows that become visible. In between the model
+ * is empty, which is true of nothing but is never painted. */
 static void
-full_refresh (GigRecordListModel *self)
+replace_all (GigRecordListModel *self,
+             guint               new_n)
 {
   guint old_n = self->n_items;
-  guint new_n;
 
   drop_pages (self);
   drop_items (self);
-  new_n = count_rows (self);
+  self->n_items = 0;
+  if (old_n > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, 0);
   self->n_items = new_n;
-  if (old_n > 0 || new_n > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, new_n);
+  if (new_n > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, new_n);
   if (old_n != new_n)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+static void
+full_refresh (GigRecordListModel *self)
+{
+  replace_all (self, count_rows (self));
 }
 
 /* One changed id: where was it, where is it now. FALSE if that can't be told. */
@@ -324,7 +337,38 @@ on_store_changed (GigStore           *store,
         }
     }
 
-  full_refresh (self);
+  replace_all (self, new_n);
+}
+
+void
+gig_record_list_model_refresh (GigRecordListModel *self)
+{
+  g_autoptr(GList) cached = NULL;
+  guint new_n;
+
+  g_return_if_fail (GIG_IS_RECORD_LIST_MODEL (self));
+
+  new_n = count_rows (self);
+  if (new_n != self->n_items)
+    {
+      replace_all (self, new_n);
+      return;
+    }
+
+  /* Same count: the rows on screen come from the pages read last, so re-reading those pages
+   * in place updates what is seen and keeps the scroll position; the rest is read when
+   * scrolled to. One signal per page: cached pages need not be next to each other. */
+  cached = g_hash_table_get_keys (self->pages);
+  drop_pages (self);
+  drop_items (self);
+  for (GList *l = cached; l != NULL; l = l->next)
+    {
+      guint first = GPOINTER_TO_UINT (l->data) * PAGE_SIZE;
+      guint end = MIN (first + PAGE_SIZE, self->n_items);
+
+      if (first < end)
+        g_list_model_items_changed (G_LIST_MODEL (self), first, end - first, end - first);
+    }
 }
 
 GigRecordListModel *

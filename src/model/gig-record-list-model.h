@@ -22,9 +22,13 @@ GigRecordListModel  *gig_record_list_model_new        (GigStore            *stor
                                                        const GigStoreQuery *query);
 GigStore            *gig_record_list_model_get_store  (GigRecordListModel  *self);
 const GigStoreQuery *gig_record_list_model_get_query  (GigRecordListModel  *self);
-/* Replaces the query (search text, sort, ...); emits one items-changed for the whole list. */
+/* Replaces the query (search text, sort, ...): every item is removed, then the new ones added. */
 void                 gig_record_list_model_set_query  (GigRecordListModel  *self,
                                                        const GigStoreQuery *query);
+/* Re-reads the list after a change the model does not follow itself (a proposal shows its
+ * project's title). A changed count replaces every item; the same count re-reads the rows
+ * read last (what is on screen) in place, keeping the scroll position. */
+void                 gig_record_list_model_refresh    (GigRecordListModel  *self);
 /* Position of @id in the list, or -1. */
 gint64               gig_record_list_model_find       (GigRecordListModel  *self,
                                                        const char          *id);

@@ -1,6 +1,13 @@
 /* gig-record-row.c
  *
  * SPDX-License-Identifier: MIT
+ *
+ * GtkListView (GTK 4.8) keeps up to 200 rows alive whatever its height, and builds and binds
+ * all of them whenever its items are replaced (start-up, every search). So a row is as cheap
+ * as it can be made: built in code rather than from a template, two labels (title and
+ * subtitle share one, styled with Pango attributes instead of markup or extra widgets), the
+ * sync-state icon made only for the few rows that need it, and style classes changed only
+ * when they differ.
  */
 #define G_LOG_DOMAIN "gigdesk-ui"
 
@@ -14,15 +21,17 @@
 
 struct _GigRecordRow
 {
-  GtkWidget  parent_instance;
+  GtkWidget   parent_instance;
 
-  char      *id;
+  char       *id;
+  char       *title;
+  char       *subtitle;
+  const char *status_class;   /* static string: the pill's current style class */
+  const char *icon_class;     /* static string or NULL: the icon's current style class */
 
-  GtkWidget *box;
-  GtkLabel  *title_label;
-  GtkLabel  *subtitle_label;
-  GtkLabel  *status_label;
-  GtkImage  *state_icon;
+  GtkLabel   *text_label;     /* title, a line break, subtitle */
+  GtkImage   *state_icon;     /* NULL until a row shows a sync state */
+  GtkLabel   *status_label;
 };
 
 G_DEFINE_FINAL_TYPE (GigRecordRow, gig_record_row, GTK_TYPE_WIDGET)
@@ -46,7 +55,99 @@ gig_record_row_get_title (GigRecordRow *self)
 {
   g_return_val_if_fail (GIG_IS_RECORD_ROW (self), NULL);
 
-  return gtk_label_get_text (self->title_label);
+  return self->title != NULL ? self->title : "";
+}
+
+const char *
+gig_record_row_get_subtitle (GigRecordRow *self)
+{
+  g_return_val_if_fail (GIG_IS_RECORD_ROW (self), NULL);
+
+  return self->subtitle != NULL ? self->subtitle : "";
+}
+
+static void
+set_status_class (GigRecordRow *self,
+                  const char   *css_class)
+{
+  if (self->status_class == css_class)
+    return;
+  if (self->status_class != NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), self->status_class);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), css_class);
+  self->status_class = css_class;
+}
+
+/* Title in bold over a smaller, dimmed subtitle, like the heading and caption + dim-label
+ * style classes, in one layout. */
+static void
+set_text (GigRecordRow *self,
+          const char   *title,
+          const char   *subtitle)
+{
+  g_autofree char *text = g_strconcat (title, "\n", subtitle, NULL);
+  g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+  guint title_end = strlen (title);
+  PangoAttribute *attr;
+
+  attr = pango_attr_weight_new (PANGO_WEIGHT_BOLD);
+  attr->end_index = title_end;
+  pango_attr_list_insert (attrs, attr);
+
+  attr = pango_attr_scale_new (PANGO_SCALE_SMALL);
+  attr->start_index = title_end + 1;
+  pango_attr_list_insert (attrs, attr);
+  attr = pango_attr_foreground_alpha_new (0.55 * G_MAXUINT16);
+  attr->start_index = title_end + 1;
+  pango_attr_list_insert (attrs, attr);
+
+  gtk_label_set_text (self->text_label, text);
+  gtk_label_set_attributes (self->text_label, attrs);
+
+  g_free (self->title);
+  self->title = g_strdup (title);
+  g_free (self->subtitle);
+  self->subtitle = g_strdup (subtitle);
+}
+
+static void
+set_state_icon (GigRecordRow  *self,
+                GigLocalState  state)
+{
+  const char *icon = state != GIG_LOCAL_STATE_DRAFT ? gig_ui_local_state_icon (state) : NULL;
+  const char *css_class = state == GIG_LOCAL_STATE_FAILED ? "error"
+                          : state == GIG_LOCAL_STATE_CONFLICT ? "warning" : NULL;
+
+  if (icon == NULL)
+    {
+      if (self->state_icon != NULL)
+        gtk_widget_set_visible (GTK_WIDGET (self->state_icon), FALSE);
+      return;
+    }
+
+  if (self->state_icon == NULL)
+    {
+      self->state_icon = GTK_IMAGE (gtk_image_new ());
+      gtk_widget_set_valign (GTK_WIDGET (self->state_icon), GTK_ALIGN_CENTER);
+      gtk_widget_insert_before (GTK_WIDGET (self->state_icon), GTK_WIDGET (self),
+                                GTK_WIDGET (self->status_label));
+    }
+
+  gtk_image_set_from_icon_name (self->state_icon, icon);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_icon), gig_ui_local_state_tooltip (state));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, gig_ui_local_state_tooltip (state),
+                                  -1);
+  if (self->icon_class != css_class)
+    {
+      if (self->icon_class != NULL)
+        gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), self->icon_class);
+      if (css_class != NULL)
+        gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), css_class);
+      self->icon_class = css_class;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->state_icon), TRUE);
 }
 
 void
@@ -55,91 +156,65 @@ gig_record_row_unbind (GigRecordRow *self)
   g_return_if_fail (GIG_IS_RECORD_ROW (self));
 
   g_clear_pointer (&self->id, g_free);
-  gtk_label_set_text (self->title_label, "");
-  gtk_label_set_text (self->subtitle_label, "");
-  gtk_label_set_text (self->status_label, "");
-  gtk_widget_set_visible (GTK_WIDGET (self->state_icon), FALSE);
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->subtitle, g_free);
 }
 
 void
-gig_record_row_bind (GigRecordRow  *self,
-                     GigStore      *store,
-                     GigCollection  collection,
-                     const char    *id)
+gig_record_row_bind (GigRecordRow *self,
+                     GigStore     *store,
+                     GigRecord    *record)
 {
-  g_autoptr(JsonObject) record = NULL;
   g_autofree char *amount = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *accessible = NULL;
-  GigLocalState state = GIG_LOCAL_STATE_SYNCED;
-  const char *icon;
-  const char *title;
+  GigLocalState state;
+  const char *status;
 
   g_return_if_fail (GIG_IS_RECORD_ROW (self));
   g_return_if_fail (GIG_IS_STORE (store));
+  g_return_if_fail (GIG_IS_RECORD (record));
 
   g_free (self->id);
-  self->id = g_strdup (id);
+  self->id = g_strdup (gig_record_get_id (record));
+  state = gig_record_get_local_state (record);
 
-  record = gig_store_get_record (store, collection, id);
-  if (record == NULL)
-    {
-      gig_record_row_unbind (self);
-      return;
-    }
-  gig_store_get_record_meta (store, collection, id, &state, NULL, NULL);
-
-  if (collection == GIG_COLLECTION_PROPOSALS)
+  if (gig_record_get_collection (record) == GIG_COLLECTION_PROPOSALS)
     {
       g_autoptr(JsonObject) project = gig_store_get_record (store, GIG_COLLECTION_PROJECTS,
-                                                            gig_ui_json_string (record, "project"));
-      const char *letter = gig_ui_json_string (record, "cover_letter");
+                                                            gig_record_get_string (record, "project"));
+      const char *letter = gig_record_get_string (record, "cover_letter");
       g_autofree char *first_line = g_strndup (letter, strcspn (letter, "\n"));
 
-      title = project != NULL ? gig_ui_json_string (project, "title") : _("Unknown project");
-      gtk_label_set_text (self->title_label, title);
-      amount = gig_ui_format_amount (gig_ui_json_number (record, "amount"),
+      amount = gig_ui_format_amount (gig_record_get_double (record, "amount"),
                                      gig_ui_json_string (project, "currency"));
       subtitle = *first_line != '\0' ? g_strdup_printf ("%s · %s", amount, first_line)
                                      : g_strdup (amount);
+      set_text (self, project != NULL ? gig_ui_json_string (project, "title") : _("Unknown project"),
+                subtitle);
     }
   else
     {
-      title = gig_ui_json_string (record, "title");
-      gtk_label_set_text (self->title_label, title);
-      amount = gig_ui_format_amount (gig_ui_json_number (record, "budget"),
-                                     gig_ui_json_string (record, "currency"));
-      subtitle = g_strdup (amount);
+      amount = gig_ui_format_amount (gig_record_get_double (record, "budget"),
+                                     gig_record_get_string (record, "currency"));
+      set_text (self, gig_record_get_string (record, "title"), amount);
     }
-
-  gtk_label_set_text (self->subtitle_label, subtitle);
 
   if (state == GIG_LOCAL_STATE_DRAFT)
     {
-      gig_ui_set_status_pill (self->status_label, NULL);
+      set_status_class (self, "dim-label");
       gtk_label_set_text (self->status_label, _("Draft"));
     }
   else
     {
-      gig_ui_set_status_pill (self->status_label, gig_ui_json_string (record, "status"));
+      status = gig_record_get_string (record, "status");
+      set_status_class (self, gig_ui_status_class (status));
+      gtk_label_set_text (self->status_label, gig_ui_status_label (status));
     }
+  set_state_icon (self, state);
 
-  icon = gig_ui_local_state_icon (state);
-  gtk_widget_set_visible (GTK_WIDGET (self->state_icon), icon != NULL && state != GIG_LOCAL_STATE_DRAFT);
-  if (icon != NULL)
-    {
-      gtk_image_set_from_icon_name (self->state_icon, icon);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_icon), gig_ui_local_state_tooltip (state));
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, gig_ui_local_state_tooltip (state),
-                                      -1);
-    }
-  gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "error");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), "warning");
-  if (state == GIG_LOCAL_STATE_FAILED || state == GIG_LOCAL_STATE_CONFLICT)
-    gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), state == GIG_LOCAL_STATE_FAILED ? "error" : "warning");
-
-  accessible = g_strdup_printf ("%s, %s, %s", title, subtitle, gtk_label_get_text (self->status_label));
+  accessible = g_strdup_printf ("%s, %s, %s", self->title, self->subtitle,
+                                gtk_label_get_text (self->status_label));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
 }
 
@@ -147,11 +222,27 @@ static void
 gig_record_row_dispose (GObject *object)
 {
   GigRecordRow *self = GIG_RECORD_ROW (object);
+  GtkWidget *child;
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_RECORD_ROW);
-  g_clear_pointer (&self->id, g_free);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  self->text_label = NULL;
+  self->state_icon = NULL;
+  self->status_label = NULL;
 
   G_OBJECT_CLASS (gig_record_row_parent_class)->dispose (object);
+}
+
+static void
+gig_record_row_finalize (GObject *object)
+{
+  GigRecordRow *self = GIG_RECORD_ROW (object);
+
+  g_free (self->id);
+  g_free (self->title);
+  g_free (self->subtitle);
+
+  G_OBJECT_CLASS (gig_record_row_parent_class)->finalize (object);
 }
 
 static void
@@ -161,18 +252,28 @@ gig_record_row_class_init (GigRecordRowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = gig_record_row_dispose;
+  object_class->finalize = gig_record_row_finalize;
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/gig-record-row.ui");
-  gtk_widget_class_bind_template_child (widget_class, GigRecordRow, box);
-  gtk_widget_class_bind_template_child (widget_class, GigRecordRow, title_label);
-  gtk_widget_class_bind_template_child (widget_class, GigRecordRow, subtitle_label);
-  gtk_widget_class_bind_template_child (widget_class, GigRecordRow, status_label);
-  gtk_widget_class_bind_template_child (widget_class, GigRecordRow, state_icon);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
 }
 
 static void
 gig_record_row_init (GigRecordRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (widget)), 8);
+  gtk_widget_set_margin_top (widget, 6);
+  gtk_widget_set_margin_bottom (widget, 6);
+
+  self->text_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->text_label, 0);
+  gtk_label_set_ellipsize (self->text_label, PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (GTK_WIDGET (self->text_label), TRUE);
+  gtk_widget_set_parent (GTK_WIDGET (self->text_label), widget);
+
+  self->status_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_set_valign (GTK_WIDGET (self->status_label), GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "status-pill");
+  gtk_widget_set_parent (GTK_WIDGET (self->status_label), widget);
 }

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "model/gig-record.h"
 #include "store/gig-store.h"
 
 G_BEGIN_DECLS
@@ -15,13 +16,14 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GigRecordRow, gig_record_row, GIG, RECORD_ROW, GtkWidget)
 
 GigRecordRow *gig_record_row_new    (void);
-/* Shows the record as the store has it now (a missing record shows as empty). */
+/* Shows @record (a GigProject or GigProposal); a proposal's project title and currency are
+ * read from @store. */
 void          gig_record_row_bind   (GigRecordRow  *self,
                                      GigStore      *store,
-                                     GigCollection  collection,
-                                     const char    *id);
+                                     GigRecord     *record);
 void          gig_record_row_unbind (GigRecordRow  *self);
 const char   *gig_record_row_get_id (GigRecordRow  *self);
 const char   *gig_record_row_get_title (GigRecordRow *self);
+const char   *gig_record_row_get_subtitle (GigRecordRow *self);
 
 G_END_DECLS

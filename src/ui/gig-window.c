@@ -11,8 +11,8 @@
 #include "gig-window.h"
 #include "gig-project-dialog.h"
 #include "gig-proposal-editor.h"
-#include "gig-query-ids-model.h"
 #include "gig-record-row.h"
+#include "model/gig-record-list-model.h"
 #include "gig-ui-util.h"
 
 /* Order of the scope drop-down's entries. */
@@ -36,7 +36,7 @@ struct _GigWindow
   GigSession           *session;
   GigStore             *store;
   GigSync              *sync;
-  GigQueryIdsModel     *model;
+  GigRecordListModel   *model;
   GtkSingleSelection   *selection;
   char                 *me;
   GigSignInPage        *sign_in_page;
@@ -174,7 +174,7 @@ static void
 update_empty_state (GigWindow *self)
 {
   guint n = self->model != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->model)) : 0;
-  const GigStoreQuery *query = self->model != NULL ? gig_query_ids_model_get_query (self->model) : NULL;
+  const GigStoreQuery *query = self->model != NULL ? gig_record_list_model_get_query (self->model) : NULL;
 
   gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "list" : "empty");
   if (n > 0)
@@ -233,7 +233,7 @@ refresh_query (GigWindow *self)
     return;
 
   query = build_query (self);
-  gig_query_ids_model_set_query (self->model, query);
+  gig_record_list_model_set_query (self->model, query);
   update_empty_state (self);
 }
 
@@ -319,14 +319,12 @@ bind_row (GtkSignalListItemFactory *factory,
           gpointer                  user_data)
 {
   GigWindow *self = user_data;
-  GtkStringObject *id = gtk_list_item_get_item (item);
+  GigRecord *record = gtk_list_item_get_item (item);
 
-  if (self->store == NULL || self->model == NULL)
+  if (self->store == NULL || record == NULL)
     return;
 
-  gig_record_row_bind (GIG_RECORD_ROW (gtk_list_item_get_child (item)), self->store,
-                       gig_query_ids_model_get_query (self->model)->collection,
-                       gtk_string_object_get_string (id));
+  gig_record_row_bind (GIG_RECORD_ROW (gtk_list_item_get_child (item)), self->store, record);
 }
 
 static void
@@ -354,10 +352,9 @@ gig_window_show_project (GigWindow  *self,
 
   /* Highlight the project in the list when it is there. */
   if (self->model != NULL && self->selection != NULL &&
-      gig_query_ids_model_get_query (self->model)->collection == GIG_COLLECTION_PROJECTS)
+      gig_record_list_model_get_query (self->model)->collection == GIG_COLLECTION_PROJECTS)
     {
-      gint64 position = gig_store_query_position (self->store, gig_query_ids_model_get_query (self->model),
-                                                  project_id, NULL);
+      gint64 position = gig_record_list_model_find (self->model, project_id);
 
       gtk_single_selection_set_selected (self->selection,
                                          position >= 0 ? (guint) position : GTK_INVALID_LIST_POSITION);
@@ -369,16 +366,18 @@ static void
 on_list_activate (GigWindow *self,
                   guint      position)
 {
+  g_autoptr(GigRecord) record = NULL;
   const GigStoreQuery *query;
   const char *id;
 
   if (self->model == NULL)
     return;
 
-  query = gig_query_ids_model_get_query (self->model);
-  id = gig_query_ids_model_get_id (self->model, position);
-  if (id == NULL)
+  query = gig_record_list_model_get_query (self->model);
+  record = g_list_model_get_item (G_LIST_MODEL (self->model), position);
+  if (record == NULL)
     return;
+  id = gig_record_get_id (record);
 
   if (query->collection == GIG_COLLECTION_PROPOSALS)
     {
@@ -406,6 +405,17 @@ on_model_items_changed (GigWindow *self)
 {
   /* The project page follows the store on its own; only the list's empty state is ours. */
   update_empty_state (self);
+}
+
+static void
+on_store_changed (GigWindow  *self,
+                  int         collection,
+                  char      **ids)
+{
+  /* Proposal rows show their project's title, which the list model does not follow. */
+  if (self->model != NULL && collection == GIG_COLLECTION_PROJECTS &&
+      gig_record_list_model_get_query (self->model)->collection == GIG_COLLECTION_PROPOSALS)
+    gig_record_list_model_refresh (self->model);
 }
 
 /* ---- sync state ------------------------------------------------------------------------------ */
@@ -528,6 +538,8 @@ gig_window_set_account (GigWindow  *self,
     g_signal_handlers_disconnect_by_data (self->sync, self);
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
   gtk_list_view_set_model (self->list_view, NULL);
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
@@ -554,14 +566,18 @@ gig_window_set_account (GigWindow  *self,
   gig_project_page_set_context (self->project_page, store, gig_session_get_user_id (session));
 
   query = build_query (self);
-  self->model = gig_query_ids_model_new (store, query);
+  self->model = gig_record_list_model_new (store, query);
   g_signal_connect_object (self->model, "items-changed", G_CALLBACK (on_model_items_changed), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  /* The list view builds its rows as soon as it has a model; before the window is shown
+   * that would be done again for every change of the query (see gig_window_map). */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
 
   if (self->sync != NULL)
     {
@@ -673,6 +689,19 @@ gig_window_restore_state (GigWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 }
 
+static void
+gig_window_map (GtkWidget *widget)
+{
+  GigWindow *self = GIG_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (gig_window_parent_class)->map (widget);
+
+  /* Rows are built once, for the query the window opens with. */
+  if (self->selection != NULL &&
+      gtk_list_view_get_model (self->list_view) != GTK_SELECTION_MODEL (self->selection))
+    gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+}
+
 static gboolean
 gig_window_close_request (GtkWindow *window)
 {
@@ -775,6 +804,7 @@ gig_window_class_init (GigWindowClass *klass)
   object_class->constructed = gig_window_constructed;
   object_class->dispose = gig_window_dispose;
   object_class->finalize = gig_window_finalize;
+  widget_class->map = gig_window_map;
   window_class->close_request = gig_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/gig-window.ui");

@@ -272,6 +272,29 @@ last_change (Recorder *rec)
   return &g_array_index (rec->changes, Change, rec->changes->len - 1);
 }
 
+/* The last two signals replaced @old_n items with @new_n: first all removed (the model then
+ * empty), then all added (the count already the store's). */
+static void
+assert_replaced (Recorder *rec,
+                 guint     old_n,
+                 guint     new_n)
+{
+  Change *removed, *added;
+
+  g_assert_cmpuint (rec->changes->len, >=, 2);
+  removed = &g_array_index (rec->changes, Change, rec->changes->len - 2);
+  added = &g_array_index (rec->changes, Change, rec->changes->len - 1);
+  g_assert_cmpuint (removed->position, ==, 0);
+  g_assert_cmpuint (removed->removed, ==, old_n);
+  g_assert_cmpuint (removed->added, ==, 0);
+  g_assert_cmpuint (removed->n_at_signal, ==, 0);
+  g_assert_cmpuint (added->position, ==, 0);
+  g_assert_cmpuint (added->removed, ==, 0);
+  g_assert_cmpuint (added->added, ==, new_n);
+  g_assert_cmpuint (added->n_at_signal, ==, new_n);
+  g_assert_cmpuint (added->count_at_signal, ==, new_n);
+}
+
 static void
 test_items_changed (Fixture       *f,
                     gconstpointer  data)
@@ -344,18 +367,21 @@ test_items_changed (Fixture       *f,
   g_assert_cmpuint (c->n_at_signal, ==, 10);
   assert_model_matches (f, model);
 
-  /* A move (sorted by budget): one signal spanning the rows that shifted. */
+  /* A new query replaces the items in two signals: all removed, then all added. */
   query->sort = GIG_STORE_SORT_BUDGET;
   gig_record_list_model_set_query (model, query);
-  g_assert_cmpuint (rec.changes->len, ==, 4);
+  g_assert_cmpuint (rec.changes->len, ==, 5);
+  assert_replaced (&rec, 10, 10);
   assert_model_matches (f, model);
+
+  /* A move (sorted by budget): one signal spanning the rows that shifted. */
   {
     g_autoptr(JsonObject) cheaper = gig_store_json_from_string ("{\"budget\":1}");
     gint64 before = gig_record_list_model_find (model, "prj000000000014");
 
     g_assert_cmpint (before, ==, 0);   /* 4242 is the highest */
     g_assert_true (gig_store_update_record (f->store, GIG_COLLECTION_PROJECTS, "prj000000000014", cheaper, &error));
-    g_assert_cmpuint (rec.changes->len, ==, 5);
+    g_assert_cmpuint (rec.changes->len, ==, 6);
     c = last_change (&rec);
     g_assert_cmpuint (c->position, ==, 0);
     /* 180 160 120 80 60 40 20 10(new) 1 0: it lands at 8. */
@@ -372,11 +398,8 @@ test_items_changed (Fixture       *f,
       g_ptr_array_add (more, project_json (i, "usralice0000001", i));
     apply (f->store, GIG_COLLECTION_PROJECTS, more);
   }
-  g_assert_cmpuint (rec.changes->len, ==, 6);
-  c = last_change (&rec);
-  g_assert_cmpuint (c->position, ==, 0);
-  g_assert_cmpuint (c->removed, ==, 10);
-  g_assert_cmpuint (c->added, ==, 40);
+  g_assert_cmpuint (rec.changes->len, ==, 8);
+  assert_replaced (&rec, 10, 40);
   assert_model_matches (f, model);
 
   /* Search narrows the list. */
@@ -398,6 +421,118 @@ test_items_changed (Fixture       *f,
   g_array_unref (rec.changes);
 }
 
+/* Sorted by budget, with a search, new rows, edits in place and refreshes: the cases the
+ * sidebar list meets. */
+static void
+test_budget_search_refresh (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GigStoreQuery) query = gig_store_query_new (GIG_COLLECTION_PROJECTS, GIG_STORE_SCOPE_OPEN_PROJECTS);
+  g_autoptr(GigRecordListModel) model = NULL;
+  g_autoptr(GigStoreQuery) search = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) fields = gig_store_json_from_string (
+    "{\"title\":\"Cheap one\",\"status\":\"open\",\"owner\":\"usrbob000000001\",\"budget\":5}");
+  g_autofree char *new_id = NULL;
+  Recorder rec = { g_array_new (FALSE, FALSE, sizeof (Change)), f->store, NULL };
+  const guint n = 3000, n_open = n - n / 10;
+  Change *c;
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *o = project_json (i, "usrbob000000001", i);
+
+      if (i % 7 == 0)
+        json_object_set_string_member (o, "title", "Bakery logo");
+      if (i % 10 == 9)
+        json_object_set_string_member (o, "status", "completed");
+      g_ptr_array_add (page, o);
+    }
+  apply (f->store, GIG_COLLECTION_PROJECTS, page);
+
+  query->sort = GIG_STORE_SORT_BUDGET;
+  model = gig_record_list_model_new (f->store, query);
+  rec.model = model;
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), &rec);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n_open);
+  g_assert_cmpuint (gig_record_list_model_get_cached_pages (model), ==, 0);
+
+  /* Highest budget first (2999 is completed). */
+  {
+    g_autoptr(GigRecord) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_assert_cmpstr (gig_record_get_id (first), ==, "prj000000002998");
+  }
+  for (guint i = 0; i < n_open; i++)
+    {
+      g_autoptr(GigRecord) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+      g_assert_nonnull (item);
+    }
+  g_assert_cmpuint (gig_record_list_model_get_cached_pages (model), <=, 8);
+
+  /* A new row with the lowest budget: one insertion at the end. */
+  g_assert_true (gig_store_create_record (f->store, GIG_COLLECTION_PROJECTS, fields, &new_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (rec.changes->len, ==, 1);
+  c = last_change (&rec);
+  g_assert_cmpuint (c->removed, ==, 0);
+  g_assert_cmpuint (c->added, ==, 1);
+  g_assert_cmpint (gig_record_list_model_find (model, new_id), ==, c->position);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n_open + 1);
+
+  /* An edit that moves a row on screen to the top: one signal over the rows that shifted. */
+  {
+    g_autoptr(JsonObject) edit = gig_store_json_from_string ("{\"budget\":1000000}");
+    g_autoptr(GigRecord) first = NULL;
+    g_autoptr(GigRecord) shown = NULL;
+    gint64 old_pos = gig_record_list_model_find (model, "prj000000000007");
+
+    g_assert_cmpint (old_pos, >, 0);
+    shown = g_list_model_get_item (G_LIST_MODEL (model), old_pos);
+    g_assert_true (gig_store_update_record (f->store, GIG_COLLECTION_PROJECTS, "prj000000000007", edit, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (rec.changes->len, ==, 2);
+    c = last_change (&rec);
+    g_assert_cmpuint (c->position, ==, 0);
+    g_assert_cmpuint (c->removed, ==, old_pos + 1);
+    g_assert_cmpuint (c->added, ==, old_pos + 1);
+    first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_assert_cmpstr (gig_record_get_id (first), ==, "prj000000000007");
+  }
+
+  /* A refresh with the same count re-reads the pages read last, in place. */
+  {
+    g_autoptr(GigRecord) before = g_list_model_get_item (G_LIST_MODEL (model), 150);
+    g_autoptr(GigRecord) after = NULL;
+    guint cached = gig_record_list_model_get_cached_pages (model);
+
+    g_assert_cmpuint (cached, >=, 1);
+    rec.changes->len = 0;
+    gig_record_list_model_refresh (model);
+    g_assert_cmpuint (rec.changes->len, ==, cached);
+    for (guint i = 0; i < rec.changes->len; i++)
+      {
+        c = &g_array_index (rec.changes, Change, i);
+        g_assert_cmpuint (c->removed, ==, c->added);
+        g_assert_cmpuint (c->n_at_signal, ==, n_open + 1);
+      }
+    after = g_list_model_get_item (G_LIST_MODEL (model), 150);
+    g_assert_true (before != after);
+    g_assert_cmpstr (gig_record_get_id (before), ==, gig_record_get_id (after));
+  }
+
+  /* Search narrows it: every item removed, then the matches added. */
+  rec.changes->len = 0;
+  search = gig_store_query_copy (query);
+  search->text = g_strdup ("bake");
+  gig_record_list_model_set_query (model, search);
+  g_assert_cmpuint (rec.changes->len, ==, 2);
+  assert_replaced (&rec, n_open + 1, 386);
+  assert_model_matches (f, model);
+
+  g_array_unref (rec.changes);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -408,6 +543,7 @@ main (int   argc,
   g_test_add ("/model/list/item-types", Fixture, NULL, fixture_setup, test_item_types, fixture_teardown);
   g_test_add ("/model/list/100k-rows", Fixture, NULL, fixture_setup, test_large_list, fixture_teardown);
   g_test_add ("/model/list/items-changed", Fixture, NULL, fixture_setup, test_items_changed, fixture_teardown);
+  g_test_add ("/model/list/budget-search-refresh", Fixture, NULL, fixture_setup, test_budget_search_refresh, fixture_teardown);
 
   return g_test_run ();
 }

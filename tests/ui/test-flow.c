@@ -16,6 +16,7 @@
 #include "ui/gig-milestone-dialog.h"
 #include "ui/gig-proposal-editor.h"
 #include "ui/gig-project-page.h"
+#include "model/gig-project.h"
 
 typedef struct
 {
@@ -131,8 +132,8 @@ list_title (Flow *flow, guint position)
   g_autoptr(JsonObject) record = NULL;
 
   g_assert_nonnull (item);
-  record = gig_store_get_record (flow->store, GIG_COLLECTION_PROJECTS,
-                                 gtk_string_object_get_string (GTK_STRING_OBJECT (item)));
+  g_assert_true (GIG_IS_PROJECT (item));
+  record = gig_store_get_record (flow->store, GIG_COLLECTION_PROJECTS, gig_record_get_id (GIG_RECORD (item)));
   g_assert_nonnull (record);
   return g_strdup (json_object_get_string_member (record, "title"));
 }
@@ -396,7 +397,7 @@ step_create_project (Flow *flow)
   g_assert_cmpuint (list_count (flow), ==, 1);
   {
     g_autoptr(GObject) item = g_list_model_get_item (gig_window_get_list_model (flow->window), 0);
-    id = g_strdup (gtk_string_object_get_string (GTK_STRING_OBJECT (item)));
+    id = g_strdup (gig_record_get_id (GIG_RECORD (item)));
   }
   g_assert_cmpint (local_state (flow->store, GIG_COLLECTION_PROJECTS, id), ==, GIG_LOCAL_STATE_PENDING);
 

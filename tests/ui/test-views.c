@@ -13,7 +13,6 @@
 #include "ui/gig-notifications.h"
 #include "ui/gig-project-dialog.h"
 #include "ui/gig-project-page.h"
-#include "ui/gig-query-ids-model.h"
 #include "ui/gig-sign-in-page.h"
 #include "ui/gig-window.h"
 #include "chat/gig-chat-view.h"
@@ -101,97 +100,6 @@ state_of (Fixture *f, GigCollection collection, const char *id)
 
   g_assert_true (gig_store_get_record_meta (f->store, collection, id, &state, NULL, NULL));
   return state;
-}
-
-/* ---- the lazy list model --------------------------------------------------------------------- */
-
-static void
-count_changes (GListModel *model, guint position, guint removed, guint added, guint *changes)
-{
-  (*changes)++;
-}
-
-static void
-test_query_ids_model (Fixture *f, gconstpointer data)
-{
-  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  g_autoptr(GigStoreQuery) query = gig_store_query_new (GIG_COLLECTION_PROJECTS, GIG_STORE_SCOPE_OPEN_PROJECTS);
-  g_autoptr(GigQueryIdsModel) model = NULL;
-  g_autoptr(GigStoreQuery) search = NULL;
-  g_autoptr(GError) error = NULL;
-  guint changes = 0;
-  const guint n = 3000;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *id = g_strdup_printf ("p%014u", i);
-      g_autofree char *updated = g_strdup_printf ("2026-11-01 10:%02u:%02u.%03uZ", (i / 60000) % 60, (i / 1000) % 60, i % 1000);
-      g_autofree char *fields = g_strdup_printf ("{\"title\":\"%s %u\",\"budget\":%u,\"currency\":\"EUR\","
-                                                 "\"status\":\"%s\",\"owner\":\"%s\"}",
-                                                 i % 7 == 0 ? "Bakery logo" : "Web shop", i, i,
-                                                 i % 10 == 9 ? "completed" : "open", OTHER);
-
-      g_ptr_array_add (page, server_record (id, updated, fields));
-    }
-  g_assert_true (gig_store_apply_server_page (f->store, GIG_COLLECTION_PROJECTS, page, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
-
-  query->sort = GIG_STORE_SORT_BUDGET;
-  model = gig_query_ids_model_new (f->store, query);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n - n / 10);
-  /* Knowing the count reads no rows. */
-  g_assert_cmpuint (gig_query_ids_model_get_cached_pages (model), ==, 0);
-
-  /* Highest budget first; items are made on demand. */
-  {
-    g_autoptr(GtkStringObject) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
-    g_assert_cmpstr (gtk_string_object_get_string (first), ==, "p00000000002998");
-  }
-  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), n));
-
-  /* Scrolling through everything keeps only a few pages. */
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
-    g_assert_nonnull (gig_query_ids_model_get_id (model, i));
-  g_assert_cmpuint (gig_query_ids_model_get_cached_pages (model), <=, 8);
-
-  /* A new row replaces the items (removed, then added: see replace_all). */
-  g_signal_connect (model, "items-changed", G_CALLBACK (count_changes), &changes);
-  project (f, "newproject00001", OTHER, "open", 5);
-  g_assert_cmpuint (changes, ==, 2);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n - n / 10 + 1);
-  {
-    /* Budget 5 sorts among the last few. */
-    gboolean found = FALSE;
-
-    for (guint i = n - n / 10 - 8; i <= n - n / 10; i++)
-      found |= g_strcmp0 (gig_query_ids_model_get_id (model, i), "newproject00001") == 0;
-    g_assert_true (found);
-  }
-
-  /* An edit that keeps the count re-reads only the range read last. */
-  changes = 0;
-  g_assert_nonnull (gig_query_ids_model_get_id (model, 0));
-  g_assert_cmpuint (gig_query_ids_model_get_cached_pages (model), ==, 2);
-  {
-    g_autoptr(JsonObject) edit = json_object_new ();
-
-    json_object_set_double_member (edit, "budget", 1000000);
-    g_assert_true (gig_store_update_record (f->store, GIG_COLLECTION_PROJECTS, "p00000000000007", edit, &error));
-    g_assert_no_error (error);
-  }
-  g_assert_cmpuint (changes, ==, 1);
-  {
-    g_autoptr(GtkStringObject) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
-    g_assert_cmpstr (gtk_string_object_get_string (first), ==, "p00000000000007");
-  }
-
-  /* Search narrows it. */
-  changes = 0;
-  search = gig_store_query_copy (query);
-  search->text = g_strdup ("bake");
-  gig_query_ids_model_set_query (model, search);
-  g_assert_cmpuint (changes, ==, 2);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 386);
 }
 
 /* ---- notifications --------------------------------------------------------------------------- */
@@ -588,7 +496,6 @@ main (int argc, char *argv[])
 {
   gig_test_ui_init (&argc, &argv);
 
-  g_test_add ("/views/query-ids-model", Fixture, NULL, fixture_set_up, test_query_ids_model, fixture_tear_down);
   g_test_add ("/views/notifications", Fixture, NULL, fixture_set_up, test_notifications, fixture_tear_down);
   g_test_add ("/views/conflict-dialog", Fixture, NULL, fixture_set_up, test_conflict_dialog, fixture_tear_down);
   g_test_add ("/views/owner-page", Fixture, NULL, fixture_set_up, test_owner_page, fixture_tear_down);
