@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include <signal.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
@@ -403,6 +404,7 @@ test_migrate_from_file (gconstpointer data)
   g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, GIG_STORE_SCHEMA_VERSION);
   g_autofree char *integrity = sql_text (path, "PRAGMA integrity_check");
   g_assert_cmpstr (integrity, ==, "ok");
+  assert_fts_consistent (path);
   rm_rf (dir);
 }
 
@@ -412,7 +414,7 @@ test_fixture_matches_steps (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("gig-store-XXXXXX", NULL);
 
-  for (int version = 1; version <= 2; version++)
+  for (int version = 1; version <= 3; version++)
     {
       g_autofree char *name = g_strdup_printf ("cache-v%d.sql", version);
       g_autofree char *made = g_strdup_printf ("%s/made-v%d.sqlite", dir, version);
@@ -454,6 +456,50 @@ test_migrate_each_step (void)
       store = gig_store_new_for_path (path, &error);
       g_assert_no_error (error);
       g_assert_cmpint (gig_store_get_schema_version (store), ==, GIG_STORE_SCHEMA_VERSION);
+    }
+  rm_rf (dir);
+}
+
+/* Step 4 edits the record tables' CHECK in place: it must still refuse what it refused, in
+ * files migrated from an older version and in new ones alike, on every record table. */
+static void
+test_state_check_kept (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("gig-store-XXXXXX", NULL);
+  static const char *tables[] = { "users", "projects", "proposals", "milestones" };
+
+  for (int from = 3; from <= GIG_STORE_SCHEMA_VERSION; from++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/check-%d.sqlite", dir, from);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GigStore) store = NULL;
+      sqlite3 *db = NULL;
+
+      g_assert_true (gig_store_create_file_at_version (path, from, &error));
+      g_assert_no_error (error);
+      store = gig_store_new_for_path (path, &error);
+      g_assert_no_error (error);
+      gig_store_close (store);
+
+      g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+      for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+        {
+          g_autofree char *bad = g_strdup_printf ("INSERT INTO %s (id, local_state) VALUES ('zzzzzzzzzzzzzz1', 'bogus')", tables[i]);
+          g_autofree char *good = g_strdup_printf ("INSERT INTO %s (id, local_state) VALUES ('zzzzzzzzzzzzzz2', 'conflict')", tables[i]);
+          g_autofree char *schema = g_strdup_printf ("SELECT sql FROM sqlite_schema WHERE name = '%s'", tables[i]);
+          sqlite3_stmt *stmt = NULL;
+
+          g_assert_cmpint (sqlite3_exec (db, bad, NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+          g_assert_cmpint (sqlite3_extended_errcode (db), ==, SQLITE_CONSTRAINT_CHECK);
+          g_assert_cmpint (sqlite3_exec (db, good, NULL, NULL, NULL), ==, SQLITE_OK);
+          /* the per-row temporary b-tree of the IN list is gone */
+          g_assert_cmpint (sqlite3_prepare_v2 (db, schema, -1, &stmt, NULL), ==, SQLITE_OK);
+          g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+          g_assert_null (strstr ((const char *) sqlite3_column_text (stmt, 0), "local_state IN"));
+          sqlite3_finalize (stmt);
+        }
+      sqlite3_close (db);
+      assert_fts_consistent (path);
     }
   rm_rf (dir);
 }
@@ -1418,8 +1464,10 @@ main (int   argc,
   ADD ("migrations/fresh", test_fresh_file);
   g_test_add_data_func ("/store/migrations/from-v1", "cache-v1.sql", test_migrate_from_file);
   g_test_add_data_func ("/store/migrations/from-v2", "cache-v2.sql", test_migrate_from_file);
+  g_test_add_data_func ("/store/migrations/from-v3", "cache-v3.sql", test_migrate_from_file);
   g_test_add_func ("/store/migrations/fixtures-match-steps", test_fixture_matches_steps);
   g_test_add_func ("/store/migrations/each-step", test_migrate_each_step);
+  g_test_add_func ("/store/migrations/state-check-kept", test_state_check_kept);
   g_test_add_func ("/store/migrations/too-new-or-corrupt", test_too_new);
   ADD ("outbox/create-update", test_create_update_outbox);
   ADD ("outbox/order-retry-fail", test_outbox_order_and_retry);
