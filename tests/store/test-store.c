@@ -504,6 +504,71 @@ test_state_check_kept (void)
   rm_rf (dir);
 }
 
+/* The store writes JSON itself (server_json, local_json, the outbox): whatever it writes must
+ * read back as the same value, escapes, numbers and nesting included. */
+static void
+test_json_round_trip (void)
+{
+  static const char *texts[] = {
+    "{}",
+    "{\"id\":\"prjaaaaaaaaaaa1\",\"title\":\"Quote \\\" backslash \\\\ slash / tab \\t newline \\n cr \\r\","
+    "\"ctl\":\"\\u0001\\u001f\\b\\f\",\"utf8\":\"Grüße – 日本 😀\",\"empty\":\"\"}",
+    "{\"budget\":1234.5,\"whole\":12000.0,\"tiny\":1e-300,\"huge\":1.7976931348623157e308,"
+    "\"third\":0.1,\"neg\":-0.25,\"int\":42,\"big\":9223372036854775807,\"min\":-9223372036854775808}",
+    "{\"deleted\":false,\"open\":true,\"hired_freelancer\":null,\"skills\":[\"gtk\",\"c\",[],{},[1,2.5,null]],"
+    "\"expand\":{\"owner\":{\"name\":\"A \\\"B\\\"\",\"tags\":[{\"x\":[true]}]}}}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(JsonObject) object = gig_store_json_from_string (texts[i]);
+      g_autofree char *written = NULL;
+      g_autoptr(JsonObject) back = NULL;
+      g_autoptr(JsonNode) a = json_node_new (JSON_NODE_OBJECT);
+      g_autoptr(JsonNode) b = json_node_new (JSON_NODE_OBJECT);
+      g_autoptr(JsonParser) strict = json_parser_new ();
+
+      g_assert_nonnull (object);
+      written = gig_store_json_to_string (object);
+      /* valid JSON for any parser, not only for the store's */
+      g_assert_true (json_parser_load_from_data (strict, written, -1, NULL));
+      back = gig_store_json_from_string (written);
+      g_assert_nonnull (back);
+      json_node_set_object (a, object);
+      json_node_set_object (b, back);
+      if (!json_node_equal (a, b))
+        g_error ("%s came back as %s", texts[i], written);
+      /* member order is kept */
+      {
+        GList *ma = json_object_get_members (object);
+        GList *mb = json_object_get_members (back);
+
+        for (GList *x = ma, *y = mb; x || y; x = x->next, y = y->next)
+          {
+            g_assert_true (x != NULL && y != NULL);
+            g_assert_cmpstr (x->data, ==, y->data);
+          }
+        g_list_free (ma);
+        g_list_free (mb);
+      }
+    }
+
+  /* Doubles stay doubles (a typed REAL column and the UI read them so), ints stay ints. */
+  {
+    g_autoptr(JsonObject) o = json_object_new ();
+    g_autofree char *written = NULL;
+    g_autoptr(JsonObject) back = NULL;
+
+    json_object_set_double_member (o, "amount", 300);
+    json_object_set_int_member (o, "days", 3);
+    written = gig_store_json_to_string (o);
+    g_assert_cmpstr (written, ==, "{\"amount\":300.0,\"days\":3}");
+    back = gig_store_json_from_string (written);
+    g_assert_cmpint (json_node_get_value_type (json_object_get_member (back, "amount")), ==, G_TYPE_DOUBLE);
+    g_assert_cmpint (json_node_get_value_type (json_object_get_member (back, "days")), ==, G_TYPE_INT64);
+  }
+}
+
 static void
 test_too_new (void)
 {
@@ -1460,6 +1525,7 @@ main (int   argc,
 
 #define ADD(name, fn) g_test_add ("/store/" name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   g_test_add_func ("/store/ids", test_ids);
+  g_test_add_func ("/store/json-round-trip", test_json_round_trip);
   g_test_add_func ("/store/default-path", test_default_path);
   ADD ("migrations/fresh", test_fresh_file);
   g_test_add_data_func ("/store/migrations/from-v1", "cache-v1.sql", test_migrate_from_file);
