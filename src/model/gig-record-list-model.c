@@ -8,9 +8,11 @@
 
 #include "store/gig-store-private.h"
 
-/* Rows per page read from the store, pages and items kept. A list view shows a few dozen rows:
- * this holds several screens either way of the visible one. */
-#define PAGE_SIZE  100
+/* Rows per page read from the store, pages and items kept. GtkListView (4.8) binds 200 rows
+ * plus a few around what it shows, so a page a bit larger than that fills a fresh list with
+ * one query (a search query costs about the same for 100 rows as for 256: matching and
+ * sorting dominate). Eight pages hold several screens either way of the visible one. */
+#define PAGE_SIZE  256
 #define MAX_PAGES  8
 #define MAX_ITEMS  400
 /* Up to this many changed ids are placed one by one; more make one full refresh, which costs

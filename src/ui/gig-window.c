@@ -40,6 +40,7 @@ struct _GigWindow
   GtkSingleSelection   *selection;
   char                 *me;
   GigSignInPage        *sign_in_page;
+  guint                 search_idle_id;
 
   /* Template children */
   AdwToastOverlay      *toast_overlay;
@@ -252,10 +253,34 @@ on_filters_changed (GigWindow *self)
   refresh_query (self);
 }
 
+static gboolean
+search_cleared_cb (gpointer user_data)
+{
+  GigWindow *self = user_data;
+
+  self->search_idle_id = 0;
+  /* Still empty: the search was cleared, not replaced. */
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) == '\0')
+    refresh_query (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_search_changed (GigWindow *self)
 {
-  refresh_query (self);
+  /* GtkSearchEntry reports an empty text at once, other texts after a pause in typing.
+   * Replacing the text (select all and type) empties the entry first, then fills it: listing
+   * everything in between would cost as much as the search. So an empty text is applied in an
+   * idle (still before the next frame), if it is still empty then. */
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) != '\0')
+    {
+      g_clear_handle_id (&self->search_idle_id, g_source_remove);
+      refresh_query (self);
+    }
+  else if (self->search_idle_id == 0)
+    {
+      self->search_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, search_cleared_cb, self, NULL);
+    }
 }
 
 static void
@@ -293,6 +318,7 @@ gig_window_set_search_text (GigWindow  *self,
   gtk_search_bar_set_search_mode (self->search_bar, text != NULL && *text != '\0');
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
   /* The entry reports changes after a short delay; apply at once for callers that set it. */
+  g_clear_handle_id (&self->search_idle_id, g_source_remove);
   refresh_query (self);
 }
 
@@ -767,6 +793,7 @@ gig_window_dispose (GObject *object)
 {
   GigWindow *self = GIG_WINDOW (object);
 
+  g_clear_handle_id (&self->search_idle_id, g_source_remove);
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   g_clear_object (&self->selection);

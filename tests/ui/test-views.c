@@ -15,6 +15,7 @@
 #include "ui/gig-project-page.h"
 #include "ui/gig-sign-in-page.h"
 #include "ui/gig-window.h"
+#include "model/gig-record-list-model.h"
 #include "chat/gig-chat-view.h"
 
 #define ME     "me0000000000001"
@@ -441,6 +442,104 @@ test_freelancer_withdraw (Fixture *f, gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- sidebar search ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  guint changes;
+  guint largest_added;
+} ListChanges;
+
+static void
+on_list_changed (GListModel *model, guint position, guint removed, guint added, ListChanges *changes)
+{
+  changes->changes++;
+  changes->largest_added = MAX (changes->largest_added, added);
+}
+
+static const char *
+list_search_text (GigWindow *window)
+{
+  return gig_record_list_model_get_query (GIG_RECORD_LIST_MODEL (gig_window_get_list_model (window)))->text;
+}
+
+static gboolean
+list_searches_logo (gpointer data)
+{
+  return g_strcmp0 (list_search_text (data), "logo") == 0;
+}
+
+static gboolean
+list_searches_bakery (gpointer data)
+{
+  return g_strcmp0 (list_search_text (data), "bakery") == 0;
+}
+
+static void
+settle (void)
+{
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+test_search_entry (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GigPbClient) client = gig_pb_client_new ("http://127.0.0.1:9");
+  g_autoptr(GigSession) session = gig_session_new (client);
+  ListChanges changes = { 0, 0 };
+  GtkEditable *entry;
+  GListModel *list;
+  GigWindow *window;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("search000000%03u", i);
+      g_autofree char *fields = g_strdup_printf ("{\"title\":\"%s %u\",\"budget\":%u,\"currency\":\"EUR\","
+                                                 "\"status\":\"open\",\"owner\":\"%s\"}",
+                                                 i % 2 ? "Bakery website" : "Logo design", i, 100 + i, OTHER);
+
+      apply (f, GIG_COLLECTION_PROJECTS, server_record (id, "2026-11-01 10:00:00.000Z", fields));
+    }
+
+  window = g_object_new (GIG_TYPE_WINDOW, NULL);
+  /* Earlier tests may have left another list in the settings. */
+  gig_window_set_scope (window, GIG_STORE_SCOPE_OPEN_PROJECTS);
+  gig_window_set_sort (window, GIG_STORE_SORT_NEWEST);
+  gig_window_set_account (window, session, f->store, NULL);
+  gig_window_set_user (window, ME);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
+  list = gig_window_get_list_model (window);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 10);
+  entry = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (window), GIG_TYPE_WINDOW, "search_entry"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+
+  /* Typed text is searched after the entry's pause. */
+  gtk_editable_set_text (entry, "bakery");
+  g_assert_true (gig_test_ui_wait_until (list_searches_bakery, window, 5000));
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 5);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
+
+  /* Replacing the text empties the entry for a moment: that is not listed. */
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_list_changed), &changes);
+  gtk_editable_set_text (entry, "logo");
+  settle ();
+  g_assert_cmpstr (list_search_text (window), ==, "bakery");
+  g_assert_cmpuint (changes.changes, ==, 0);
+  g_assert_true (gig_test_ui_wait_until (list_searches_logo, window, 5000));
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 5);
+  g_assert_cmpuint (changes.largest_added, ==, 5);
+
+  /* Clearing it lists everything at once, with no pause. */
+  gtk_editable_set_text (entry, "");
+  settle ();
+  g_assert_null (list_search_text (window));
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 10);
+  g_signal_handlers_disconnect_by_data (list, &changes);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* ---- chat tab -------------------------------------------------------------------------------- */
 
 static void
@@ -500,6 +599,7 @@ main (int argc, char *argv[])
   g_test_add ("/views/conflict-dialog", Fixture, NULL, fixture_set_up, test_conflict_dialog, fixture_tear_down);
   g_test_add ("/views/owner-page", Fixture, NULL, fixture_set_up, test_owner_page, fixture_tear_down);
   g_test_add ("/views/freelancer-withdraw", Fixture, NULL, fixture_set_up, test_freelancer_withdraw, fixture_tear_down);
+  g_test_add ("/views/search-entry", Fixture, NULL, fixture_set_up, test_search_entry, fixture_tear_down);
   g_test_add ("/views/chat-tab", Fixture, NULL, fixture_set_up, test_chat_tab, fixture_tear_down);
   g_test_add_func ("/views/sign-in-messages", test_sign_in_messages);
 
