@@ -160,3 +160,29 @@ test('chat token: 503 with a clear message when Stream is not configured', async
     await bare.stop();
   }
 });
+
+test('hiring brings the project\'s earlier milestones into the freelancer\'s incremental pull', async () => {
+  const { project, proposals: [qb] } = await projectWithProposals('site', [bob]);
+  const planned = must(await alice.api.create('milestones',
+    { project, title: 'Wireframes', amount: 40, position: 1, status: 'pending' }), 'milestone');
+  const dropped = must(await alice.api.create('milestones',
+    { project, title: 'Dropped', amount: 10, position: 2, status: 'pending' }), 'milestone');
+  must(await alice.api.update('milestones', dropped.id, { deleted: true }), 'soft delete');
+
+  // Bob's cache is up to date before the hire: he sees no milestones of this project yet.
+  const cursor = must(await alice.api.view('milestones', dropped.id), 'view').updated;
+  const filter = (f) => `&sort=updated,id&filter=${encodeURIComponent(f)}`;
+  const beforeHire = must(await bob.api.list('milestones', filter(`project = "${project}"`)), 'list');
+  assert.equal(beforeHire.items.length, 0);
+
+  must(await alice.api.update('proposals', qb, { status: 'accepted' }), 'accept');
+
+  // What an incremental sync asks for: records updated past the cursor. Both milestones must be
+  // in it, the soft-deleted one as a tombstone, or Bob's cache would never learn of them.
+  const pulled = must(await bob.api.list('milestones',
+    filter(`project = "${project}" && updated > "${cursor}"`)), 'incremental list');
+  const byId = Object.fromEntries(pulled.items.map((m) => [m.id, m]));
+  assert.deepEqual(Object.keys(byId).sort(), [planned.id, dropped.id].sort());
+  assert.equal(byId[dropped.id].deleted, true);
+  assert.equal(byId[planned.id].title, 'Wireframes');
+});
