@@ -357,8 +357,8 @@ analyse_records (GigSync       *self,
       return a;
     }
 
-  /* one lookup per record (gig_store_get_records would do the same; its NULL holes don't go
-   * well with its free function) */
+  /* one lookup per record, as gig_store_get_records would do; a record without an id gets a
+   * NULL hole here too */
   befores = g_ptr_array_new_full (records->len, (GDestroyNotify) maybe_unref);
   for (guint i = 0; i < records->len; i++)
     {
