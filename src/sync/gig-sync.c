@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "sync/gig-sync.h"
 
 #include "pocketbase/gig-pb-realtime.h"
@@ -644,7 +646,8 @@ pull_applied_cb (GObject      *object,
       analysis_emit (self, analysis);
       cycle->received += counts.inserted + counts.updated + counts.kept_local;
       count = format_count (cycle->received);
-      text = g_strdup_printf ("%s records received", count);
+      text = g_strdup_printf (ngettext ("%s record received", "%s records received", cycle->received),
+                              count);
       set_progress (self, -1, text);
     }
   pull_maybe_continue (pull);
@@ -718,7 +721,7 @@ pull_fetched_cb (GObject      *object,
           if (u == NULL || id == NULL)
             {
               pull->error = g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                         "A %s record came without `updated` or `id`",
+                                         _("A %s record came from the server without “updated” or “id”"),
                                          gig_collection_to_string (pull->collection));
             }
           else
@@ -759,7 +762,7 @@ cycle_pulls_done (Cycle *cycle)
     }
   if (g_cancellable_is_cancelled (cycle->cancellable))
     {
-      cycle_finish (cycle, g_error_new (GIG_SYNC_ERROR, GIG_SYNC_ERROR_STOPPED, "Sync was stopped"));
+      cycle_finish (cycle, g_error_new_literal (GIG_SYNC_ERROR, GIG_SYNC_ERROR_STOPPED, _("Sync was stopped")));
       return;
     }
   if (cycle->do_pull)
@@ -810,7 +813,8 @@ push_progress (Cycle *cycle)
 
   if (total == 0)
     return;
-  text = g_strdup_printf ("%u of %u changes sent", cycle->pushed, total);
+  text = g_strdup_printf (ngettext ("%u of %u change sent", "%u of %u changes sent", total),
+                          cycle->pushed, total);
   set_progress (cycle->self, (double) cycle->pushed / total, text);
 }
 
@@ -1022,7 +1026,9 @@ push_batch_cb (GObject      *object,
 
   if (records != NULL)
     error = g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                         "The server answered %u of %u batched requests", records->len,
+                         ngettext ("The server answered %u of %u batched request",
+                                   "The server answered %u of %u batched requests",
+                                   cycle->entries->len), records->len,
                          cycle->entries->len);
 
   if (error_is_transient (error) || error_is_auth (error) ||
@@ -1054,7 +1060,7 @@ cycle_push_round (Cycle *cycle)
 
   if (g_cancellable_is_cancelled (cycle->cancellable))
     {
-      cycle_finish (cycle, g_error_new (GIG_SYNC_ERROR, GIG_SYNC_ERROR_STOPPED, "Sync was stopped"));
+      cycle_finish (cycle, g_error_new_literal (GIG_SYNC_ERROR, GIG_SYNC_ERROR_STOPPED, _("Sync was stopped")));
       return;
     }
 
@@ -1223,8 +1229,8 @@ reconcile_list_cb (GObject      *object,
 
       if (id == NULL || record_updated (record) == NULL)
         {
-          cycle_finish (cycle, g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                            "A listed record came without id or updated"));
+          cycle_finish (cycle, g_error_new_literal (GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                                    _("A listed record came from the server without “id” or “updated”")));
           return;
         }
       g_hash_table_add (ids, g_strdup (id));
@@ -1308,7 +1314,7 @@ cycle_reconcile (Cycle *cycle)
       return;
     }
   g_debug ("reconciling ids");
-  set_progress (self, -1, "Checking which records are still visible");
+  set_progress (self, -1, _("Checking which records are still visible"));
   gig_session_refresh_async (self->session, cycle->cancellable, reconcile_verified_before_cb, cycle);
 }
 
@@ -1362,11 +1368,10 @@ cycle_finish (Cycle  *cycle,
   update_counts (self);
 
   if (owned == NULL && cycle->failed > 0)
-    owned = cycle->failed == 1
-              ? g_error_new_literal (GIG_SYNC_ERROR, GIG_SYNC_ERROR_PUSH_FAILED,
-                                     "The server refused a change")
-              : g_error_new (GIG_SYNC_ERROR, GIG_SYNC_ERROR_PUSH_FAILED,
-                             "The server refused %u changes", cycle->failed);
+    owned = g_error_new (GIG_SYNC_ERROR, GIG_SYNC_ERROR_PUSH_FAILED,
+                         ngettext ("The server refused %u change", "The server refused %u changes",
+                                   cycle->failed),
+                         cycle->failed);
 
   if (owned == NULL)
     {
@@ -1465,13 +1470,13 @@ cycle_start (GigSync  *self,
   if (session_state != GIG_SESSION_STATE_SIGNED_IN || !gig_session_check_token (self->session) ||
       gig_pb_client_get_token (self->client) == NULL)
     {
-      cycle_finish (cycle, g_error_new (GIG_SYNC_ERROR, GIG_SYNC_ERROR_SIGN_IN_NEEDED,
-                                        "Sign in again to sync"));
+      cycle_finish (cycle, g_error_new_literal (GIG_SYNC_ERROR, GIG_SYNC_ERROR_SIGN_IN_NEEDED,
+                                                _("Sign in again to sync")));
       return;
     }
 
   set_state (self, GIG_SYNC_STATE_SYNCING);
-  set_progress (self, -1, pull ? "Receiving changes" : "Sending changes");
+  set_progress (self, -1, pull ? _("Receiving changes") : _("Sending changes"));
   cycle_pull (cycle);
 }
 
