@@ -37,7 +37,10 @@ struct _GigWindow
   GigStore             *store;
   GigSync              *sync;
   GigRecordListModel   *model;
+  GtkSliceListModel    *slice;        /* the list view sees this part of the model */
   GtkSingleSelection   *selection;
+  GdkFrameClock        *grow_clock;   /* set while the slice waits to grow */
+  gulong                grow_id;
   char                 *me;
   GigSignInPage        *sign_in_page;
   guint                 search_idle_id;
@@ -225,6 +228,64 @@ update_empty_state (GigWindow *self)
     }
 }
 
+/* GtkListView (4.8) builds and binds 200 rows whenever its items are replaced, whatever its
+ * height. A new list is therefore shown in two steps: a screenful of rows in the next frame,
+ * then, once that frame is painted, the rest (the scroll bar gets its full length then). */
+#define FIRST_ROWS 40
+
+static void
+stop_growing (GigWindow *self)
+{
+  if (self->grow_clock != NULL)
+    {
+      g_clear_signal_handler (&self->grow_id, self->grow_clock);
+      g_clear_object (&self->grow_clock);
+    }
+}
+
+static void
+show_all_rows (GigWindow *self)
+{
+  stop_growing (self);
+  if (self->slice != NULL)
+    gtk_slice_list_model_set_size (self->slice, G_MAXUINT);
+}
+
+static void
+on_first_rows_painted (GdkFrameClock *clock,
+                       GigWindow     *self)
+{
+  show_all_rows (self);
+}
+
+static void
+show_first_rows (GigWindow *self)
+{
+  GdkFrameClock *clock;
+
+  /* Not shown yet: the rows are built once, when it is (see gig_window_map). */
+  if (self->slice == NULL ||
+      gtk_list_view_get_model (self->list_view) != GTK_SELECTION_MODEL (self->selection) ||
+      (clock = gtk_widget_get_frame_clock (GTK_WIDGET (self))) == NULL)
+    return;
+
+  gtk_slice_list_model_set_size (self->slice, FIRST_ROWS);
+  if (self->grow_clock == NULL)
+    {
+      self->grow_clock = g_object_ref (clock);
+      self->grow_id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_first_rows_painted), self);
+    }
+}
+
+/* Gives the list view its model: a screenful for the first frame, the rest after it. */
+static void
+attach_list_model (GigWindow *self)
+{
+  gtk_slice_list_model_set_size (self->slice, FIRST_ROWS);
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  show_first_rows (self);
+}
+
 static void
 refresh_query (GigWindow *self)
 {
@@ -234,7 +295,11 @@ refresh_query (GigWindow *self)
     return;
 
   query = build_query (self);
-  gig_record_list_model_set_query (self->model, query);
+  if (!gig_store_query_equal (query, gig_record_list_model_get_query (self->model)))
+    {
+      show_first_rows (self);
+      gig_record_list_model_set_query (self->model, query);
+    }
   update_empty_state (self);
 }
 
@@ -381,6 +446,9 @@ gig_window_show_project (GigWindow  *self,
       gig_record_list_model_get_query (self->model)->collection == GIG_COLLECTION_PROJECTS)
     {
       gint64 position = gig_record_list_model_find (self->model, project_id);
+
+      if (position >= FIRST_ROWS)
+        show_all_rows (self);
 
       gtk_single_selection_set_selected (self->selection,
                                          position >= 0 ? (guint) position : GTK_INVALID_LIST_POSITION);
@@ -567,7 +635,9 @@ gig_window_set_account (GigWindow  *self,
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   gtk_list_view_set_model (self->list_view, NULL);
+  stop_growing (self);
   g_clear_object (&self->selection);
+  g_clear_object (&self->slice);
   g_clear_object (&self->model);
   g_clear_object (&self->sync);
   g_clear_object (&self->store);
@@ -596,14 +666,15 @@ gig_window_set_account (GigWindow  *self,
   g_signal_connect_object (self->model, "items-changed", G_CALLBACK (on_model_items_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->model)));
+  self->slice = gtk_slice_list_model_new (G_LIST_MODEL (g_object_ref (self->model)), 0, G_MAXUINT);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->slice)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   /* The list view builds its rows as soon as it has a model; before the window is shown
    * that would be done again for every change of the query (see gig_window_map). */
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+    attach_list_model (self);
 
   if (self->sync != NULL)
     {
@@ -725,7 +796,16 @@ gig_window_map (GtkWidget *widget)
   /* Rows are built once, for the query the window opens with. */
   if (self->selection != NULL &&
       gtk_list_view_get_model (self->list_view) != GTK_SELECTION_MODEL (self->selection))
-    gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+    attach_list_model (self);
+}
+
+static void
+gig_window_unrealize (GtkWidget *widget)
+{
+  /* The frame clock goes with the surface. */
+  show_all_rows (GIG_WINDOW (widget));
+
+  GTK_WIDGET_CLASS (gig_window_parent_class)->unrealize (widget);
 }
 
 static gboolean
@@ -796,7 +876,9 @@ gig_window_dispose (GObject *object)
   g_clear_handle_id (&self->search_idle_id, g_source_remove);
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
+  stop_growing (self);
   g_clear_object (&self->selection);
+  g_clear_object (&self->slice);
   g_clear_object (&self->model);
   gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_WINDOW);
   self->sign_in_page = NULL;
@@ -832,6 +914,7 @@ gig_window_class_init (GigWindowClass *klass)
   object_class->dispose = gig_window_dispose;
   object_class->finalize = gig_window_finalize;
   widget_class->map = gig_window_map;
+  widget_class->unrealize = gig_window_unrealize;
   window_class->close_request = gig_window_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/gig-window.ui");

@@ -15,6 +15,7 @@
 #include "ui/gig-project-page.h"
 #include "ui/gig-sign-in-page.h"
 #include "ui/gig-window.h"
+#include "ui/gig-record-row.h"
 #include "model/gig-record-list-model.h"
 #include "chat/gig-chat-view.h"
 
@@ -475,6 +476,19 @@ list_searches_bakery (gpointer data)
   return g_strcmp0 (list_search_text (data), "bakery") == 0;
 }
 
+/* Rows the list view has made (it makes them for up to 200 items around what it shows). */
+static guint
+shown_rows (GigWindow *window)
+{
+  GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), GIG_TYPE_WINDOW, "list_view"));
+  guint n = 0;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    n += GTK_IS_WIDGET (gtk_widget_get_first_child (row)) &&
+         GIG_IS_RECORD_ROW (gtk_widget_get_first_child (row));
+  return n;
+}
+
 static void
 settle (void)
 {
@@ -492,7 +506,7 @@ test_search_entry (Fixture *f, gconstpointer data)
   GListModel *list;
   GigWindow *window;
 
-  for (guint i = 0; i < 10; i++)
+  for (guint i = 0; i < 60; i++)
     {
       g_autofree char *id = g_strdup_printf ("search000000%03u", i);
       g_autofree char *fields = g_strdup_printf ("{\"title\":\"%s %u\",\"budget\":%u,\"currency\":\"EUR\","
@@ -510,15 +524,20 @@ test_search_entry (Fixture *f, gconstpointer data)
   gig_window_set_user (window, ME);
   gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
   list = gig_window_get_list_model (window);
-  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 10);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 60);
+  /* A screenful of rows comes first, the rest right after. */
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
+  g_assert_cmpuint (shown_rows (window), ==, 60);
+  g_free (gig_test_ui_screenshot (GTK_WINDOW (window), "sidebar-rows-light"));
   entry = GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (window), GIG_TYPE_WINDOW, "search_entry"));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
 
   /* Typed text is searched after the entry's pause. */
   gtk_editable_set_text (entry, "bakery");
   g_assert_true (gig_test_ui_wait_until (list_searches_bakery, window, 5000));
-  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 5);
-  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 30);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
+  g_assert_cmpuint (shown_rows (window), ==, 30);
 
   /* Replacing the text empties the entry for a moment: that is not listed. */
   g_signal_connect (list, "items-changed", G_CALLBACK (on_list_changed), &changes);
@@ -527,15 +546,17 @@ test_search_entry (Fixture *f, gconstpointer data)
   g_assert_cmpstr (list_search_text (window), ==, "bakery");
   g_assert_cmpuint (changes.changes, ==, 0);
   g_assert_true (gig_test_ui_wait_until (list_searches_logo, window, 5000));
-  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 5);
-  g_assert_cmpuint (changes.largest_added, ==, 5);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 30);
+  g_assert_cmpuint (changes.largest_added, ==, 30);
 
   /* Clearing it lists everything at once, with no pause. */
   gtk_editable_set_text (entry, "");
   settle ();
   g_assert_null (list_search_text (window));
-  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 10);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 60);
   g_signal_handlers_disconnect_by_data (list, &changes);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
+  g_assert_cmpuint (shown_rows (window), ==, 60);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
