@@ -25,6 +25,8 @@ struct _GigApplication
   GigStore       *store;
   GigSync        *sync;
   GigChatClient  *chat;
+  /* Sync and chat start once the windows have painted the account's cached data. */
+  guint           start_services_id;
   gboolean        restoring;
 };
 
@@ -142,6 +144,7 @@ on_remote_record_changed (GigApplication *self,
 static void
 close_account (GigApplication *self)
 {
+  g_clear_handle_id (&self->start_services_id, g_source_remove);
   if (self->chat != NULL)
     gig_chat_client_disconnect (self->chat);
   g_clear_object (&self->chat);
@@ -156,6 +159,18 @@ close_account (GigApplication *self)
   if (self->store != NULL)
     gig_store_close (self->store);
   g_clear_object (&self->store);
+}
+
+static gboolean
+start_account_services (gpointer user_data)
+{
+  GigApplication *self = user_data;
+
+  self->start_services_id = 0;
+  gig_sync_start (self->sync);
+  gig_chat_client_connect (self->chat);
+
+  return G_SOURCE_REMOVE;
 }
 
 gboolean
@@ -190,16 +205,18 @@ gig_application_adopt_session (GigApplication *self,
   self->sync = gig_sync_new (self->store, gig_session_get_client (session), session);
   g_signal_connect_object (self->sync, "remote-record-changed",
                            G_CALLBACK (on_remote_record_changed), self, G_CONNECT_SWAPPED);
-  gig_sync_start (self->sync);
 
   self->chat = gig_chat_client_new (gig_pb_client_get_base_url (gig_session_get_client (session)),
                                     self->store, user_id);
   gig_chat_client_set_pb_token (self->chat, gig_pb_client_get_token (gig_session_get_client (session)));
   g_signal_connect_object (gig_session_get_client (session), "notify::token",
                            G_CALLBACK (on_pb_token_changed), self, G_CONNECT_SWAPPED);
-  gig_chat_client_connect (self->chat);
 
+  /* Everything on screen comes from the store, so the windows show the account at once; the
+   * network work starts at idle priority, which runs after the pending redraw. */
   for_each_window_set_account (self);
+  self->start_services_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, start_account_services,
+                                             self, NULL);
   return TRUE;
 }
 
