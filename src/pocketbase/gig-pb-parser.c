@@ -7,10 +7,11 @@
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-client.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
-/* json-glib parses recursively: refuse nesting deep enough to matter before handing text over. */
+/* The reader below is recursive: refuse nesting deep enough to matter. */
 #define MAX_DEPTH 64
 /* A single record or top-level value larger than this is not something PocketBase sends. */
 #define MAX_VALUE_SIZE (16 * 1024 * 1024)
@@ -23,59 +24,393 @@ set_malformed (GError **error, const char *what)
   return FALSE;
 }
 
-/* Checks bracket nesting outside strings (json-glib reports the rest). */
-static gboolean
-check_depth (const char *data, gsize length, GError **error)
+/* A small JSON reader that builds json-glib nodes directly. json-glib's own parser goes through
+ * a general-purpose scanner, emits signals per value and dominated initial sync CPU; this one is
+ * strict RFC 8259 (no comments, no trailing commas, no raw control characters in strings). */
+typedef struct
 {
-  int depth = 0;
-  gboolean in_string = FALSE, escaped = FALSE;
+  const char *p;
+  const char *end;
+  const char *error;
+  int         depth;
+  gboolean    too_deep;
+  GString    *text;                   /* the string being decoded */
+  GString    *keys[MAX_DEPTH + 1];    /* one member name per open object */
+} Reader;
 
-  for (gsize i = 0; i < length; i++)
+static void
+reader_init (Reader *reader, const char *data, gsize length)
+{
+  reader->p = data;
+  reader->end = data + length;
+  reader->error = NULL;
+  reader->depth = 0;
+  reader->too_deep = FALSE;
+  if (reader->text == NULL)
+    reader->text = g_string_sized_new (256);
+}
+
+static void
+reader_clear (Reader *reader)
+{
+  if (reader->text != NULL)
+    g_string_free (reader->text, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (reader->keys); i++)
+    if (reader->keys[i] != NULL)
+      g_string_free (reader->keys[i], TRUE);
+  memset (reader, 0, sizeof *reader);
+}
+
+static gboolean
+reader_fail (Reader *reader, const char *what)
+{
+  if (reader->error == NULL)
+    reader->error = what;
+  return FALSE;
+}
+
+static void
+skip_space (Reader *reader)
+{
+  while (reader->p < reader->end &&
+         (*reader->p == ' ' || *reader->p == '\t' || *reader->p == '\n' || *reader->p == '\r'))
+    reader->p++;
+}
+
+static int
+hex4 (const char *p)
+{
+  int value = 0;
+
+  for (int i = 0; i < 4; i++)
     {
-      char c = data[i];
+      int digit = g_ascii_xdigit_value (p[i]);
 
-      if (in_string)
-        {
-          if (escaped)
-            escaped = FALSE;
-          else if (c == '\\')
-            escaped = TRUE;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-      if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > MAX_DEPTH)
-            return set_malformed (error, _("nested too deeply"));
-        }
-      else if (c == '}' || c == ']')
-        depth--;
+      if (digit < 0)
+        return -1;
+      value = value * 16 + digit;
     }
+  return value;
+}
+
+/* Decodes the string starting at the opening quote into @out (NUL-terminated, valid UTF-8). */
+static gboolean
+read_string (Reader *reader, GString *out)
+{
+  const char *p = reader->p + 1;
+
+  g_string_truncate (out, 0);
+  for (;;)
+    {
+      const char *run = p;
+
+      while (p < reader->end && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+        p++;
+      g_string_append_len (out, run, p - run);
+      if (p >= reader->end)
+        return reader_fail (reader, "unterminated string");
+      if (*p == '"')
+        break;
+      if (*p != '\\')
+        return reader_fail (reader, "control character in a string");
+      if (++p >= reader->end)
+        return reader_fail (reader, "unterminated string");
+      switch (*p)
+        {
+        case '"': case '\\': case '/': g_string_append_c (out, *p); break;
+        case 'b': g_string_append_c (out, '\b'); break;
+        case 'f': g_string_append_c (out, '\f'); break;
+        case 'n': g_string_append_c (out, '\n'); break;
+        case 'r': g_string_append_c (out, '\r'); break;
+        case 't': g_string_append_c (out, '\t'); break;
+        case 'u':
+          {
+            int unit;
+            gunichar ch;
+
+            if (reader->end - p < 5 || (unit = hex4 (p + 1)) < 0)
+              return reader_fail (reader, "bad \\u escape");
+            p += 4;
+            ch = (gunichar) unit;
+            if (unit >= 0xDC00 && unit <= 0xDFFF)
+              return reader_fail (reader, "lone surrogate");
+            if (unit >= 0xD800 && unit <= 0xDBFF)
+              {
+                int low;
+
+                if (reader->end - p < 7 || p[1] != '\\' || p[2] != 'u' ||
+                    (low = hex4 (p + 3)) < 0xDC00 || low > 0xDFFF)
+                  return reader_fail (reader, "lone surrogate");
+                p += 6;
+                ch = 0x10000 + (((gunichar) unit - 0xD800) << 10) + ((gunichar) low - 0xDC00);
+              }
+            if (ch == 0)
+              return reader_fail (reader, "NUL in a string");
+            g_string_append_unichar (out, ch);
+          }
+          break;
+        default:
+          return reader_fail (reader, "bad escape");
+        }
+      p++;
+    }
+  reader->p = p + 1;
+  if (!g_utf8_validate_len (out->str, out->len, NULL))
+    return reader_fail (reader, "invalid UTF-8");
   return TRUE;
 }
 
 static JsonNode *
-parse_value (JsonParser *parser, const char *data, gsize length, GError **error)
+read_number (Reader *reader)
 {
-  g_autoptr(GError) local_error = NULL;
+  const char *start = reader->p, *p = reader->p;
+  gboolean integral = TRUE;
+  char small[64];
+  g_autofree char *large = NULL;
+  char *text, *tail;
+  JsonNode *node;
 
-  if (!check_depth (data, length, error))
-    return NULL;
-  if (length > G_MAXSSIZE || !json_parser_load_from_data (parser, data, (gssize) length, &local_error))
+  if (p < reader->end && *p == '-')
+    p++;
+  if (p < reader->end && *p == '0')
+    p++;
+  else if (p < reader->end && *p >= '1' && *p <= '9')
+    while (p < reader->end && g_ascii_isdigit (*p))
+      p++;
+  else
+    return reader_fail (reader, "bad number"), NULL;
+  if (p < reader->end && *p == '.')
     {
-      g_set_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED, _("Malformed server response: %s"),
-                   local_error ? local_error->message : _("too large"));
-      return NULL;
+      integral = FALSE;
+      if (++p >= reader->end || !g_ascii_isdigit (*p))
+        return reader_fail (reader, "bad number"), NULL;
+      while (p < reader->end && g_ascii_isdigit (*p))
+        p++;
     }
-  if (json_parser_get_root (parser) == NULL)
+  if (p < reader->end && (*p == 'e' || *p == 'E'))
     {
-      set_malformed (error, _("empty value"));
-      return NULL;
+      integral = FALSE;
+      if (++p < reader->end && (*p == '+' || *p == '-'))
+        p++;
+      if (p >= reader->end || !g_ascii_isdigit (*p))
+        return reader_fail (reader, "bad number"), NULL;
+      while (p < reader->end && g_ascii_isdigit (*p))
+        p++;
     }
-  return json_parser_get_root (parser);
+  reader->p = p;
+
+  /* The text is not NUL-terminated where it lies, and strtod needs it to be. */
+  if ((gsize) (p - start) < sizeof small)
+    {
+      memcpy (small, start, (gsize) (p - start));
+      small[p - start] = '\0';
+      text = small;
+    }
+  else
+    text = large = g_strndup (start, (gsize) (p - start));
+
+  node = json_node_alloc ();
+  if (integral)
+    {
+      gint64 value;
+
+      errno = 0;
+      value = g_ascii_strtoll (text, &tail, 10);
+      if (errno == 0)
+        return json_node_init_int (node, value);
+    }
+  return json_node_init_double (node, g_ascii_strtod (text, &tail));
+}
+
+static gboolean
+read_literal (Reader *reader, const char *word)
+{
+  gsize length = strlen (word);
+
+  if ((gsize) (reader->end - reader->p) < length || memcmp (reader->p, word, length) != 0)
+    return reader_fail (reader, "unexpected character");
+  reader->p += length;
+  return TRUE;
+}
+
+static JsonObject *read_object (Reader *reader);
+static JsonArray *read_array (Reader *reader);
+
+static JsonNode *
+read_value (Reader *reader)
+{
+  JsonNode *node;
+
+  skip_space (reader);
+  if (reader->p >= reader->end)
+    return reader_fail (reader, "missing value"), NULL;
+  switch (*reader->p)
+    {
+    case '{':
+      {
+        JsonObject *object = read_object (reader);
+
+        if (object == NULL)
+          return NULL;
+        node = json_node_alloc ();
+        json_node_init_object (node, object);
+        json_object_unref (object);
+        return node;
+      }
+    case '[':
+      {
+        JsonArray *array = read_array (reader);
+
+        if (array == NULL)
+          return NULL;
+        node = json_node_alloc ();
+        json_node_init_array (node, array);
+        json_array_unref (array);
+        return node;
+      }
+    case '"':
+      if (!read_string (reader, reader->text))
+        return NULL;
+      return json_node_init_string (json_node_alloc (), reader->text->str);
+    case 't':
+      return read_literal (reader, "true") ? json_node_init_boolean (json_node_alloc (), TRUE) : NULL;
+    case 'f':
+      return read_literal (reader, "false") ? json_node_init_boolean (json_node_alloc (), FALSE) : NULL;
+    case 'n':
+      return read_literal (reader, "null") ? json_node_init_null (json_node_alloc ()) : NULL;
+    default:
+      return read_number (reader);
+    }
+}
+
+/* Called at '{'. */
+static JsonObject *
+read_object (Reader *reader)
+{
+  g_autoptr(JsonObject) object = NULL;
+  GString *key;
+
+  if (reader->depth >= MAX_DEPTH)
+    {
+      reader->too_deep = TRUE;
+      return reader_fail (reader, "nested too deeply"), NULL;
+    }
+  key = reader->keys[reader->depth];
+  if (key == NULL)
+    key = reader->keys[reader->depth] = g_string_sized_new (32);
+  reader->depth++;
+  reader->p++;
+  object = json_object_new ();
+  skip_space (reader);
+  if (reader->p < reader->end && *reader->p == '}')
+    {
+      reader->p++;
+      reader->depth--;
+      return g_steal_pointer (&object);
+    }
+  for (;;)
+    {
+      JsonNode *value;
+
+      skip_space (reader);
+      if (reader->p >= reader->end || *reader->p != '"')
+        return reader_fail (reader, "expected a member name"), NULL;
+      if (!read_string (reader, key))
+        return NULL;
+      skip_space (reader);
+      if (reader->p >= reader->end || *reader->p != ':')
+        return reader_fail (reader, "expected ':'"), NULL;
+      reader->p++;
+      value = read_value (reader);
+      if (value == NULL)
+        return NULL;
+      /* A repeated name keeps the last value, as json-glib does. */
+      json_object_set_member (object, key->str, value);
+      skip_space (reader);
+      if (reader->p < reader->end && *reader->p == ',')
+        {
+          reader->p++;
+          continue;
+        }
+      if (reader->p < reader->end && *reader->p == '}')
+        {
+          reader->p++;
+          reader->depth--;
+          return g_steal_pointer (&object);
+        }
+      return reader_fail (reader, "expected ',' or '}'"), NULL;
+    }
+}
+
+/* Called at '['. */
+static JsonArray *
+read_array (Reader *reader)
+{
+  g_autoptr(JsonArray) array = NULL;
+
+  if (reader->depth >= MAX_DEPTH)
+    {
+      reader->too_deep = TRUE;
+      return reader_fail (reader, "nested too deeply"), NULL;
+    }
+  reader->depth++;
+  reader->p++;
+  array = json_array_new ();
+  skip_space (reader);
+  if (reader->p < reader->end && *reader->p == ']')
+    {
+      reader->p++;
+      reader->depth--;
+      return g_steal_pointer (&array);
+    }
+  for (;;)
+    {
+      JsonNode *value = read_value (reader);
+
+      if (value == NULL)
+        return NULL;
+      json_array_add_element (array, value);
+      skip_space (reader);
+      if (reader->p < reader->end && *reader->p == ',')
+        {
+          reader->p++;
+          continue;
+        }
+      if (reader->p < reader->end && *reader->p == ']')
+        {
+          reader->p++;
+          reader->depth--;
+          return g_steal_pointer (&array);
+        }
+      return reader_fail (reader, "expected ',' or ']'"), NULL;
+    }
+}
+
+/* Parses exactly one JSON value filling @data..@length. The reader's precise reason goes to the
+ * debug log; the error carries @what, which users can read in their language. */
+static JsonNode *
+parse_value (Reader *reader, const char *data, gsize length, const char *what, GError **error)
+{
+  JsonNode *node;
+
+  reader_init (reader, data, length);
+  node = read_value (reader);
+  if (node != NULL)
+    {
+      skip_space (reader);
+      if (reader->p != reader->end)
+        {
+          g_clear_pointer (&node, json_node_unref);
+          reader_fail (reader, "trailing data");
+        }
+    }
+  if (node == NULL)
+    {
+      g_debug ("Malformed JSON at byte %" G_GSIZE_FORMAT ": %s", (gsize) (reader->p - data),
+               reader->error ? reader->error : "unknown");
+      set_malformed (error, reader->too_deep ? _("nested too deeply") : what);
+    }
+  return node;
 }
 
 static JsonObject *
@@ -106,20 +441,32 @@ record_from_node (JsonNode *root, GError **error)
   return json_object_ref (object);
 }
 
+static JsonObject *
+parse_record (Reader *reader, const char *data, gsize length, GError **error)
+{
+  g_autoptr(JsonNode) root = parse_value (reader, data, length, _("bad records"), error);
+
+  return root ? record_from_node (root, error) : NULL;
+}
+
 JsonObject *
 gig_pb_parse_record (const char *data, gssize length, GError **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  Reader reader = { 0 };
+  JsonObject *record;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
   if (length < 0)
     length = (gssize) strlen (data);
-  root = parse_value (parser, data, (gsize) length, error);
-  if (root == NULL)
-    return NULL;
-  return record_from_node (root, error);
+  if ((gsize) length > MAX_VALUE_SIZE)
+    {
+      set_malformed (error, _("too large"));
+      return NULL;
+    }
+  record = parse_record (&reader, data, (gsize) length, error);
+  reader_clear (&reader);
+  return record;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -150,9 +497,8 @@ struct _GigPbPageParser
   gboolean    escaped;
   int         depth;          /* nesting inside the value or record being captured */
   GString    *key;
-  GString    *buffer;         /* the value, or "[" + the records being captured */
-  guint       batched;        /* complete records in buffer, not parsed yet */
-  JsonParser *json;
+  GString    *buffer;         /* the value, or the part of a record from earlier chunks */
+  Reader      reader;
   GPtrArray  *items;
 };
 
@@ -164,7 +510,6 @@ gig_pb_page_parser_new (void)
   parser->state = PAGE_START;
   parser->key = g_string_new (NULL);
   parser->buffer = g_string_sized_new (4096);
-  parser->json = json_parser_new ();
   parser->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   return parser;
 }
@@ -176,7 +521,7 @@ gig_pb_page_parser_free (GigPbPageParser *parser)
     return;
   g_string_free (parser->key, TRUE);
   g_string_free (parser->buffer, TRUE);
-  g_clear_object (&parser->json);
+  reader_clear (&parser->reader);
   g_clear_pointer (&parser->items, g_ptr_array_unref);
   g_free (parser);
 }
@@ -217,49 +562,39 @@ capture_step (GigPbPageParser *parser, char c)
   return FALSE;
 }
 
-/* Records are parsed a few hundred kilobytes at a time: one json-glib call per record would cost
- * more than the scan itself, and one for the whole page would hold it twice. */
-#define BATCH_SIZE (256 * 1024)
-
+/* Parses the record that ends at @data + @length; its start is in the buffer if an earlier
+ * chunk carried it, else in @data (parsed in place, without a copy). */
 static gboolean
-flush_items (GigPbPageParser *parser, GError **error)
+finish_item (GigPbPageParser *parser, const char *data, gsize length, GError **error)
 {
-  JsonNode *root;
-  JsonArray *array;
+  JsonObject *record;
 
-  if (parser->batched == 0)
-    return TRUE;
-  g_string_append_c (parser->buffer, ']');
-  root = parse_value (parser->json, parser->buffer->str, parser->buffer->len, error);
-  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+  if (parser->buffer->len > 0)
+    {
+      g_string_append_len (parser->buffer, data, (gssize) length);
+      data = parser->buffer->str;
+      length = parser->buffer->len;
+    }
+  record = parse_record (&parser->reader, data, length, error);
+  g_string_truncate (parser->buffer, 0);
+  if (record == NULL)
     {
       parser->state = PAGE_FAILED;
-      return root == NULL ? FALSE : set_malformed (error, _("bad records"));
+      return FALSE;
     }
-  array = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonObject *record = record_from_node (json_array_get_element (array, i), error);
-
-      if (record == NULL)
-        {
-          parser->state = PAGE_FAILED;
-          return FALSE;
-        }
-      g_ptr_array_add (parser->items, record);
-    }
-  g_string_truncate (parser->buffer, 0);
-  parser->batched = 0;
+  g_ptr_array_add (parser->items, record);
   return TRUE;
 }
 
 static gboolean
 finish_value (GigPbPageParser *parser, GError **error)
 {
-  g_autoptr(JsonParser) json = json_parser_new ();
+  g_autoptr(JsonNode) value = NULL;
 
   /* Scalars like "page" or "totalItems": only checked, since the cursor comes from the items. */
-  if (parse_value (json, parser->buffer->str, parser->buffer->len, error) == NULL)
+  value = parse_value (&parser->reader, parser->buffer->str, parser->buffer->len,
+                       _("missing value"), error);
+  if (value == NULL)
     {
       parser->state = PAGE_FAILED;
       return FALSE;
@@ -393,17 +728,11 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
           if (c == '{')
             {
               parser->state = PAGE_ITEM;
-              parser->depth = 1;
+              parser->depth = 0;
               parser->in_string = FALSE;
               parser->escaped = FALSE;
-              if (parser->batched == 0)
-                {
-                  g_string_truncate (parser->buffer, 0);
-                  g_string_append_c (parser->buffer, '[');
-                }
-              else
-                g_string_append_c (parser->buffer, ',');
-              g_string_append_c (parser->buffer, c);
+              g_string_truncate (parser->buffer, 0);
+              i--; /* the record's text starts with this brace */
             }
           else if (c == ']' && !parser->after_comma)
             parser->state = PAGE_AFTER_VALUE;
@@ -450,9 +779,7 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
                 g_string_append_len (parser->buffer, data + start, (gssize) (i - start));
                 break;
               }
-            g_string_append_len (parser->buffer, data + start, (gssize) (i - start + 1));
-            parser->batched++;
-            if (parser->buffer->len >= BATCH_SIZE && !flush_items (parser, error))
+            if (!finish_item (parser, data + start, i - start + 1, error))
               return FALSE;
             parser->state = PAGE_AFTER_ITEM;
           }
@@ -465,11 +792,7 @@ gig_pb_page_parser_feed (GigPbPageParser  *parser,
               parser->after_comma = TRUE;
             }
           else if (c == ']')
-            {
-              if (!flush_items (parser, error))
-                return FALSE;
-              parser->state = PAGE_AFTER_VALUE;
-            }
+            parser->state = PAGE_AFTER_VALUE;
           else if (!is_space (c))
             return page_fail (parser, error, _("expected ',' or ']' after an item"));
           break;

@@ -10,7 +10,8 @@
 G_BEGIN_DECLS
 
 /* Parses one record: a JSON object with a string "id" (and, if present, a string "updated").
- * Errors are GIG_PB_ERROR_MALFORMED. @length may be -1 for NUL-terminated text. */
+ * The text must be strict JSON (RFC 8259) nested at most 64 deep; errors are
+ * GIG_PB_ERROR_MALFORMED. @length may be -1 for NUL-terminated text. */
 JsonObject *gig_pb_parse_record (const char  *data,
                                  gssize       length,
                                  GError     **error);

@@ -99,7 +99,7 @@ test_page_malformed (void)
 static void
 test_page_large (void)
 {
-  /* Larger than the parser's batch: records are parsed in several rounds, in order */
+  /* Over a megabyte in odd-sized chunks: records parsed in place or from a carried-over start, in order */
   g_autoptr(GString) text = g_string_new ("{\"items\":[");
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) items = NULL;
@@ -149,6 +149,103 @@ test_record (void)
   none = gig_pb_parse_record ("{\"id\":\"\"}", -1, &error);
   g_assert_null (none);
   g_assert_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED);
+}
+
+static void
+test_record_values (void)
+{
+  /* Every JSON value kind comes out as json-glib's own parser would build it */
+  const char *text =
+    " {\"id\":\"r1\", \"s\":\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\\u00e9\\u20ac\\ud83d\\ude00\", \"raw\":\"caf\xc3\xa9\","
+    "\"i\":-42, \"z\":0, \"big\":9223372036854775807, \"huge\":92233720368547758070,"
+    "\"d\":12.5, \"e\":-1.5e3, \"E\":2E-2, \"t\":true, \"f\":false, \"n\":null,"
+    "\"a\":[1,\"x\",[],{}], \"o\":{\"k\":{\"k\":[null]}}, \"dup\":1, \"dup\":2, \"\":\"empty name\"} ";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) record = gig_pb_parse_record (text, -1, &error);
+  g_autoptr(JsonParser) reference = json_parser_new ();
+  g_autoptr(JsonNode) ours = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (record, "s"), ==, "a\"b\\c/d\b\f\n\r\t\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+  g_assert_cmpstr (json_object_get_string_member (record, "raw"), ==, "caf\xc3\xa9");
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (record, "i")), ==, G_TYPE_INT64);
+  g_assert_cmpint (json_object_get_int_member (record, "i"), ==, -42);
+  g_assert_cmpint (json_object_get_int_member (record, "big"), ==, G_MAXINT64);
+  g_assert_cmpint (json_node_get_value_type (json_object_get_member (record, "huge")), ==, G_TYPE_DOUBLE);
+  g_assert_cmpfloat (json_object_get_double_member (record, "d"), ==, 12.5);
+  g_assert_cmpfloat (json_object_get_double_member (record, "e"), ==, -1500.0);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (record, "E"), 0.02, 1e-12);
+  g_assert_true (json_object_get_boolean_member (record, "t"));
+  g_assert_false (json_object_get_boolean_member (record, "f"));
+  g_assert_true (json_object_get_null_member (record, "n"));
+  g_assert_cmpint (json_object_get_int_member (record, "dup"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (record, ""), ==, "empty name");
+
+  /* The same tree as json-glib's parser gives for the same text (except "huge", which json-glib
+   * turns into -1 rather than a double) */
+  g_assert_true (json_parser_load_from_data (reference, text, -1, NULL));
+  json_object_remove_member (record, "huge");
+  json_object_remove_member (json_node_get_object (json_parser_get_root (reference)), "huge");
+  ours = json_node_init_object (json_node_alloc (), record);
+  g_assert_true (json_node_equal (ours, json_parser_get_root (reference)));
+}
+
+static void
+test_record_malformed (void)
+{
+  const char *bad[] = {
+    "{\"id\":\"a\"} x",                 /* trailing data */
+    "{\"id\":\"a\",\"x\":[1,]}",        /* trailing comma in an array */
+    "{\"id\":\"a\" \"x\":1}",           /* missing comma */
+    "{\"id\":\"a\",\"x\":01}",          /* leading zero */
+    "{\"id\":\"a\",\"x\":1.}",          /* no digits after the point */
+    "{\"id\":\"a\",\"x\":-}",
+    "{\"id\":\"a\",\"x\":1e}",
+    "{\"id\":\"a\",\"x\":nul}",
+    "{\"id\":\"a\",\"x\":\"\\x\"}",     /* unknown escape */
+    "{\"id\":\"a\",\"x\":\"\\u12\"}",   /* short \u escape */
+    "{\"id\":\"a\",\"x\":\"\\ud83d\"}", /* lone high surrogate */
+    "{\"id\":\"a\",\"x\":\"\\ude00\"}", /* lone low surrogate */
+    "{\"id\":\"a\",\"x\":\"\\u0000\"}", /* NUL would cut the string short */
+    "{\"id\":\"a\",\"x\":\"tab\there\"}",   /* raw control character */
+    "{\"id\":\"a\",\"x\":\"\xc3\x28\"}",    /* invalid UTF-8 */
+    "{\"id\":\"a\",\"x\":\"open",
+    "{\"id\":\"a\",1:2}",               /* a name that is not a string */
+    "{\"id\":\"a\"",
+    "{\"id\":\"a\",}",
+    "/* comment */ {\"id\":\"a\"}",
+    "[{\"id\":\"a\"}]",
+    "\"id\"",
+    "",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) record = gig_pb_parse_record (bad[i], -1, &error);
+      /* Escaped: some cases are not valid UTF-8, which a TAP line must be. */
+      g_autofree char *shown = g_strescape (bad[i], NULL);
+
+      g_test_message ("case %u: %s", i, shown);
+      g_assert_null (record);
+      g_assert_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED);
+    }
+
+  /* Nesting past the limit fails cleanly instead of recursing without bound */
+  {
+    g_autoptr(GString) deep = g_string_new ("{\"id\":\"a\",\"x\":");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) record = NULL;
+
+    for (guint i = 0; i < 65; i++)
+      g_string_append_c (deep, '[');
+    for (guint i = 0; i < 65; i++)
+      g_string_append_c (deep, ']');
+    g_string_append_c (deep, '}');
+    record = gig_pb_parse_record (deep->str, (gssize) deep->len, &error);
+    g_assert_null (record);
+    g_assert_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED);
+  }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -396,6 +493,8 @@ main (int argc, char **argv)
   g_test_add_func ("/pb-parser/page/large", test_page_large);
   g_test_add_func ("/pb-parser/page/deep-nesting", test_page_deep_nesting);
   g_test_add_func ("/pb-parser/record", test_record);
+  g_test_add_func ("/pb-parser/record/values", test_record_values);
+  g_test_add_func ("/pb-parser/record/malformed", test_record_malformed);
   g_test_add_func ("/pb-parser/sse", test_sse);
   g_test_add_func ("/pb-parser/helpers", test_helpers);
   g_test_add_func ("/pb-client/bad-server", test_client_bad_server);
