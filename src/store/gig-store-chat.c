@@ -1016,16 +1016,17 @@ seq_for_message (GigStore   *self,
   return seq;
 }
 
-gboolean
-gig_store_chat_outbox_retry (GigStore    *self,
-                             const char  *message_id,
-                             GError     **error)
+/* Retry and discard: the same lookup and notification around two statements of their own. */
+static gboolean
+outbox_change_for_message (GigStore    *self,
+                           const char  *message_id,
+                           const char  *outbox_sql,
+                           const char  *message_sql,
+                           GError     **error)
 {
   g_autofree char *cid = NULL, *mid = NULL;
   gint64 seq;
   gboolean ok;
-
-  g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
 
   seq = seq_for_message (self, message_id);
   if (seq < 0)
@@ -1034,13 +1035,23 @@ gig_store_chat_outbox_retry (GigStore    *self,
                    _("Message %s is not waiting to be sent"), message_id);
       return FALSE;
     }
-  ok = outbox_update (self, seq,
-                      "UPDATE chat_outbox SET state = 'queued', last_error = NULL WHERE seq = ?1 AND state = 'failed'",
-                      "UPDATE chat_messages SET local_state = 'sending' WHERE id = ?1",
-                      NULL, &cid, &mid, error);
+  ok = outbox_update (self, seq, outbox_sql, message_sql, NULL, &cid, &mid, error);
   if (ok && cid != NULL)
     emit_one (self, cid, mid);
   return ok;
+}
+
+gboolean
+gig_store_chat_outbox_retry (GigStore    *self,
+                             const char  *message_id,
+                             GError     **error)
+{
+  g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
+
+  return outbox_change_for_message (self, message_id,
+                                    "UPDATE chat_outbox SET state = 'queued', last_error = NULL WHERE seq = ?1 AND state = 'failed'",
+                                    "UPDATE chat_messages SET local_state = 'sending' WHERE id = ?1",
+                                    error);
 }
 
 gboolean
@@ -1048,26 +1059,12 @@ gig_store_chat_outbox_discard (GigStore    *self,
                                const char  *message_id,
                                GError     **error)
 {
-  g_autofree char *cid = NULL, *mid = NULL;
-  gint64 seq;
-  gboolean ok;
-
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
 
-  seq = seq_for_message (self, message_id);
-  if (seq < 0)
-    {
-      g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_NOT_FOUND,
-                   _("Message %s is not waiting to be sent"), message_id);
-      return FALSE;
-    }
-  ok = outbox_update (self, seq,
-                      "DELETE FROM chat_outbox WHERE seq = ?1",
-                      "DELETE FROM chat_messages WHERE id = ?1 AND local_state != 'sent'",
-                      NULL, &cid, &mid, error);
-  if (ok && cid != NULL)
-    emit_one (self, cid, mid);
-  return ok;
+  return outbox_change_for_message (self, message_id,
+                                    "DELETE FROM chat_outbox WHERE seq = ?1",
+                                    "DELETE FROM chat_messages WHERE id = ?1 AND local_state != 'sent'",
+                                    error);
 }
 
 gboolean
