@@ -645,19 +645,18 @@ gig_store_chat_set_read (GigStore    *self,
   return ok;
 }
 
-char *
-gig_store_chat_get_last_read (GigStore   *self,
-                              const char *cid,
-                              const char *user_id)
+/* One text value from a statement binding a channel and a user. */
+static char *
+query_read_time (GigStore   *self,
+                 const char *sql,
+                 const char *cid,
+                 const char *user_id)
 {
   char *result = NULL;
 
-  g_return_val_if_fail (GIG_IS_STORE (self), NULL);
-
   gig_store_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
-        "SELECT last_read_at FROM chat_reads WHERE cid = ?1 AND user_id = ?2", NULL);
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, NULL);
     if (stmt != NULL)
       {
         bind_text (stmt, 1, cid);
@@ -671,28 +670,26 @@ gig_store_chat_get_last_read (GigStore   *self,
 }
 
 char *
+gig_store_chat_get_last_read (GigStore   *self,
+                              const char *cid,
+                              const char *user_id)
+{
+  g_return_val_if_fail (GIG_IS_STORE (self), NULL);
+
+  return query_read_time (self, "SELECT last_read_at FROM chat_reads WHERE cid = ?1 AND user_id = ?2",
+                          cid, user_id);
+}
+
+char *
 gig_store_chat_others_last_read (GigStore   *self,
                                  const char *cid,
                                  const char *me)
 {
-  char *result = NULL;
-
   g_return_val_if_fail (GIG_IS_STORE (self), NULL);
 
-  gig_store_lock (self);
-  {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
-        "SELECT max(last_read_at) FROM chat_reads WHERE cid = ?1 AND user_id IS NOT ?2", NULL);
-    if (stmt != NULL)
-      {
-        bind_text (stmt, 1, cid);
-        bind_text (stmt, 2, me);
-        if (sqlite3_step (stmt) == SQLITE_ROW)
-          result = g_strdup (col_text (stmt, 0));
-      }
-  }
-  gig_store_unlock (self);
-  return result;
+  return query_read_time (self,
+                          "SELECT max(last_read_at) FROM chat_reads WHERE cid = ?1 AND user_id IS NOT ?2",
+                          cid, me);
 }
 
 guint
