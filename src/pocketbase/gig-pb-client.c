@@ -736,7 +736,7 @@ list_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (!gig_pb_page_parser_finish (data->page, &error))
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        g_task_return_pointer (task, gig_pb_page_parser_steal_items (data->page),
+        g_task_return_pointer (task, gig_pb_page_parser_steal_records (data->page),
                                (GDestroyNotify) g_ptr_array_unref);
       g_object_unref (task);
       return;
@@ -858,8 +858,16 @@ gig_pb_client_list_records_async (GigPbClient         *self,
 }
 
 GPtrArray *
-gig_pb_client_list_records_finish (GigPbClient *self, GAsyncResult *result, GError **error)
+gig_pb_client_list_records_finish_raw (GigPbClient *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+GPtrArray *
+gig_pb_client_list_records_finish (GigPbClient *self, GAsyncResult *result, GError **error)
+{
+  g_autoptr(GPtrArray) records = gig_pb_client_list_records_finish_raw (self, result, error);
+
+  return records ? gig_pb_records_to_objects (records) : NULL;
 }

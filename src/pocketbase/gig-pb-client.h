@@ -135,7 +135,7 @@ JsonObject  *gig_pb_client_auth_refresh_finish (GigPbClient         *self,
  * with neither, from the start. @filter (nullable) is AND-ed; @fields (nullable) trims.
  * The body is parsed incrementally as chunks arrive, one record at a time (never held whole).
  * The result is a GPtrArray of JsonObject (element free func set), in server order;
- * fewer than the page size means this was the last page. */
+ * fewer than the page size means this was the last page. Finish with either function, once. */
 void         gig_pb_client_list_records_async  (GigPbClient         *self,
                                                 const char          *collection,
                                                 const char          *after_updated,
@@ -149,6 +149,10 @@ void         gig_pb_client_list_records_async  (GigPbClient         *self,
 GPtrArray   *gig_pb_client_list_records_finish (GigPbClient         *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
+/* The same page as GigPbRecord (the server's text, no tree): what a pull stores. */
+GPtrArray   *gig_pb_client_list_records_finish_raw (GigPbClient     *self,
+                                                    GAsyncResult    *result,
+                                                    GError         **error);
 
 void         gig_pb_client_get_record_async    (GigPbClient         *self,
                                                 const char          *collection,

@@ -93,36 +93,44 @@ hex4 (const char *p)
   return value;
 }
 
-/* Decodes the string starting at the opening quote into @out (NUL-terminated, valid UTF-8). */
+/* At the opening quote: checks the string and, if @out is not NULL, decodes it there
+ * (NUL-terminated, valid UTF-8). Plain runs are checked as UTF-8 where they lie; an escape always
+ * decodes to a whole character, so a run cut short by one is invalid either way. */
 static gboolean
-read_string (Reader *reader, GString *out)
+read_string (Reader *reader, GString *out, gboolean *out_escaped)
 {
   const char *p = reader->p + 1;
+  gboolean escaped = FALSE;
 
-  g_string_truncate (out, 0);
+  if (out)
+    g_string_truncate (out, 0);
   for (;;)
     {
       const char *run = p;
 
       while (p < reader->end && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
         p++;
-      g_string_append_len (out, run, p - run);
+      if (p > run && !g_utf8_validate_len (run, (gsize) (p - run), NULL))
+        return reader_fail (reader, "invalid UTF-8");
+      if (out)
+        g_string_append_len (out, run, p - run);
       if (p >= reader->end)
         return reader_fail (reader, "unterminated string");
       if (*p == '"')
         break;
       if (*p != '\\')
         return reader_fail (reader, "control character in a string");
+      escaped = TRUE;
       if (++p >= reader->end)
         return reader_fail (reader, "unterminated string");
       switch (*p)
         {
-        case '"': case '\\': case '/': g_string_append_c (out, *p); break;
-        case 'b': g_string_append_c (out, '\b'); break;
-        case 'f': g_string_append_c (out, '\f'); break;
-        case 'n': g_string_append_c (out, '\n'); break;
-        case 'r': g_string_append_c (out, '\r'); break;
-        case 't': g_string_append_c (out, '\t'); break;
+        case '"': case '\\': case '/': if (out) g_string_append_c (out, *p); break;
+        case 'b': if (out) g_string_append_c (out, '\b'); break;
+        case 'f': if (out) g_string_append_c (out, '\f'); break;
+        case 'n': if (out) g_string_append_c (out, '\n'); break;
+        case 'r': if (out) g_string_append_c (out, '\r'); break;
+        case 't': if (out) g_string_append_c (out, '\t'); break;
         case 'u':
           {
             int unit;
@@ -146,7 +154,8 @@ read_string (Reader *reader, GString *out)
               }
             if (ch == 0)
               return reader_fail (reader, "NUL in a string");
-            g_string_append_unichar (out, ch);
+            if (out)
+              g_string_append_unichar (out, ch);
           }
           break;
         default:
@@ -155,20 +164,17 @@ read_string (Reader *reader, GString *out)
       p++;
     }
   reader->p = p + 1;
-  if (!g_utf8_validate_len (out->str, out->len, NULL))
-    return reader_fail (reader, "invalid UTF-8");
+  if (out_escaped)
+    *out_escaped = escaped;
   return TRUE;
 }
 
-static JsonNode *
-read_number (Reader *reader)
+/* Checks a number's grammar; leaves reader->p after it. */
+static gboolean
+scan_number (Reader *reader, gboolean *out_integral)
 {
-  const char *start = reader->p, *p = reader->p;
+  const char *p = reader->p;
   gboolean integral = TRUE;
-  char small[64];
-  g_autofree char *large = NULL;
-  char *text, *tail;
-  JsonNode *node;
 
   if (p < reader->end && *p == '-')
     p++;
@@ -178,12 +184,12 @@ read_number (Reader *reader)
     while (p < reader->end && g_ascii_isdigit (*p))
       p++;
   else
-    return reader_fail (reader, "bad number"), NULL;
+    return reader_fail (reader, "bad number");
   if (p < reader->end && *p == '.')
     {
       integral = FALSE;
       if (++p >= reader->end || !g_ascii_isdigit (*p))
-        return reader_fail (reader, "bad number"), NULL;
+        return reader_fail (reader, "bad number");
       while (p < reader->end && g_ascii_isdigit (*p))
         p++;
     }
@@ -193,33 +199,73 @@ read_number (Reader *reader)
       if (++p < reader->end && (*p == '+' || *p == '-'))
         p++;
       if (p >= reader->end || !g_ascii_isdigit (*p))
-        return reader_fail (reader, "bad number"), NULL;
+        return reader_fail (reader, "bad number");
       while (p < reader->end && g_ascii_isdigit (*p))
         p++;
     }
   reader->p = p;
+  if (out_integral)
+    *out_integral = integral;
+  return TRUE;
+}
+
+/* The number in @text..@length (already checked), as read_number reads it: an integer if it is
+ * written as one and fits, else a double. */
+static gboolean
+number_value (const char *text, gsize length, gboolean integral, gint64 *out_int, double *out_double)
+{
+  char small[64];
+  g_autofree char *large = NULL;
+  const char *nul;
+  char *tail;
 
   /* The text is not NUL-terminated where it lies, and strtod needs it to be. */
-  if ((gsize) (p - start) < sizeof small)
+  if (length < sizeof small)
     {
-      memcpy (small, start, (gsize) (p - start));
-      small[p - start] = '\0';
-      text = small;
+      memcpy (small, text, length);
+      small[length] = '\0';
+      nul = small;
     }
   else
-    text = large = g_strndup (start, (gsize) (p - start));
+    nul = large = g_strndup (text, length);
 
-  node = json_node_alloc ();
   if (integral)
     {
       gint64 value;
 
       errno = 0;
-      value = g_ascii_strtoll (text, &tail, 10);
+      value = g_ascii_strtoll (nul, &tail, 10);
       if (errno == 0)
-        return json_node_init_int (node, value);
+        {
+          *out_int = value;
+          *out_double = (double) value;
+          return TRUE;
+        }
     }
-  return json_node_init_double (node, g_ascii_strtod (text, &tail));
+  *out_double = g_ascii_strtod (nul, &tail);
+  /* json-glib casts; out of range, that is undefined, so clamp */
+  if (*out_double >= 9223372036854775807.0)
+    *out_int = G_MAXINT64;
+  else if (*out_double <= -9223372036854775808.0)
+    *out_int = G_MININT64;
+  else
+    *out_int = (gint64) *out_double;
+  return FALSE;
+}
+
+static JsonNode *
+read_number (Reader *reader)
+{
+  const char *start = reader->p;
+  gboolean integral;
+  gint64 as_int;
+  double as_double;
+
+  if (!scan_number (reader, &integral))
+    return NULL;
+  if (number_value (start, (gsize) (reader->p - start), integral, &as_int, &as_double))
+    return json_node_init_int (json_node_alloc (), as_int);
+  return json_node_init_double (json_node_alloc (), as_double);
 }
 
 static gboolean
@@ -269,7 +315,7 @@ read_value (Reader *reader)
         return node;
       }
     case '"':
-      if (!read_string (reader, reader->text))
+      if (!read_string (reader, reader->text, NULL))
         return NULL;
       return json_node_init_string (json_node_alloc (), reader->text->str);
     case 't':
@@ -315,7 +361,7 @@ read_object (Reader *reader)
       skip_space (reader);
       if (reader->p >= reader->end || *reader->p != '"')
         return reader_fail (reader, "expected a member name"), NULL;
-      if (!read_string (reader, key))
+      if (!read_string (reader, key, NULL))
         return NULL;
       skip_space (reader);
       if (reader->p >= reader->end || *reader->p != ':')
@@ -470,6 +516,439 @@ gig_pb_parse_record (const char *data, gssize length, GError **error)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Records kept as the server's text                                                          */
+
+/* The same grammar as the reader above, checked without building anything: a record that
+ * scans is exactly a record that read_value accepts (the fuzz target compares the two). */
+
+static gboolean scan_value (Reader *reader, gboolean *out_escaped);
+
+/* At '{' or '['. */
+static gboolean
+scan_container (Reader *reader)
+{
+  gboolean object = *reader->p == '{';
+  char close = object ? '}' : ']';
+
+  if (reader->depth >= MAX_DEPTH)
+    {
+      reader->too_deep = TRUE;
+      return reader_fail (reader, "nested too deeply");
+    }
+  reader->depth++;
+  reader->p++;
+  skip_space (reader);
+  if (reader->p < reader->end && *reader->p == close)
+    {
+      reader->p++;
+      reader->depth--;
+      return TRUE;
+    }
+  for (;;)
+    {
+      if (object)
+        {
+          skip_space (reader);
+          if (reader->p >= reader->end || *reader->p != '"')
+            return reader_fail (reader, "expected a member name");
+          if (!read_string (reader, NULL, NULL))
+            return FALSE;
+          skip_space (reader);
+          if (reader->p >= reader->end || *reader->p != ':')
+            return reader_fail (reader, "expected ':'");
+          reader->p++;
+        }
+      if (!scan_value (reader, NULL))
+        return FALSE;
+      skip_space (reader);
+      if (reader->p < reader->end && *reader->p == ',')
+        {
+          reader->p++;
+          continue;
+        }
+      if (reader->p < reader->end && *reader->p == close)
+        {
+          reader->p++;
+          reader->depth--;
+          return TRUE;
+        }
+      return reader_fail (reader, object ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+}
+
+/* Skips leading space; leaves reader->p just after the value. */
+static gboolean
+scan_value (Reader *reader, gboolean *out_escaped)
+{
+  skip_space (reader);
+  if (reader->p >= reader->end)
+    return reader_fail (reader, "missing value");
+  switch (*reader->p)
+    {
+    case '{':
+    case '[':
+      return scan_container (reader);
+    case '"':
+      return read_string (reader, NULL, out_escaped);
+    case 't':
+      return read_literal (reader, "true");
+    case 'f':
+      return read_literal (reader, "false");
+    case 'n':
+      return read_literal (reader, "null");
+    default:
+      return scan_number (reader, NULL);
+    }
+}
+
+typedef struct
+{
+  guint32 name;           /* offsets into the record's text */
+  guint32 name_length;    /* the name's bytes between its quotes */
+  guint32 value;
+  guint32 value_length;   /* the value's text (a string with its quotes) */
+  guint8  type;           /* GigPbValueType */
+  guint8  name_escaped;
+  guint8  value_escaped;
+} Member;
+
+/* One allocation: this header, the members, the text, the decoded id and updated. */
+struct _GigPbRecord
+{
+  gsize       length;
+  const char *text;
+  const char *id;
+  const char *updated;    /* NULL when the record has none */
+  guint       n_members;
+  Member      members[];
+};
+
+static GigPbValueType
+value_type_at (char c)
+{
+  switch (c)
+    {
+    case '{': return GIG_PB_VALUE_OBJECT;
+    case '[': return GIG_PB_VALUE_ARRAY;
+    case '"': return GIG_PB_VALUE_STRING;
+    case 't': case 'f': return GIG_PB_VALUE_BOOLEAN;
+    case 'n': return GIG_PB_VALUE_NULL;
+    default: return GIG_PB_VALUE_NUMBER;
+    }
+}
+
+/* Decodes the string whose text (with quotes) is @text..@length, already checked by
+ * read_string, into @out. */
+static void
+decode_string (const char *text, gsize length, GString *out)
+{
+  Reader reader = { .p = text, .end = text + length };
+  gboolean ok;
+
+  ok = read_string (&reader, out, NULL);
+  g_assert (ok);
+  (void) ok;
+}
+
+static const Member *
+find_member (const char *text, const Member *members, guint n, const char *name, GString *scratch)
+{
+  gsize name_length = strlen (name);
+
+  /* The last of repeated names wins, as in json-glib. */
+  for (guint i = n; i-- > 0;)
+    {
+      const Member *m = &members[i];
+
+      if (!m->name_escaped)
+        {
+          if (m->name_length == name_length && memcmp (text + m->name, name, name_length) == 0)
+            return m;
+        }
+      else
+        {
+          decode_string (text + m->name - 1, m->name_length + 2, scratch);
+          if (strcmp (scratch->str, name) == 0)
+            return m;
+        }
+    }
+  return NULL;
+}
+
+/* Scans one record; @members is scratch space kept by the caller. */
+static GigPbRecord *
+scan_record (Reader *reader, const char *data, gsize length, GArray *members, GError **error)
+{
+  g_autoptr(GString) id = g_string_new (NULL);
+  g_autoptr(GString) updated = NULL;
+  const Member *id_member, *updated_member;
+  GigPbRecord *record;
+  gsize head;
+  char *tail;
+
+  reader_init (reader, data, length);
+  g_array_set_size (members, 0);
+  skip_space (reader);
+  if (reader->p >= reader->end || *reader->p != '{')
+    {
+      /* Whatever it is, it must still be valid JSON to say which error applies. */
+      if (!scan_value (reader, NULL))
+        goto malformed;
+      skip_space (reader);
+      if (reader->p != reader->end)
+        {
+          reader_fail (reader, "trailing data");
+          goto malformed;
+        }
+      set_malformed (error, _("a record is not an object"));
+      return NULL;
+    }
+  if (length > G_MAXUINT32)
+    {
+      set_malformed (error, _("too large"));
+      return NULL;
+    }
+
+  reader->depth = 1;
+  reader->p++;
+  skip_space (reader);
+  if (reader->p < reader->end && *reader->p == '}')
+    reader->p++;
+  else
+    for (;;)
+      {
+        Member m = { 0 };
+        gboolean escaped = FALSE;
+        const char *start;
+
+        skip_space (reader);
+        if (reader->p >= reader->end || *reader->p != '"')
+          {
+            reader_fail (reader, "expected a member name");
+            goto malformed;
+          }
+        start = reader->p;
+        if (!read_string (reader, NULL, &escaped))
+          goto malformed;
+        m.name = (guint32) (start + 1 - data);
+        m.name_length = (guint32) (reader->p - start - 2);
+        m.name_escaped = escaped;
+        skip_space (reader);
+        if (reader->p >= reader->end || *reader->p != ':')
+          {
+            reader_fail (reader, "expected ':'");
+            goto malformed;
+          }
+        reader->p++;
+        skip_space (reader);
+        start = reader->p;
+        escaped = FALSE;
+        if (!scan_value (reader, &escaped))
+          goto malformed;
+        m.value = (guint32) (start - data);
+        m.value_length = (guint32) (reader->p - start);
+        m.type = value_type_at (*start);
+        m.value_escaped = escaped;
+        g_array_append_val (members, m);
+        skip_space (reader);
+        if (reader->p < reader->end && *reader->p == ',')
+          {
+            reader->p++;
+            continue;
+          }
+        if (reader->p < reader->end && *reader->p == '}')
+          {
+            reader->p++;
+            break;
+          }
+        reader_fail (reader, "expected ',' or '}'");
+        goto malformed;
+      }
+  skip_space (reader);
+  if (reader->p != reader->end)
+    {
+      reader_fail (reader, "trailing data");
+      goto malformed;
+    }
+
+  id_member = find_member (data, (const Member *) members->data, members->len, "id", reader->text);
+  updated_member = find_member (data, (const Member *) members->data, members->len, "updated",
+                                reader->text);
+  if (id_member == NULL || id_member->type != GIG_PB_VALUE_STRING || id_member->value_length <= 2)
+    {
+      set_malformed (error, _("a record has no id"));
+      return NULL;
+    }
+  decode_string (data + id_member->value, id_member->value_length, id);
+  if (updated_member != NULL)
+    {
+      if (updated_member->type != GIG_PB_VALUE_STRING)
+        {
+          set_malformed (error, _("a record's updated is not a string"));
+          return NULL;
+        }
+      updated = g_string_new (NULL);
+      decode_string (data + updated_member->value, updated_member->value_length, updated);
+    }
+
+  head = sizeof (GigPbRecord) + members->len * sizeof (Member);
+  record = g_malloc (head + length + 1 + id->len + 1 + (updated ? updated->len + 1 : 0));
+  record->length = length;
+  record->n_members = members->len;
+  memcpy (record->members, members->data, members->len * sizeof (Member));
+  tail = (char *) record + head;
+  memcpy (tail, data, length);
+  tail[length] = '\0';
+  record->text = tail;
+  tail += length + 1;
+  memcpy (tail, id->str, id->len + 1);
+  record->id = tail;
+  tail += id->len + 1;
+  record->updated = NULL;
+  if (updated != NULL)
+    {
+      memcpy (tail, updated->str, updated->len + 1);
+      record->updated = tail;
+    }
+  return record;
+
+malformed:
+  g_debug ("Malformed JSON at byte %" G_GSIZE_FORMAT ": %s", (gsize) (reader->p - data),
+           reader->error ? reader->error : "unknown");
+  set_malformed (error, reader->too_deep ? _("nested too deeply") : _("bad records"));
+  return NULL;
+}
+
+GigPbRecord *
+gig_pb_record_new (const char *data, gssize length, GError **error)
+{
+  Reader reader = { 0 };
+  g_autoptr(GArray) members = g_array_new (FALSE, FALSE, sizeof (Member));
+  GigPbRecord *record;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (length < 0)
+    length = (gssize) strlen (data);
+  if ((gsize) length > MAX_VALUE_SIZE)
+    {
+      set_malformed (error, _("too large"));
+      return NULL;
+    }
+  record = scan_record (&reader, data, (gsize) length, members, error);
+  reader_clear (&reader);
+  return record;
+}
+
+void
+gig_pb_record_free (GigPbRecord *record)
+{
+  g_free (record);
+}
+
+const char *
+gig_pb_record_get_text (const GigPbRecord *record, gsize *out_length)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+  if (out_length)
+    *out_length = record->length;
+  return record->text;
+}
+
+const char *
+gig_pb_record_get_id (const GigPbRecord *record)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+  return record->id;
+}
+
+const char *
+gig_pb_record_get_updated (const GigPbRecord *record)
+{
+  g_return_val_if_fail (record != NULL, NULL);
+  return record->updated;
+}
+
+guint
+gig_pb_record_get_n_members (const GigPbRecord *record)
+{
+  g_return_val_if_fail (record != NULL, 0);
+  return record->n_members;
+}
+
+void
+gig_pb_record_get_member (const GigPbRecord *record, guint index, GigPbMember *out)
+{
+  const Member *m;
+
+  g_return_if_fail (record != NULL && index < record->n_members && out != NULL);
+
+  m = &record->members[index];
+  out->name = record->text + m->name;
+  out->name_length = m->name_length;
+  out->name_escaped = m->name_escaped;
+  out->type = m->type;
+  out->value = record->text + m->value;
+  out->value_length = m->value_length;
+  out->value_escaped = m->value_escaped;
+}
+
+gboolean
+gig_pb_member_has_name (const GigPbMember *member, const char *name)
+{
+  g_autoptr(GString) decoded = NULL;
+
+  g_return_val_if_fail (member != NULL && name != NULL, FALSE);
+
+  if (!member->name_escaped)
+    return member->name_length == strlen (name) && memcmp (member->name, name, member->name_length) == 0;
+  decoded = g_string_new (NULL);
+  decode_string (member->name - 1, member->name_length + 2, decoded);
+  return strcmp (decoded->str, name) == 0;
+}
+
+char *
+gig_pb_member_dup_string (const GigPbMember *member)
+{
+  GString *decoded;
+
+  g_return_val_if_fail (member != NULL && member->type == GIG_PB_VALUE_STRING, NULL);
+
+  if (!member->value_escaped)
+    return g_strndup (member->value + 1, member->value_length - 2);
+  decoded = g_string_sized_new (member->value_length);
+  decode_string (member->value, member->value_length, decoded);
+  return g_string_free (decoded, FALSE);
+}
+
+gboolean
+gig_pb_member_get_number (const GigPbMember *member, gint64 *out_int, double *out_double)
+{
+  gboolean integral;
+
+  g_return_val_if_fail (member != NULL && member->type == GIG_PB_VALUE_NUMBER, FALSE);
+
+  integral = memchr (member->value, '.', member->value_length) == NULL &&
+             memchr (member->value, 'e', member->value_length) == NULL &&
+             memchr (member->value, 'E', member->value_length) == NULL;
+  return number_value (member->value, member->value_length, integral, out_int, out_double);
+}
+
+JsonObject *
+gig_pb_record_to_object (const GigPbRecord *record)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+
+  g_return_val_if_fail (record != NULL, NULL);
+
+  /* The text was checked when the record was made: this cannot fail. */
+  object = gig_pb_parse_record (record->text, (gssize) record->length, &error);
+  g_assert_no_error (error);
+  return object;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* List pages                                                                                 */
 
 typedef enum {
@@ -499,7 +978,8 @@ struct _GigPbPageParser
   GString    *key;
   GString    *buffer;         /* the value, or the part of a record from earlier chunks */
   Reader      reader;
-  GPtrArray  *items;
+  GArray     *members;        /* scratch for scan_record */
+  GPtrArray  *items;          /* GigPbRecord */
 };
 
 GigPbPageParser *
@@ -510,7 +990,8 @@ gig_pb_page_parser_new (void)
   parser->state = PAGE_START;
   parser->key = g_string_new (NULL);
   parser->buffer = g_string_sized_new (4096);
-  parser->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  parser->members = g_array_sized_new (FALSE, FALSE, sizeof (Member), 32);
+  parser->items = g_ptr_array_new_with_free_func ((GDestroyNotify) gig_pb_record_free);
   return parser;
 }
 
@@ -522,6 +1003,7 @@ gig_pb_page_parser_free (GigPbPageParser *parser)
   g_string_free (parser->key, TRUE);
   g_string_free (parser->buffer, TRUE);
   reader_clear (&parser->reader);
+  g_array_unref (parser->members);
   g_clear_pointer (&parser->items, g_ptr_array_unref);
   g_free (parser);
 }
@@ -567,7 +1049,7 @@ capture_step (GigPbPageParser *parser, char c)
 static gboolean
 finish_item (GigPbPageParser *parser, const char *data, gsize length, GError **error)
 {
-  JsonObject *record;
+  GigPbRecord *record;
 
   if (parser->buffer->len > 0)
     {
@@ -575,7 +1057,7 @@ finish_item (GigPbPageParser *parser, const char *data, gsize length, GError **e
       data = parser->buffer->str;
       length = parser->buffer->len;
     }
-  record = parse_record (&parser->reader, data, length, error);
+  record = scan_record (&parser->reader, data, length, parser->members, error);
   g_string_truncate (parser->buffer, 0);
   if (record == NULL)
     {
@@ -827,15 +1309,36 @@ gig_pb_page_parser_finish (GigPbPageParser *parser, GError **error)
 }
 
 GPtrArray *
-gig_pb_page_parser_steal_items (GigPbPageParser *parser)
+gig_pb_page_parser_steal_records (GigPbPageParser *parser)
 {
   GPtrArray *items;
 
   g_return_val_if_fail (parser != NULL, NULL);
 
   items = g_steal_pointer (&parser->items);
-  parser->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  parser->items = g_ptr_array_new_with_free_func ((GDestroyNotify) gig_pb_record_free);
   return items;
+}
+
+GPtrArray *
+gig_pb_records_to_objects (GPtrArray *records)
+{
+  GPtrArray *objects;
+
+  g_return_val_if_fail (records != NULL, NULL);
+
+  objects = g_ptr_array_new_full (records->len, (GDestroyNotify) json_object_unref);
+  for (guint i = 0; i < records->len; i++)
+    g_ptr_array_add (objects, gig_pb_record_to_object (g_ptr_array_index (records, i)));
+  return objects;
+}
+
+GPtrArray *
+gig_pb_page_parser_steal_items (GigPbPageParser *parser)
+{
+  g_autoptr(GPtrArray) records = gig_pb_page_parser_steal_records (parser);
+
+  return gig_pb_records_to_objects (records);
 }
 
 /* ------------------------------------------------------------------------------------------ */

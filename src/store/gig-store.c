@@ -18,6 +18,7 @@
 
 #include "gig-store-private.h"
 #include "gig-store-schema.h"
+#include "pocketbase/gig-pb-parser.h"
 
 G_DEFINE_QUARK (gig-store-error-quark, gig_store_error)
 
@@ -1554,6 +1555,133 @@ write_row (GigStore       *self,
                         state, local_error, conflict_json, error);
 }
 
+/* bind_column for a member of a record kept as text: the same values for the same JSON. */
+static void
+bind_member (sqlite3_stmt      *stmt,
+             int                pos,
+             const ColumnSpec  *spec,
+             const GigPbMember *member)
+{
+  gint64 as_int = 0;
+  double as_double = 0;
+
+  if (member->type == GIG_PB_VALUE_NULL)
+    {
+      if (spec->type == COL_BOOL)
+        sqlite3_bind_int (stmt, pos, 0);
+      else
+        sqlite3_bind_null (stmt, pos);
+      return;
+    }
+  if (member->type == GIG_PB_VALUE_NUMBER)
+    gig_pb_member_get_number (member, &as_int, &as_double);
+  else if (member->type == GIG_PB_VALUE_BOOLEAN)
+    as_int = as_double = member->value[0] == 't';
+
+  switch (spec->type)
+    {
+    case COL_TEXT:
+      if (member->type != GIG_PB_VALUE_STRING)
+        sqlite3_bind_null (stmt, pos);
+      else if (!member->value_escaped)
+        /* the record outlives the statement's use of it (prepare_hot clears bindings) */
+        sqlite3_bind_text (stmt, pos, member->value + 1, (int) member->value_length - 2, SQLITE_STATIC);
+      else
+        sqlite3_bind_text (stmt, pos, gig_pb_member_dup_string (member), -1, g_free);
+      break;
+    case COL_REAL:
+    case COL_INT:
+      if (member->type == GIG_PB_VALUE_NUMBER || member->type == GIG_PB_VALUE_BOOLEAN)
+        {
+          if (spec->type == COL_REAL)
+            sqlite3_bind_double (stmt, pos, as_double);
+          else
+            sqlite3_bind_int64 (stmt, pos, as_int);
+        }
+      else
+        sqlite3_bind_null (stmt, pos);
+      break;
+    case COL_BOOL:
+      sqlite3_bind_int (stmt, pos, (member->type == GIG_PB_VALUE_NUMBER || member->type == GIG_PB_VALUE_BOOLEAN) &&
+                                   as_double != 0);
+      break;
+    case COL_JSON:
+      sqlite3_bind_text (stmt, pos, member->value, (int) member->value_length, SQLITE_STATIC);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* write_row_rid for a synced row whose server version is @raw: the typed columns come from its
+ * members and server_json is its text as the server sent it, without a tree in between. */
+static gboolean
+write_row_raw (GigStore           *self,
+               GigCollection       collection,
+               gint64              rid,
+               const GigPbRecord  *raw,
+               GError            **error)
+{
+  const ColumnSpec *columns = collection_columns[collection];
+  HotStatement kind = rid > 0 ? HOT_UPDATE : HOT_INSERT;
+  g_autoptr(GigStoreStmt) stmt = prepare_hot (self, collection, kind,
+                                              row_write_sql (collection, kind), error);
+  guint n_members = gig_pb_record_get_n_members (raw);
+  int created_pos = 0;
+  gboolean has_created = FALSE;
+  const char *text;
+  gsize length;
+  int pos = 2;
+  int tail;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, gig_pb_record_get_id (raw));
+  /* What the record leaves out is NULL (false for flags), as with bind_column. */
+  for (const ColumnSpec *c = columns; c->name; c++, pos++)
+    {
+      if (c->type == COL_BOOL)
+        sqlite3_bind_int (stmt, pos, 0);
+      if (g_str_equal (c->name, "created"))
+        created_pos = pos;
+    }
+  tail = pos;
+  for (guint i = 0; i < n_members; i++)
+    {
+      GigPbMember member;
+
+      gig_pb_record_get_member (raw, i, &member);
+      pos = 2;
+      for (const ColumnSpec *c = columns; c->name; c++, pos++)
+        if (gig_pb_member_has_name (&member, c->name))
+          {
+            /* a repeated name: the last one counts, as in a tree */
+            bind_member (stmt, pos, c, &member);
+            if (pos == created_pos)
+              has_created = TRUE;
+            break;
+          }
+    }
+  if (!has_created && created_pos > 0)
+    {
+      g_autofree char *now = gig_store_timestamp_now ();
+      bind_text (stmt, created_pos, now);
+    }
+  text = gig_pb_record_get_text (raw, &length);
+  pos = tail;
+  bind_text (stmt, pos++, gig_pb_record_get_updated (raw));
+  sqlite3_bind_text (stmt, pos++, text, (int) length, SQLITE_STATIC);
+  sqlite3_bind_null (stmt, pos++);
+  bind_text (stmt, pos++, gig_local_state_to_string (GIG_LOCAL_STATE_SYNCED));
+  sqlite3_bind_null (stmt, pos++);
+  sqlite3_bind_null (stmt, pos++);
+  if (kind == HOT_UPDATE)
+    sqlite3_bind_int64 (stmt, pos++, rid);
+
+  return step_done (self, stmt, error);
+}
+
 /* The fields of @id still waiting in the outbox (any state but done), as a set. */
 static GHashTable *
 pending_fields (GigStore       *self,
@@ -1724,6 +1852,42 @@ apply_server_record (GigStore       *self,
   }
 }
 
+/* apply_server_record for a record kept as the server's text: a row that is new or synced
+ * (every row of a first pull) is written straight from the text; a row with local work goes
+ * the general way. */
+static gboolean
+apply_server_raw (GigStore           *self,
+                  GigCollection       collection,
+                  const GigPbRecord  *raw,
+                  AppliedKind        *out_kind,
+                  GError            **error)
+{
+  const char *updated = gig_pb_record_get_updated (raw);
+  g_auto(Row) row = { 0 };
+
+  if (!read_row (self, collection, gig_pb_record_get_id (raw), &row, error))
+    return FALSE;
+
+  if (row.found && updated != NULL && row.server_updated != NULL &&
+      strcmp (updated, row.server_updated) <= 0)
+    {
+      *out_kind = APPLIED_UNCHANGED;
+      return TRUE;
+    }
+
+  if (!row.found || row.state == GIG_LOCAL_STATE_SYNCED)
+    {
+      *out_kind = row.found ? APPLIED_UPDATED : APPLIED_INSERTED;
+      return write_row_raw (self, collection, row.found ? row.rid : 0, raw, error);
+    }
+
+  {
+    g_autoptr(JsonObject) record = gig_pb_record_to_object (raw);
+
+    return apply_server_record (self, collection, record, FALSE, out_kind, error);
+  }
+}
+
 static gboolean
 set_cursor_locked (GigStore       *self,
                    GigCollection   collection,
@@ -1744,11 +1908,13 @@ set_cursor_locked (GigStore       *self,
   return step_done (self, stmt, error);
 }
 
-/* One page in one transaction. Lock held. @changed collects the ids that views must refresh. */
+/* One page in one transaction. Lock held. @changed collects the ids that views must refresh.
+ * @records: JsonObject, or GigPbRecord if @raw. */
 static gboolean
 apply_page_locked (GigStore            *self,
                    GigCollection        collection,
                    GPtrArray           *records,
+                   gboolean             raw,
                    const char          *cursor_updated,
                    const char          *cursor_id,
                    GigStoreApplyResult *result,
@@ -1762,10 +1928,13 @@ apply_page_locked (GigStore            *self,
 
   for (guint i = 0; i < records->len; i++)
     {
-      JsonObject *record = g_ptr_array_index (records, i);
+      gpointer record = g_ptr_array_index (records, i);
       AppliedKind kind;
+      gboolean ok;
 
-      if (!apply_server_record (self, collection, record, FALSE, &kind, error))
+      ok = raw ? apply_server_raw (self, collection, record, &kind, error)
+               : apply_server_record (self, collection, record, FALSE, &kind, error);
+      if (!ok)
         {
           gig_store_rollback (self);
           g_ptr_array_set_size (changed, 0);
@@ -1788,7 +1957,8 @@ apply_page_locked (GigStore            *self,
         default:
           g_assert_not_reached ();
         }
-      g_ptr_array_add (changed, g_strdup (json_object_get_string_member (record, "id")));
+      g_ptr_array_add (changed, g_strdup (raw ? gig_pb_record_get_id (record)
+                                              : json_object_get_string_member (record, "id")));
     }
 
   if (cursor_updated != NULL &&
@@ -1825,8 +1995,8 @@ gig_store_apply_server_page (GigStore            *self,
   g_return_val_if_fail (records != NULL, FALSE);
 
   g_rec_mutex_lock (&self->lock);
-  ok = apply_page_locked (self, collection, records, cursor_updated, cursor_id, &result, changed,
-                          error);
+  ok = apply_page_locked (self, collection, records, FALSE, cursor_updated, cursor_id, &result,
+                          changed, error);
   g_rec_mutex_unlock (&self->lock);
 
   if (!ok)
@@ -1840,6 +2010,7 @@ gig_store_apply_server_page (GigStore            *self,
 typedef struct {
   GigCollection        collection;
   GPtrArray           *records;
+  gboolean             raw;
   char                *cursor_updated;
   char                *cursor_id;
   GigStoreApplyResult  result;
@@ -1888,8 +2059,8 @@ apply_page_worker (gpointer data,
   if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &job->error))
     {
       g_rec_mutex_lock (&self->lock);
-      apply_page_locked (self, job->collection, job->records, job->cursor_updated, job->cursor_id,
-                         &job->result, job->changed, &job->error);
+      apply_page_locked (self, job->collection, job->records, job->raw, job->cursor_updated,
+                         job->cursor_id, &job->result, job->changed, &job->error);
       g_rec_mutex_unlock (&self->lock);
     }
 
@@ -1897,15 +2068,16 @@ apply_page_worker (gpointer data,
                               g_object_unref);
 }
 
-void
-gig_store_apply_server_page_async (GigStore            *self,
-                                   GigCollection        collection,
-                                   GPtrArray           *records,
-                                   const char          *cursor_updated,
-                                   const char          *cursor_id,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+static void
+apply_page_async (GigStore            *self,
+                  GigCollection        collection,
+                  GPtrArray           *records,
+                  gboolean             raw,
+                  const char          *cursor_updated,
+                  const char          *cursor_id,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -1931,12 +2103,41 @@ gig_store_apply_server_page_async (GigStore            *self,
   job = g_new0 (PageJob, 1);
   job->collection = collection;
   job->records = g_ptr_array_ref (records);
+  job->raw = raw;
   job->cursor_updated = g_strdup (cursor_updated);
   job->cursor_id = g_strdup (cursor_id);
   g_task_set_task_data (task, job, (GDestroyNotify) page_job_free);
 
   /* The pool owns a reference until page_job_complete runs. */
   g_thread_pool_push (self->worker, g_steal_pointer (&task), NULL);
+}
+
+void
+gig_store_apply_server_page_async (GigStore            *self,
+                                   GigCollection        collection,
+                                   GPtrArray           *records,
+                                   const char          *cursor_updated,
+                                   const char          *cursor_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  apply_page_async (self, collection, records, FALSE, cursor_updated, cursor_id, cancellable,
+                    callback, user_data);
+}
+
+void
+gig_store_apply_server_records_async (GigStore            *self,
+                                      GigCollection        collection,
+                                      GPtrArray           *records,
+                                      const char          *cursor_updated,
+                                      const char          *cursor_id,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  apply_page_async (self, collection, records, TRUE, cursor_updated, cursor_id, cancellable,
+                    callback, user_data);
 }
 
 gboolean

@@ -185,6 +185,16 @@ void        gig_store_apply_server_page_async  (GigStore            *self,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
+/* The same for records kept as the server's text (GigPbRecord, from
+ * gig_pb_client_list_records_finish_raw); finish with gig_store_apply_server_page_finish. */
+void        gig_store_apply_server_records_async (GigStore          *self,
+                                                GigCollection        collection,
+                                                GPtrArray           *records,
+                                                const char          *cursor_updated,
+                                                const char          *cursor_id,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
 gboolean    gig_store_apply_server_page_finish (GigStore            *self,
                                                 GAsyncResult        *result,
                                                 GigStoreApplyResult *out_result,

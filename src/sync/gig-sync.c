@@ -10,6 +10,7 @@
 
 #include "sync/gig-sync.h"
 
+#include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-realtime.h"
 
 /* PocketBase's default batch maxRequests: works against any server that has batch enabled. */
@@ -273,7 +274,7 @@ error_is_auth (const GError *error)
 typedef struct
 {
   GigCollection  collection;
-  GPtrArray     *records;       /* JsonObject, the records to apply */
+  GPtrArray     *records;       /* the records to apply: JsonObject, or GigPbRecord without befores */
   GPtrArray     *befores;       /* JsonObject or NULL per record (local views), or NULL */
   GPtrArray     *conflicts;     /* JsonObject or NULL per record: server values that clash */
 } Analysis;
@@ -449,7 +450,7 @@ typedef struct
   gboolean       first_page;
   gboolean       fetching;
   gboolean       fetch_done;
-  GPtrArray     *fetched;       /* a page waiting to be applied */
+  GPtrArray     *fetched;       /* a page waiting to be applied (GigPbRecord) */
   Analysis      *applying;      /* the page being applied */
   GError        *error;
 } Pull;
@@ -672,17 +673,31 @@ pull_maybe_continue (Pull *pull)
   if (pull->applying == NULL && pull->fetched != NULL)
     {
       g_autoptr(GPtrArray) page = g_steal_pointer (&pull->fetched);
-      JsonObject *last = g_ptr_array_index (page, page->len - 1);
+      GigPbRecord *last = g_ptr_array_index (page, page->len - 1);
       /* Reads before the write only when it matters: pulls after the first (notifications,
        * conflicts), or when live events were applied meanwhile (never go back in time). */
       gboolean look = !pull->initial || self->live_applied != pull->live_at_start;
 
-      pull->applying = analyse_records (self, pull->collection, page, look);
       pull->cycle->applying++;
-      gig_store_apply_server_page_async (self->store, pull->collection, pull->applying->records,
-                                         record_updated (last),
-                                         json_object_get_string_member (last, "id"),
-                                         NULL, pull_applied_cb, pull);
+      if (look)
+        {
+          g_autoptr(GPtrArray) records = gig_pb_records_to_objects (page);
+
+          pull->applying = analyse_records (self, pull->collection, records, TRUE);
+          gig_store_apply_server_page_async (self->store, pull->collection, pull->applying->records,
+                                             gig_pb_record_get_updated (last),
+                                             gig_pb_record_get_id (last),
+                                             NULL, pull_applied_cb, pull);
+        }
+      else
+        {
+          /* A first pull stores the server's text as it came: no tree per record. */
+          pull->applying = analyse_records (self, pull->collection, page, FALSE);
+          gig_store_apply_server_records_async (self->store, pull->collection, page,
+                                                gig_pb_record_get_updated (last),
+                                                gig_pb_record_get_id (last),
+                                                NULL, pull_applied_cb, pull);
+        }
     }
 
   if (!pull->fetching && !pull->fetch_done && pull->fetched == NULL)
@@ -702,7 +717,7 @@ pull_fetched_cb (GObject      *object,
   g_autoptr(GPtrArray) page = NULL;
 
   pull->fetching = FALSE;
-  page = gig_pb_client_list_records_finish (GIG_PB_CLIENT (object), result, &error);
+  page = gig_pb_client_list_records_finish_raw (GIG_PB_CLIENT (object), result, &error);
   if (page == NULL)
     {
       if (pull->error == NULL)
@@ -714,9 +729,9 @@ pull_fetched_cb (GObject      *object,
         pull->fetch_done = TRUE;
       if (page->len > 0)
         {
-          JsonObject *last = g_ptr_array_index (page, page->len - 1);
-          const char *u = record_updated (last);
-          const char *id = json_object_get_string_member_with_default (last, "id", NULL);
+          GigPbRecord *last = g_ptr_array_index (page, page->len - 1);
+          const char *u = gig_pb_record_get_updated (last);
+          const char *id = gig_pb_record_get_id (last);
 
           if (u == NULL || id == NULL)
             {
