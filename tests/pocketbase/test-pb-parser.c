@@ -1,5 +1,6 @@
-/* test-pb-parser.c: the incremental page and SSE parsers, and the client against a local
- * SoupServer that answers with malformed, cut or unexpected responses.
+/* test-pb-parser.c: the incremental page and SSE parsers, the two record readers (trees and
+ * records kept as text) against each other, and the client against a local SoupServer that
+ * answers with malformed, cut or unexpected responses.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -9,6 +10,7 @@
 #include "gig-test-async.h"
 
 #include <libsoup/soup.h>
+#include <math.h>
 #include <string.h>
 
 #define GOOD_PAGE \
@@ -16,8 +18,9 @@
   " {\"id\":\"aaaaaaaaaaaaaa2\",\"updated\":\"2026-11-24 21:36:50.474Z\",\"nested\":{\"a\":[1,2,{\"b\":\"}\"}]}}]," \
   "\"page\":1,\"perPage\":1000,\"totalItems\":-1,\"totalPages\":-1}"
 
-static GPtrArray *
-parse_in_chunks (const char *text, gsize chunk, GError **error)
+/* A page parser that has read all of @text, @chunk bytes at a time, or NULL if it failed. */
+static GigPbPageParser *
+feed_in_chunks (const char *text, gsize chunk, GError **error)
 {
   g_autoptr(GigPbPageParser) parser = gig_pb_page_parser_new ();
   gsize length = strlen (text);
@@ -27,7 +30,15 @@ parse_in_chunks (const char *text, gsize chunk, GError **error)
       return NULL;
   if (!gig_pb_page_parser_finish (parser, error))
     return NULL;
-  return gig_pb_page_parser_steal_items (parser);
+  return g_steal_pointer (&parser);
+}
+
+static GPtrArray *
+parse_in_chunks (const char *text, gsize chunk, GError **error)
+{
+  g_autoptr(GigPbPageParser) parser = feed_in_chunks (text, chunk, error);
+
+  return parser ? gig_pb_page_parser_steal_items (parser) : NULL;
 }
 
 static void
@@ -246,6 +257,457 @@ test_record_malformed (void)
     g_assert_null (record);
     g_assert_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED);
   }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Records kept as text (GigPbRecord) against the tree reader                                 */
+
+typedef struct
+{
+  const char *text;
+  gboolean    valid;
+} RecordCase;
+
+static const RecordCase record_cases[] = {
+  /* strings: every escape, surrogate pairs in either case, raw UTF-8, DEL (not a control) */
+  { "{\"id\":\"r1\",\"s\":\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"}", TRUE },
+  { "{\"id\":\"r1\",\"emoji\":\"\\uD83D\\uDE00\",\"lower\":\"x\\ud83d\\ude00y\",\"e\":\"caf\\u00e9\",\"euro\":\"\\u20AC\"}", TRUE },
+  { "{\"id\":\"r1\",\"raw\":\"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf\",\"del\":\"\x7f\"}", TRUE },
+  { "{\"id\":\"r1\",\"empty\":\"\",\"\":\"empty name\",\"braces\":\"{[\\\"]}\"}", TRUE },
+  /* escaped member names, ids and timestamps */
+  { "{\"id\":\"r1\",\"ti\\u0074le\":\"escaped name\",\"caf\\u00e9\":1,\"a\\nb\":2}", TRUE },
+  { "{\"\\u0069d\":\"escaped id name\",\"upd\\u0061ted\":\"2026-01-01 00:00:00.000Z\"}", TRUE },
+  { "{\"id\":\"\\u0072\\u0031\",\"updated\":\"\\u0032026-01-01 00:00:00.000Z\"}", TRUE },
+  { "{\"id\":\"r1\",\"updated\":\"\"}", TRUE },
+  /* repeated names: the last one counts, whatever the spelling */
+  { "{\"id\":\"r1\",\"dup\":1,\"dup\":\"two\",\"dup\":[3]}", TRUE },
+  { "{\"id\":\"r1\",\"title\":\"plain\",\"ti\\u0074le\":\"escaped\"}", TRUE },
+  { "{\"id\":\"r1\",\"ti\\u0074le\":\"escaped\",\"title\":\"plain\"}", TRUE },
+  { "{\"id\":5,\"id\":\"r1\"}", TRUE },
+  { "{\"id\":\"first\",\"i\\u0064\":\"second\"}", TRUE },
+  { "{\"id\":\"r1\",\"updated\":1,\"updated\":\"2026-01-01 00:00:00.000Z\"}", TRUE },
+  { "{\"id\":\"r1\",\"id\":5}", FALSE },
+  { "{\"id\":\"r1\",\"id\":\"\"}", FALSE },
+  { "{\"id\":\"r1\",\"updated\":\"2026-01-01 00:00:00.000Z\",\"upd\\u0061ted\":null}", FALSE },
+  /* nesting and spacing */
+  { "{\"id\":\"r1\",\"o\":{\"k\":{\"k\":[null,{\"id\":3}]}},\"a\":[1,\"x\",[],{},[[true,false]]],\"e\":{},\"z\":[]}", TRUE },
+  { " \t\r\n{ \"id\" : \"r1\" , \"a\" : [ 1 , 2 ] , \"o\" : { } , \"s\" : \" \" } \n", TRUE },
+  /* numbers: integers while they fit, doubles otherwise, as json-glib reads them */
+  { "{\"id\":\"r1\",\"zero\":0,\"neg_zero\":-0,\"twelve\":12,\"half\":1.5,\"thousand\":1e3,\"small\":-2E-2}", TRUE },
+  { "{\"id\":\"r1\",\"max\":9223372036854775807,\"over\":9223372036854775808,"
+    "\"min\":-9223372036854775808,\"under\":-9223372036854775809}", TRUE },
+  { "{\"id\":\"r1\",\"huge\":1e308,\"inf\":1e309,\"neg_inf\":-1E+400,\"tiny\":1e-400,\"big_exp\":2e99999999999999999999,"
+    "\"long\":123456789012345678901234567890}", TRUE },
+  { "{\"id\":\"r1\",\"d0\":0.0,\"dneg0\":-0.0,\"e0\":0e0,\"plus\":1E+2,\"frac\":0.000001,\"mid\":-3.9}", TRUE },
+  { "{\"id\":\"r1\",\"t\":true,\"f\":false,\"n\":null}", TRUE },
+
+  /* structure */
+  { "{\"id\":\"r1\",}", FALSE },
+  { "{\"id\":\"r1\",\"a\":[1,]}", FALSE },
+  { "{\"id\":\"r1\",\"o\":{\"k\":1,}}", FALSE },
+  { "{\"id\":\"r1\",\"a\":[1 2]}", FALSE },
+  { "{\"id\":\"r1\" \"a\":1}", FALSE },
+  { "{\"id\":\"r1\",\"a\"}", FALSE },
+  { "{\"id\":\"r1\",\"a\":}", FALSE },
+  { "{\"id\":\"r1\",a:1}", FALSE },
+  { "{\"id\":\"r1\",\"a\":[}", FALSE },
+  { "{\"id\":\"r1\",\"a\":{]}", FALSE },
+  { "{,}", FALSE },
+  { "{\"id\":\"r1\"} x", FALSE },
+  { "{\"id\":\"r1\"}{}", FALSE },
+  { "{\"id\":\"r1\"}}", FALSE },
+  { "{\"id\":\"r1\"", FALSE },
+  { "{\"id\":\"r1\",\"a\":[1", FALSE },
+  { "{\"id\":\"r1\",\"a\":\"open", FALSE },
+  { "{\"id\":\"r1\",\"a\":\"escape at the end\\", FALSE },
+  { "{\"id\":\"r1\",\"a\":\"\\u00", FALSE },
+  { "", FALSE },
+  { "   ", FALSE },
+  { "/* comment */ {\"id\":\"r1\"}", FALSE },
+  { "{\"id\":\"r1\"} // comment", FALSE },
+  /* strings */
+  { "{\"id\":\"r1\",\"s\":\"\\uD83D\"}", FALSE },          /* lone high surrogate */
+  { "{\"id\":\"r1\",\"s\":\"\\uDE00\"}", FALSE },          /* lone low surrogate */
+  { "{\"id\":\"r1\",\"s\":\"\\uD83D\\u0041\"}", FALSE },   /* high, then not a low one */
+  { "{\"id\":\"r1\",\"s\":\"\\uD83D\\uD83D\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"\\uD83Dx\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"\\uDE00\\uD83D\"}", FALSE },   /* a pair the wrong way round */
+  { "{\"id\":\"r1\",\"\\uD83D\":1}", FALSE },              /* in a name */
+  { "{\"id\":\"r1\",\"s\":\"\\u0000\"}", FALSE },
+  { "{\"id\":\"r1\",\"\\u0000\":1}", FALSE },
+  { "{\"id\":\"\\u0000\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"\\u12G4\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"\\a\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"\\U00e9\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"\\x41\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"tab\there\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"line\nbreak\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"\x01\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"\x1f\"}", FALSE },
+  { "{\"id\":\"r1\",\"a\tb\":1}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"\xff\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":\"\xc0\xaf\"}", FALSE },          /* overlong */
+  { "{\"id\":\"r1\",\"s\":\"\xed\xa0\x80\"}", FALSE },      /* a surrogate written as UTF-8 */
+  { "{\"id\":\"r1\",\"s\":\"\xe2\x82\"}", FALSE },          /* a character cut short */
+  { "{\"id\":\"r1\",\"s\":\"\xf4\x90\x80\x80\"}", FALSE },  /* past U+10FFFF */
+  { "{\"id\":\"r1\",\"\xc3\x28\":1}", FALSE },              /* in a name */
+  { "{\"id\":\"r\xc3\"}", FALSE },
+  { "{\"id\":\"r1\",\"s\":'single'}", FALSE },
+  /* numbers */
+  { "{\"id\":\"r1\",\"n\":01}", FALSE },
+  { "{\"id\":\"r1\",\"n\":-01}", FALSE },
+  { "{\"id\":\"r1\",\"n\":1.}", FALSE },
+  { "{\"id\":\"r1\",\"n\":.5}", FALSE },
+  { "{\"id\":\"r1\",\"n\":+1}", FALSE },
+  { "{\"id\":\"r1\",\"n\":1e}", FALSE },
+  { "{\"id\":\"r1\",\"n\":1e+}", FALSE },
+  { "{\"id\":\"r1\",\"n\":1.e3}", FALSE },
+  { "{\"id\":\"r1\",\"n\":-}", FALSE },
+  { "{\"id\":\"r1\",\"n\":--1}", FALSE },
+  { "{\"id\":\"r1\",\"n\":0x10}", FALSE },
+  { "{\"id\":\"r1\",\"n\":NaN}", FALSE },
+  { "{\"id\":\"r1\",\"n\":Infinity}", FALSE },
+  { "{\"id\":\"r1\",\"n\":-Infinity}", FALSE },
+  { "{\"id\":\"r1\",\"n\":1", FALSE },
+  /* literals */
+  { "{\"id\":\"r1\",\"b\":tru}", FALSE },
+  { "{\"id\":\"r1\",\"b\":True}", FALSE },
+  { "{\"id\":\"r1\",\"b\":nulll}", FALSE },
+  { "{\"id\":\"r1\",\"b\":fals", FALSE },
+  /* not an object */
+  { "[]", FALSE },
+  { "[{\"id\":\"r1\"}]", FALSE },
+  { "\"r1\"", FALSE },
+  { "1", FALSE },
+  { "null", FALSE },
+  { " true ", FALSE },
+  { "[1,]", FALSE },
+  /* id and updated */
+  { "{}", FALSE },
+  { "{\"title\":\"no id\"}", FALSE },
+  { "{\"ID\":\"r1\"}", FALSE },
+  { "{\"id\":\"\"}", FALSE },
+  { "{\"id\":5}", FALSE },
+  { "{\"id\":null}", FALSE },
+  { "{\"id\":true}", FALSE },
+  { "{\"id\":{}}", FALSE },
+  { "{\"id\":[\"r1\"]}", FALSE },
+  { "{\"id\":\"r1\",\"updated\":7}", FALSE },
+  { "{\"id\":\"r1\",\"updated\":null}", FALSE },
+  { "{\"id\":\"r1\",\"updated\":false}", FALSE },
+  { "{\"id\":\"r1\",\"updated\":{}}", FALSE },
+  { "{\"id\":\"r1\",\"updated\":[\"2026\"]}", FALSE },
+};
+
+static char *
+shown (const char *text, gsize length)
+{
+  /* Escaped: some cases are not valid UTF-8, which a TAP line must be. */
+  g_autofree char *copy = g_strndup (text, length);
+
+  return g_strescape (copy, NULL);
+}
+
+/* The one name of @tree that @member names (compared with gig_pb_member_has_name). */
+static const char *
+tree_name_of (const GigPbMember *member, JsonObject *tree)
+{
+  GList *names = json_object_get_members (tree);
+  const char *found = NULL;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    if (gig_pb_member_has_name (member, l->data))
+      {
+        g_assert_null (found);
+        found = l->data;
+      }
+  g_list_free (names);
+  g_assert_nonnull (found);
+  return found;
+}
+
+/* A member's value agrees with the tree's value of that name, read as json-glib reads it. */
+static void
+assert_member_value (const GigPbMember *member, JsonNode *node)
+{
+  g_autofree char *alone = g_strdup_printf ("{\"id\":\"x\",\"v\":%.*s}", (int) member->value_length, member->value);
+  g_autoptr(JsonObject) wrapped = gig_pb_parse_record (alone, -1, NULL);
+
+  /* the member's text is exactly its value */
+  g_assert_nonnull (wrapped);
+  g_assert_true (json_node_equal (json_object_get_member (wrapped, "v"), node));
+
+  switch (member->type)
+    {
+    case GIG_PB_VALUE_STRING:
+      {
+        g_autofree char *text = gig_pb_member_dup_string (member);
+
+        g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_STRING);
+        g_assert_cmpstr (text, ==, json_node_get_string (node));
+        g_assert_cmpint (member->value[0], ==, '"');
+        g_assert_cmpint (member->value[member->value_length - 1], ==, '"');
+        g_assert_cmpint (member->value_escaped, ==,
+                         memchr (member->value, '\\', member->value_length) != NULL);
+      }
+      break;
+    case GIG_PB_VALUE_NUMBER:
+      {
+        gint64 as_int = 0;
+        double as_double = 0;
+
+        if (gig_pb_member_get_number (member, &as_int, &as_double))
+          {
+            g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_INT64);
+            g_assert_cmpint (as_int, ==, json_node_get_int (node));
+            g_assert_true (as_double == (double) as_int);
+          }
+        else
+          {
+            double expected = json_node_get_double (node);
+
+            g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_DOUBLE);
+            g_assert_true (as_double == expected);
+            g_assert_cmpint (signbit (as_double), ==, signbit (expected));
+            /* truncated, and clamped where a cast would be undefined */
+            if (expected >= 9223372036854775808.0)
+              g_assert_cmpint (as_int, ==, G_MAXINT64);
+            else if (expected <= -9223372036854775808.0)
+              g_assert_cmpint (as_int, ==, G_MININT64);
+            else
+              g_assert_cmpint (as_int, ==, (gint64) expected);
+          }
+      }
+      break;
+    case GIG_PB_VALUE_BOOLEAN:
+      g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_BOOLEAN);
+      g_assert_cmpint (json_node_get_boolean (node), ==, member->value[0] == 't');
+      break;
+    case GIG_PB_VALUE_NULL:
+      g_assert_true (JSON_NODE_HOLDS_NULL (node));
+      break;
+    case GIG_PB_VALUE_ARRAY:
+      g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+      break;
+    case GIG_PB_VALUE_OBJECT:
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Everything a GigPbRecord says about its text agrees with the tree read from the same text. */
+static void
+assert_record_matches_tree (const GigPbRecord *raw, JsonObject *tree, const char *data, gsize length)
+{
+  g_autoptr(JsonObject) again = gig_pb_record_to_object (raw);
+  g_autoptr(JsonNode) a = json_node_init_object (json_node_alloc (), tree);
+  g_autoptr(JsonNode) b = json_node_init_object (json_node_alloc (), again);
+  g_autoptr(GHashTable) named = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n = gig_pb_record_get_n_members (raw);
+  const char *text;
+  gsize text_length;
+
+  g_assert_true (json_node_equal (a, b));
+  text = gig_pb_record_get_text (raw, &text_length);
+  g_assert_cmpuint (text_length, ==, length);
+  g_assert_true (memcmp (text, data, length) == 0);
+  g_assert_cmpint (text[length], ==, '\0');
+  g_assert_cmpstr (gig_pb_record_get_id (raw), ==, json_object_get_string_member (tree, "id"));
+  g_assert_cmpstr (gig_pb_record_get_updated (raw), ==,
+                   json_object_get_string_member_with_default (tree, "updated", NULL));
+
+  for (guint i = 0; i < n; i++)
+    {
+      GigPbMember member;
+      const char *name;
+      gboolean last = TRUE;
+
+      gig_pb_record_get_member (raw, i, &member);
+      g_assert_true (member.name > text && member.name + member.name_length < text + text_length);
+      g_assert_cmpint (member.name[-1], ==, '"');
+      g_assert_cmpint (member.name[member.name_length], ==, '"');
+      g_assert_cmpint (member.name_escaped, ==, memchr (member.name, '\\', member.name_length) != NULL);
+      g_assert_true (member.value > member.name && member.value + member.value_length < text + text_length);
+      name = tree_name_of (&member, tree);
+      if (!member.name_escaped)
+        {
+          g_assert_cmpuint (strlen (name), ==, member.name_length);
+          g_assert_true (memcmp (name, member.name, member.name_length) == 0);
+        }
+      g_hash_table_add (named, (gpointer) name);
+
+      /* A repeated name: only the last one is the tree's value. */
+      for (guint j = i + 1; j < n && last; j++)
+        {
+          GigPbMember later;
+
+          gig_pb_record_get_member (raw, j, &later);
+          last = !gig_pb_member_has_name (&later, name);
+        }
+      if (last)
+        assert_member_value (&member, json_object_get_member (tree, name));
+    }
+  g_assert_cmpuint (g_hash_table_size (named), ==, json_object_get_size (tree));
+}
+
+/* Reads @data both ways; they must both accept it, with the same values, or both refuse it with
+ * the same error. Returns whether it was accepted. */
+static gboolean
+assert_readers_agree (const char *data, gsize length)
+{
+  g_autoptr(GError) tree_error = NULL;
+  g_autoptr(GError) raw_error = NULL;
+  g_autoptr(JsonObject) tree = gig_pb_parse_record (data, (gssize) length, &tree_error);
+  g_autoptr(GigPbRecord) raw = gig_pb_record_new (data, (gssize) length, &raw_error);
+
+  g_assert_true ((tree == NULL) == (tree_error != NULL));
+  g_assert_true ((raw == NULL) == (raw_error != NULL));
+  if (tree == NULL)
+    {
+      g_assert_null (raw);
+      g_assert_error (tree_error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED);
+      g_assert_error (raw_error, tree_error->domain, tree_error->code);
+      g_assert_cmpstr (raw_error->message, ==, tree_error->message);
+      return FALSE;
+    }
+  g_assert_nonnull (raw);
+  assert_record_matches_tree (raw, tree, data, length);
+  return TRUE;
+}
+
+static void
+test_record_raw_table (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (record_cases); i++)
+    {
+      const char *text = record_cases[i].text;
+      g_autofree char *escaped = shown (text, strlen (text));
+
+      g_test_message ("case %u: %s", i, escaped);
+      g_assert_cmpint (assert_readers_agree (text, strlen (text)), ==, record_cases[i].valid);
+
+      /* NUL-terminated text given with length -1 reads the same */
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GigPbRecord) raw = gig_pb_record_new (text, -1, &error);
+
+        g_assert_cmpint (raw != NULL, ==, record_cases[i].valid);
+      }
+
+      /* Every cut of a record is read alike too, and nothing past @length is looked at: the
+       * cut is copied to a buffer of its exact size. */
+      if (record_cases[i].valid)
+        for (gsize cut = 0; cut < strlen (text); cut++)
+          {
+            g_autofree char *exact = g_memdup2 (text, MAX (cut, 1));
+
+            assert_readers_agree (exact, cut);
+          }
+    }
+}
+
+/* Built rather than written out: nesting at and past the limit, and NUL bytes given with a
+ * length. */
+static void
+test_record_raw_built (void)
+{
+  static const char nul_cases[][24] = {
+    "{\"id\":\"r1\"}\0",          /* a NUL after the record: trailing data */
+    "{\"id\":\"r\0\"}",           /* a raw NUL in a string */
+    "{\"id\":\"r1\",\"\0\":1}",   /* in a name */
+    "\0{\"id\":\"r1\"}",
+  };
+  static const gsize nul_lengths[] = { 12, 11, 17, 12 };
+
+  for (guint depth = 62; depth <= 66; depth++)
+    for (guint kind = 0; kind < 3; kind++)
+      {
+        /* kind 0: arrays inside the record, 1: objects inside it, 2: arrays as the whole text */
+        g_autoptr(GString) text = g_string_new (kind == 2 ? "" : "{\"id\":\"r1\",\"x\":");
+        guint inner = kind == 2 ? depth : depth - 1;
+        gboolean accepted;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GigPbRecord) raw = NULL;
+
+        for (guint i = 0; i < inner; i++)
+          g_string_append (text, kind == 1 ? "{\"k\":" : "[");
+        g_string_append (text, "0");
+        for (guint i = 0; i < inner; i++)
+          g_string_append_c (text, kind == 1 ? '}' : ']');
+        if (kind != 2)
+          g_string_append_c (text, '}');
+
+        g_test_message ("depth %u, kind %u", depth, kind);
+        accepted = assert_readers_agree (text->str, text->len);
+        /* 64 levels in all, the record's own braces included, and no more */
+        g_assert_cmpint (accepted, ==, kind != 2 && depth <= 64);
+        raw = gig_pb_record_new (text->str, (gssize) text->len, &error);
+        if (depth > 64)
+          g_assert_cmpstr (error->message, ==, "Malformed server response: nested too deeply");
+      }
+
+  for (guint i = 0; i < G_N_ELEMENTS (nul_cases); i++)
+    {
+      g_autofree char *escaped = shown (nul_cases[i], nul_lengths[i]);
+
+      g_test_message ("NUL case %u: %s", i, escaped);
+      g_assert_false (assert_readers_agree (nul_cases[i], nul_lengths[i]));
+    }
+}
+
+/* A page of every valid case fed in small chunks gives the same records: each one's text is the
+ * item's text in the page to the byte, and as trees they are what the tree reader reads. */
+static void
+test_page_raw_records (void)
+{
+  g_autoptr(GString) page = g_string_new ("{\"page\":1,\"items\":[ ");
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  const gsize chunks[] = { 1, 2, 3, 7, 64, G_MAXSIZE };
+
+  for (guint i = 0; i < G_N_ELEMENTS (record_cases); i++)
+    if (record_cases[i].valid)
+      {
+        char *text = g_strstrip (g_strdup (record_cases[i].text));
+
+        g_string_append_printf (page, "%s%s", texts->len ? ",\n " : "", text);
+        g_ptr_array_add (texts, text);
+      }
+  g_string_append (page, " ],\"perPage\":1000,\"totalItems\":-1,\"extra\":{\"s\":\"]}\\\"\",\"a\":[{}]}}");
+
+  for (guint c = 0; c < G_N_ELEMENTS (chunks); c++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GigPbPageParser) parser = feed_in_chunks (page->str, chunks[c], &error);
+      g_autoptr(GPtrArray) records = NULL;
+      g_autoptr(GPtrArray) items = NULL;
+
+      g_test_message ("chunks of %" G_GSIZE_FORMAT, chunks[c]);
+      g_assert_no_error (error);
+      records = gig_pb_page_parser_steal_records (parser);
+      items = parse_in_chunks (page->str, chunks[c], &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (records->len, ==, texts->len);
+      g_assert_cmpuint (items->len, ==, texts->len);
+      for (guint i = 0; i < texts->len; i++)
+        {
+          const char *text = g_ptr_array_index (texts, i);
+          g_autoptr(JsonObject) tree = gig_pb_parse_record (text, -1, &error);
+          g_autoptr(JsonNode) expected = NULL;
+          g_autoptr(JsonNode) item = NULL;
+
+          g_assert_no_error (error);
+          assert_record_matches_tree (g_ptr_array_index (records, i), tree, text, strlen (text));
+          expected = json_node_init_object (json_node_alloc (), tree);
+          item = json_node_init_object (json_node_alloc (), g_ptr_array_index (items, i));
+          g_assert_true (json_node_equal (item, expected));
+        }
+      /* stolen: the parser keeps none */
+      g_clear_pointer (&records, g_ptr_array_unref);
+      records = gig_pb_page_parser_steal_records (parser);
+      g_assert_cmpuint (records->len, ==, 0);
+    }
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -495,6 +957,9 @@ main (int argc, char **argv)
   g_test_add_func ("/pb-parser/record", test_record);
   g_test_add_func ("/pb-parser/record/values", test_record_values);
   g_test_add_func ("/pb-parser/record/malformed", test_record_malformed);
+  g_test_add_func ("/pb-parser/record/raw-table", test_record_raw_table);
+  g_test_add_func ("/pb-parser/record/raw-built", test_record_raw_built);
+  g_test_add_func ("/pb-parser/page/raw-records", test_page_raw_records);
   g_test_add_func ("/pb-parser/sse", test_sse);
   g_test_add_func ("/pb-parser/helpers", test_helpers);
   g_test_add_func ("/pb-client/bad-server", test_client_bad_server);

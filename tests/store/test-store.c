@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 
+#include "pocketbase/gig-pb-parser.h"
 #include "store/gig-store-private.h"
 
 typedef struct {
@@ -1053,6 +1054,474 @@ test_apply_page_async (Fixture       *f,
   g_ptr_array_unref (log.ids);
 }
 
+/* ---- server pages kept as text ---------------------------------------------------------------- */
+
+/* The same records, as the server's text, for the tree path (JsonObject) and the raw path
+ * (GigPbRecord). Numbers and booleans in number and flag columns, strings where numbers belong
+ * and the reverse, nulls, escapes in values and in names, repeated names, a missing `created`
+ * and a missing `updated`. */
+static const char *const raw_users_1[] = {
+  "{\"id\":\"usr000000000001\",\"collectionName\":\"users\",\"name\":\"Ren\\u00e9e \\\"Rae\\\" O\\u2019Brien\","
+  "\"headline\":\"GTK \\\\ C developer\\nand tester \\ud83d\\ude00\",\"skills\":[\"gtk\",\"c\",\"rust\"],"
+  "\"avatar\":\"\",\"deleted\":false,\"deleted_at\":\"\",\"created\":\"2026-11-01 10:00:00.000Z\","
+  "\"updated\":\"2026-11-01 10:00:00.000Z\",\"verified\":true}",
+  "{\"id\":\"usr000000000002\",\"name\":\"Gone\",\"skills\":[],\"avatar\":null,\"deleted\":true,"
+  "\"created\":\"2026-11-01 10:00:00.000Z\",\"updated\":\"2026-11-01 10:00:01.000Z\"}",
+  "{\"id\":\"usr000000000003\",\"name\":5,\"headline\":[\"not\",\"text\"],\"skills\":null,\"deleted\":\"true\","
+  "\"created\":\"2026-11-01 10:00:00.000Z\",\"updated\":\"2026-11-01 10:00:02.000Z\"}",
+  "{\"id\":\"usr000000000004\",\"skills\":[\"old\"],\"name\":\"Twice\",\"skills\":{\"level\":{\"c\":3,\"gtk\":2.5},\"tags\":[true,null]},"
+  "\"created\":\"2026-11-01 10:00:00.000Z\",\"updated\":\"2026-11-01 10:00:03.000Z\"}",
+  "{\"id\":\"usr000000000005\",\"name\":\"No dates\",\"skills\":\"c\",\"deleted\":1}",
+  "{\"id\":\"usr000000000006\",\"name\":\"Numbers\",\"skills\":[1,2.5,-3],\"deleted\":0.0,\"avatar\":\"a.png\","
+  "\"created\":\"2026-11-01 10:00:00.000Z\",\"updated\":\"2026-11-01 10:00:05.000Z\"}",
+  NULL,
+};
+static const char *const raw_projects_1[] = {
+  "{\"id\":\"prj000000000001\",\"collectionName\":\"projects\",\"title\":\"Caf\\u00e9 \\\"menu\\\" redesign \\ud83d\\ude00\","
+  "\"description\":\"Printed and online menus\\nfor a small caf\\u00e9, \\\\ and / more\",\"budget\":12,"
+  "\"currency\":\"EUR\",\"status\":\"open\",\"owner\":\"usr000000000001\",\"hired_freelancer\":\"\","
+  "\"deleted\":false,\"deleted_at\":\"\",\"created\":\"2026-11-02 10:00:00.000Z\",\"updated\":\"2026-11-02 10:00:00.000Z\"}",
+  "{\"id\":\"prj000000000002\",\"title\":\"Harbour crane telemetry\",\"budget\":12.5,\"deleted\":true,"
+  "\"deleted_at\":\"2026-11-02 11:00:00.000Z\",\"created\":\"2026-11-02 10:00:00.000Z\",\"updated\":\"2026-11-02 11:00:00.000Z\"}",
+  "{\"id\":\"prj000000000003\",\"title\":\"Removed by a number\",\"deleted\":1,\"budget\":\"1200\",\"currency\":null,"
+  "\"status\":5,\"hired_freelancer\":null,\"created\":\"2026-11-02 10:00:00.000Z\",\"updated\":\"2026-11-02 10:00:03.000Z\"}",
+  "{\"id\":\"prj000000000004\",\"title\":\"first\",\"budget\":1,\"title\":\"Duplicated heading wins\",\"budget\":null,"
+  "\"status\":\"open\",\"updated\":\"2026-11-02 10:00:04.000Z\"}",
+  "{\"id\":\"prj000000000005\",\"ti\\u0074le\":\"Escaped member names\",\"descr\\u0069ption\":\"Read through escapes\","
+  "\"status\":\"open\",\"st\\u0061tus\":\"closed\",\"deleted\":0,\"budget\":1e3,"
+  "\"created\":\"2026-11-02 10:00:00.000Z\",\"updated\":\"2026-11-02 10:00:05.000Z\"}",
+  "{\"id\":\"prj000000000006\",\"title\":\"Nested members\",\"deleted\":0.0,\"budget\":9223372036854775807,\"created\":null,"
+  "\"expand\":{\"owner\":{\"id\":\"usr000000000001\",\"name\":\"A\",\"skills\":[\"x\"]}},\"tags\":[1,[2,{\"x\":null}]],"
+  "\"deleted\":null,\"updated\":\"2026-11-02 10:00:06.000Z\"}",
+  "{\"id\":\"prj000000000007\",\"title\":\"Odd types\",\"deleted\":\"true\",\"budget\":true,\"owner\":{\"id\":\"x\"},"
+  "\"created\":5,\"updated\":\"2026-11-02 10:00:07.000Z\"}",
+  "{\"id\":\"prj000000000008\",\"title\":\"Half deleted\",\"deleted\":0.5,\"budget\":-0.0,\"description\":[\"a list\"],"
+  "\"created\":\"2026-11-02 10:00:00.000Z\",\"updated\":\"2026-11-02 10:00:08.000Z\"}",
+  "{\"id\":\"prj000000000009\",\"title\":\"Never updated\",\"budget\":-2E-2,\"created\":\"2026-11-02 10:00:00.000Z\"}",
+  NULL,
+};
+static const char *const raw_proposals_1[] = {
+  "{\"id\":\"prp000000000001\",\"project\":\"prj000000000001\",\"freelancer\":\"usr000000000002\","
+  "\"cover_letter\":\"I have built twelve dashboards \\u2014 in Rust\",\"amount\":12,\"estimated_days\":3.9,"
+  "\"status\":\"sent\",\"deleted\":false,\"created\":\"2026-11-03 10:00:00.000Z\",\"updated\":\"2026-11-03 10:00:01.000Z\"}",
+  "{\"id\":\"prp000000000002\",\"cover_letter\":\"Dear Alice\",\"amount\":12.5,\"estimated_days\":-3.9,"
+  "\"created\":\"2026-11-03 10:00:00.000Z\",\"updated\":\"2026-11-03 10:00:02.000Z\"}",
+  "{\"id\":\"prp000000000003\",\"cover_letter\":null,\"amount\":\"800\",\"estimated_days\":\"4\","
+  "\"created\":\"2026-11-03 10:00:00.000Z\",\"updated\":\"2026-11-03 10:00:03.000Z\"}",
+  "{\"id\":\"prp000000000004\",\"amount\":false,\"estimated_days\":true,\"deleted\":true,"
+  "\"created\":\"2026-11-03 10:00:00.000Z\",\"updated\":\"2026-11-03 10:00:04.000Z\"}",
+  "{\"id\":\"prp000000000005\",\"amount\":1.5e2,\"estimated_days\":1e3,"
+  "\"created\":\"2026-11-03 10:00:00.000Z\",\"updated\":\"2026-11-03 10:00:05.000Z\"}",
+  "{\"id\":\"prp000000000006\",\"amount\":null,\"estimated_days\":9223372036854775807,"
+  "\"created\":\"2026-11-03 10:00:00.000Z\",\"updated\":\"2026-11-03 10:00:06.000Z\"}",
+  "{\"id\":\"prp000000000007\",\"amount\":-9223372036854775808,\"estimated_days\":-0,"
+  "\"created\":\"2026-11-03 10:00:00.000Z\",\"updated\":\"2026-11-03 10:00:07.000Z\"}",
+  NULL,
+};
+static const char *const raw_milestones_1[] = {
+  "{\"id\":\"mls000000000001\",\"project\":\"prj000000000001\",\"title\":\"Sketches\",\"position\":2.5,"
+  "\"amount\":1.5e2,\"due_date\":\"2026-12-01\",\"status\":\"pending\","
+  "\"created\":\"2026-11-04 10:00:00.000Z\",\"updated\":\"2026-11-04 10:00:01.000Z\"}",
+  "{\"id\":\"mls000000000002\",\"project\":\"prj000000000001\",\"position\":null,\"amount\":-2E-2,\"deleted\":-0.0,"
+  "\"created\":\"2026-11-04 10:00:00.000Z\",\"updated\":\"2026-11-04 10:00:02.000Z\"}",
+  "{\"id\":\"mls000000000003\",\"project\":\"prj000000000001\",\"position\":-0,\"position\":7,\"amount\":0,"
+  "\"updated\":\"2026-11-04 10:00:03.000Z\"}",
+  NULL,
+};
+
+/* Newer versions (updates of synced rows), the same and older versions (unchanged), a record
+ * without `updated` again (always taken) and new ones. */
+static const char *const raw_users_2[] = {
+  "{\"id\":\"usr000000000001\",\"name\":\"Ren\\u00e9e\",\"skills\":[\"gtk\",\"c\",\"rust\",\"go\"],\"deleted\":false,"
+  "\"created\":\"2026-11-01 10:00:00.000Z\",\"updated\":\"2026-11-05 10:00:00.000Z\"}",
+  "{\"id\":\"usr000000000002\",\"name\":\"Same version\",\"updated\":\"2026-11-01 10:00:01.000Z\"}",
+  "{\"id\":\"usr000000000005\",\"name\":\"Still no dates\",\"skills\":[\"c\"]}",
+  NULL,
+};
+static const char *const raw_projects_2[] = {
+  "{\"id\":\"prj000000000001\",\"title\":\"Caf\\u00e9 menu, second edition\",\"description\":\"Now with a wine list\","
+  "\"budget\":13.25,\"deleted\":false,\"created\":\"2026-11-02 10:00:00.000Z\",\"updated\":\"2026-11-05 10:00:00.000Z\"}",
+  "{\"id\":\"prj000000000002\",\"title\":\"Same version, other text\",\"deleted\":false,"
+  "\"updated\":\"2026-11-02 11:00:00.000Z\"}",
+  "{\"id\":\"prj000000000003\",\"title\":\"Older version\",\"deleted\":false,\"updated\":\"2026-11-01 10:00:00.000Z\"}",
+  "{\"id\":\"prj000000000008\",\"title\":\"Whole again\",\"deleted\":false,\"budget\":8,"
+  "\"created\":\"2026-11-02 10:00:00.000Z\",\"updated\":\"2026-11-05 10:00:08.000Z\"}",
+  "{\"id\":\"prj000000000009\",\"title\":\"Never updated, rewritten\",\"budget\":9}",
+  "{\"id\":\"prj000000000010\",\"title\":\"Brand new orchard\",\"description\":\"Apple trees\",\"budget\":10,"
+  "\"created\":\"2026-11-05 10:00:00.000Z\",\"updated\":\"2026-11-05 10:00:10.000Z\"}",
+  NULL,
+};
+static const char *const raw_proposals_2[] = {
+  "{\"id\":\"prp000000000001\",\"cover_letter\":\"I have built twelve dashboards \\u2014 in Rust\",\"deleted\":true,"
+  "\"estimated_days\":4.5,\"updated\":\"2026-11-05 10:00:01.000Z\"}",
+  NULL,
+};
+
+static void
+store_async_result (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Applies @texts as one page, by the raw path (GigPbRecord, on the worker thread) or the tree
+ * path (JsonObject), with the last record as the cursor. */
+static void
+apply_texts (GigStore            *store,
+             GigCollection        collection,
+             const char *const   *texts,
+             gboolean             raw,
+             GigStoreApplyResult *out_result)
+{
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (raw ? (GDestroyNotify) gig_pb_record_free
+                                                                  : (GDestroyNotify) json_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) last = NULL;
+  GigStoreApplyResult result;
+
+  for (guint i = 0; texts[i]; i++)
+    {
+      if (raw)
+        g_ptr_array_add (page, gig_pb_record_new (texts[i], -1, &error));
+      else
+        g_ptr_array_add (page, gig_pb_parse_record (texts[i], -1, &error));
+      g_assert_no_error (error);
+    }
+  last = gig_pb_parse_record (texts[page->len - 1], -1, &error);
+  g_assert_no_error (error);
+
+  if (raw)
+    {
+      g_autoptr(GAsyncResult) async_result = NULL;
+
+      gig_store_apply_server_records_async (store, collection, page,
+                                            json_object_get_string_member_with_default (last, "updated", NULL),
+                                            json_object_get_string_member (last, "id"),
+                                            NULL, store_async_result, &async_result);
+      while (async_result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_true (gig_store_apply_server_page_finish (store, async_result, &result, &error));
+    }
+  else
+    g_assert_true (gig_store_apply_server_page (store, collection, page,
+                                                json_object_get_string_member_with_default (last, "updated", NULL),
+                                                json_object_get_string_member (last, "id"),
+                                                &result, &error));
+  g_assert_no_error (error);
+  if (out_result)
+    *out_result = result;
+}
+
+/* Applies @texts to @raw_store by the raw path and to @tree_store by the tree path: the counts
+ * must be the same. */
+static GigStoreApplyResult
+apply_texts_both (GigStore          *raw_store,
+                  GigStore          *tree_store,
+                  GigCollection      collection,
+                  const char *const *texts)
+{
+  GigStoreApplyResult raw_result, tree_result;
+
+  apply_texts (raw_store, collection, texts, TRUE, &raw_result);
+  apply_texts (tree_store, collection, texts, FALSE, &tree_result);
+  g_assert_cmpuint (raw_result.inserted, ==, tree_result.inserted);
+  g_assert_cmpuint (raw_result.updated, ==, tree_result.updated);
+  g_assert_cmpuint (raw_result.unchanged, ==, tree_result.unchanged);
+  g_assert_cmpuint (raw_result.kept_local, ==, tree_result.kept_local);
+  return raw_result;
+}
+
+static gboolean
+is_store_timestamp (const char *text)
+{
+  return text != NULL &&
+         g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$", text, 0, 0);
+}
+
+/* One column of one row, the same in both files. server_json only reads as the same JSON (the
+ * raw path keeps the server's text, the tree path writes its own); a `created` the record left
+ * out is the time of the write, in the same format. */
+static void
+assert_same_value (sqlite3_stmt *a,
+                   sqlite3_stmt *b,
+                   int           column)
+{
+  const char *name = sqlite3_column_name (a, column);
+  int type = sqlite3_column_type (a, column);
+
+  g_assert_cmpstr (name, ==, sqlite3_column_name (b, column));
+  if (g_str_equal (name, "server_json"))
+    {
+      g_autoptr(JsonObject) x = json_parse_object ((const char *) sqlite3_column_text (a, column));
+      g_autoptr(JsonObject) y = json_parse_object ((const char *) sqlite3_column_text (b, column));
+      g_autoptr(JsonNode) nx = json_node_init_object (json_node_alloc (), x);
+      g_autoptr(JsonNode) ny = json_node_init_object (json_node_alloc (), y);
+
+      if (!json_node_equal (nx, ny))
+        g_error ("server_json differs: %s / %s", sqlite3_column_text (a, column), sqlite3_column_text (b, column));
+      return;
+    }
+  if (g_str_equal (name, "created") && type == SQLITE_TEXT &&
+      strcmp ((const char *) sqlite3_column_text (a, column), (const char *) sqlite3_column_text (b, column)) != 0)
+    {
+      int json_column = -1;
+      g_autoptr(JsonObject) server = NULL;
+
+      for (int i = 0; i < sqlite3_column_count (a); i++)
+        if (g_str_equal (sqlite3_column_name (a, i), "server_json"))
+          json_column = i;
+      server = json_parse_object ((const char *) sqlite3_column_text (a, json_column));
+      if (json_object_has_member (server, "created"))
+        g_error ("column created: %s / %s", sqlite3_column_text (a, column), sqlite3_column_text (b, column));
+      g_assert_true (is_store_timestamp ((const char *) sqlite3_column_text (a, column)));
+      g_assert_true (is_store_timestamp ((const char *) sqlite3_column_text (b, column)));
+      return;
+    }
+
+  if (type != sqlite3_column_type (b, column))
+    g_error ("column %s: %s / %s", name, sqlite3_column_text (a, column), sqlite3_column_text (b, column));
+  switch (type)
+    {
+    case SQLITE_NULL:
+      break;
+    case SQLITE_INTEGER:
+      g_assert_cmpint (sqlite3_column_int64 (a, column), ==, sqlite3_column_int64 (b, column));
+      break;
+    case SQLITE_FLOAT:
+      g_assert_cmpfloat (sqlite3_column_double (a, column), ==, sqlite3_column_double (b, column));
+      break;
+    default:
+      g_assert_cmpmem (sqlite3_column_blob (a, column), sqlite3_column_bytes (a, column),
+                       sqlite3_column_blob (b, column), sqlite3_column_bytes (b, column));
+      break;
+    }
+}
+
+/* Every row of every record table (and the cursors) is the same in the two files, which have
+ * some. */
+static void
+assert_same_rows (const char *path_a,
+                  const char *path_b)
+{
+  static const char *tables[] = { "users", "projects", "proposals", "milestones", "sync_state" };
+  sqlite3 *a = NULL;
+  sqlite3 *b = NULL;
+  guint rows = 0;
+
+  g_assert_cmpint (sqlite3_open_v2 (path_a, &a, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_open_v2 (path_b, &b, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s ORDER BY 1", tables[t]);
+      sqlite3_stmt *sa = NULL;
+      sqlite3_stmt *sb = NULL;
+      int rc;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (a, sql, -1, &sa, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_prepare_v2 (b, sql, -1, &sb, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_column_count (sa), ==, sqlite3_column_count (sb));
+      while ((rc = sqlite3_step (sa)) == SQLITE_ROW)
+        {
+          g_assert_cmpint (sqlite3_step (sb), ==, SQLITE_ROW);
+          g_test_message ("%s row %s", tables[t], sqlite3_column_text (sa, 1));
+          for (int i = 0; i < sqlite3_column_count (sa); i++)
+            assert_same_value (sa, sb, i);
+          rows++;
+        }
+      g_assert_cmpint (rc, ==, SQLITE_DONE);
+      g_assert_cmpint (sqlite3_step (sb), ==, SQLITE_DONE);
+      sqlite3_finalize (sa);
+      sqlite3_finalize (sb);
+    }
+  sqlite3_close (a);
+  sqlite3_close (b);
+  g_assert_cmpuint (rows, >, 0);
+}
+
+/* The same search gives the same ids in both stores, and these. */
+static void
+assert_same_search (GigStore      *raw_store,
+                    GigStore      *tree_store,
+                    GigCollection  collection,
+                    const char    *text,
+                    const char    *const *expected)
+{
+  g_auto(GStrv) raw_ids = search (raw_store, collection, text);
+  g_auto(GStrv) tree_ids = search (tree_store, collection, text);
+
+  g_test_message ("search %s", text);
+  g_assert_cmpstrv (raw_ids, expected);
+  g_assert_cmpstrv (tree_ids, expected);
+}
+
+/* A second store beside the fixture's, written by the tree path where the fixture's is written
+ * by the raw path. */
+static GigStore *
+open_tree_store (Fixture  *f,
+                 char    **out_path)
+{
+  g_autoptr(GError) error = NULL;
+  GigStore *store;
+
+  *out_path = g_build_filename (f->dir, "tree.sqlite", NULL);
+  store = gig_store_new_for_path (*out_path, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+/* Closes both stores and compares their files row by row. */
+static void
+close_and_compare (Fixture    *f,
+                   GigStore   *tree_store,
+                   const char *tree_path)
+{
+  gig_store_close (f->store);
+  gig_store_close (tree_store);
+  assert_same_rows (f->path, tree_path);
+}
+
+static void
+test_raw_pages_equal_trees (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *tree_path = NULL;
+  g_autoptr(GigStore) tree_store = open_tree_store (f, &tree_path);
+  GigStoreApplyResult result;
+
+  result = apply_texts_both (f->store, tree_store, GIG_COLLECTION_USERS, raw_users_1);
+  g_assert_cmpuint (result.inserted, ==, 6);
+  result = apply_texts_both (f->store, tree_store, GIG_COLLECTION_PROJECTS, raw_projects_1);
+  g_assert_cmpuint (result.inserted, ==, 9);
+  result = apply_texts_both (f->store, tree_store, GIG_COLLECTION_PROPOSALS, raw_proposals_1);
+  g_assert_cmpuint (result.inserted, ==, 7);
+  result = apply_texts_both (f->store, tree_store, GIG_COLLECTION_MILESTONES, raw_milestones_1);
+  g_assert_cmpuint (result.inserted, ==, 3);
+
+  /* Found the same way: escaped text, names read through escapes, the last of repeated names;
+   * deleted records (true, 1, 0.5) are not. */
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROJECTS, "cafe menu",
+                      (const char *const[]) { "prj000000000001", NULL });
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROJECTS, "escapes",
+                      (const char *const[]) { "prj000000000005", NULL });
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROJECTS, "heading",
+                      (const char *const[]) { "prj000000000004", NULL });
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROJECTS, "first", (const char *const[]) { NULL });
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROJECTS, "crane", (const char *const[]) { NULL });
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROJECTS, "removed", (const char *const[]) { NULL });
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROJECTS, "half", (const char *const[]) { NULL });
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROPOSALS, "dashboards rust",
+                      (const char *const[]) { "prp000000000001", NULL });
+
+  result = apply_texts_both (f->store, tree_store, GIG_COLLECTION_USERS, raw_users_2);
+  g_assert_cmpuint (result.updated, ==, 2);
+  g_assert_cmpuint (result.unchanged, ==, 1);
+  result = apply_texts_both (f->store, tree_store, GIG_COLLECTION_PROJECTS, raw_projects_2);
+  g_assert_cmpuint (result.inserted, ==, 1);
+  g_assert_cmpuint (result.updated, ==, 3);
+  g_assert_cmpuint (result.unchanged, ==, 2);
+  result = apply_texts_both (f->store, tree_store, GIG_COLLECTION_PROPOSALS, raw_proposals_2);
+  g_assert_cmpuint (result.updated, ==, 1);
+
+  /* Updates reach the index the same way. */
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROJECTS, "cafe",
+                      (const char *const[]) { "prj000000000001", NULL });
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROJECTS, "redesign", (const char *const[]) { NULL });
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROJECTS, "whole",
+                      (const char *const[]) { "prj000000000008", NULL });
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROJECTS, "orchard apple",
+                      (const char *const[]) { "prj000000000010", NULL });
+  assert_same_search (f->store, tree_store, GIG_COLLECTION_PROPOSALS, "dashboards", (const char *const[]) { NULL });
+
+  close_and_compare (f, tree_store, tree_path);
+  assert_fts_consistent (f->path);
+  assert_fts_consistent (tree_path);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM search_index_docsize"), ==,
+                   sql_int (tree_path, "SELECT count(*) FROM search_index_docsize"));
+}
+
+/* A row with a pending local edit takes a raw server page as the tree path does: the pending
+ * field keeps the local value, the others follow the server; the same or an older version is
+ * skipped. */
+static void
+test_raw_pages_pending_edit (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const char *const base[] = {
+    "{\"id\":\"prj000000000001\",\"title\":\"Original\",\"description\":\"Base text\",\"budget\":100,"
+    "\"status\":\"open\",\"deleted\":false,\"created\":\"2026-11-24 10:00:00.000Z\",\"updated\":\"2026-11-24 10:00:00.000Z\"}",
+    "{\"id\":\"prj000000000002\",\"title\":\"Untouched\",\"budget\":1,\"created\":\"2026-11-24 10:00:00.000Z\","
+    "\"updated\":\"2026-11-24 10:00:00.000Z\"}",
+    NULL,
+  };
+  static const char *const newer[] = {
+    "{\"id\":\"prj000000000001\",\"ti\\u0074le\":\"Server title\",\"description\":\"Server text \\u00e9\",\"budget\":900,"
+    "\"status\":\"closed\",\"deleted\":false,\"created\":\"2026-11-24 10:00:00.000Z\",\"updated\":\"2026-11-24 11:00:00.000Z\"}",
+    NULL,
+  };
+  static const char *const same[] = {
+    "{\"id\":\"prj000000000001\",\"title\":\"Same version\",\"budget\":5,\"updated\":\"2026-11-24 11:00:00.000Z\"}",
+    "{\"id\":\"prj000000000002\",\"title\":\"Same version\",\"budget\":5,\"updated\":\"2026-11-24 10:00:00.000Z\"}",
+    NULL,
+  };
+  static const char *const older[] = {
+    "{\"id\":\"prj000000000001\",\"title\":\"Older version\",\"budget\":6,\"updated\":\"2026-11-24 10:30:00.000Z\"}",
+    "{\"id\":\"prj000000000002\",\"title\":\"Older version\",\"budget\":6,\"updated\":\"2026-11-24 09:00:00.000Z\"}",
+    NULL,
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tree_path = NULL;
+  g_autoptr(GigStore) tree_store = open_tree_store (f, &tree_path);
+  g_autoptr(JsonObject) change = json_parse_object ("{\"title\":\"My title\"}");
+  GigStore *stores[2];
+  GigStoreApplyResult result;
+
+  stores[0] = f->store;
+  stores[1] = tree_store;
+
+  result = apply_texts_both (f->store, tree_store, GIG_COLLECTION_PROJECTS, base);
+  g_assert_cmpuint (result.inserted, ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (stores); i++)
+    {
+      g_assert_true (gig_store_update_record (stores[i], GIG_COLLECTION_PROJECTS, "prj000000000001", change, &error));
+      g_assert_no_error (error);
+    }
+
+  result = apply_texts_both (f->store, tree_store, GIG_COLLECTION_PROJECTS, newer);
+  g_assert_cmpuint (result.kept_local, ==, 1);
+  result = apply_texts_both (f->store, tree_store, GIG_COLLECTION_PROJECTS, same);
+  g_assert_cmpuint (result.unchanged, ==, 2);
+  result = apply_texts_both (f->store, tree_store, GIG_COLLECTION_PROJECTS, older);
+  g_assert_cmpuint (result.unchanged, ==, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (stores); i++)
+    {
+      g_autoptr(JsonObject) record = gig_store_get_record (stores[i], GIG_COLLECTION_PROJECTS, "prj000000000001");
+      g_autoptr(JsonObject) server = gig_store_get_server_record (stores[i], GIG_COLLECTION_PROJECTS, "prj000000000001");
+      g_autoptr(JsonObject) untouched = gig_store_get_record (stores[i], GIG_COLLECTION_PROJECTS, "prj000000000002");
+      g_autoptr(GPtrArray) outbox = gig_store_outbox_next (stores[i], 10);
+      GigOutboxEntry *entry;
+
+      g_test_message ("store %u", i);
+      g_assert_cmpstr (json_object_get_string_member (record, "title"), ==, "My title");
+      g_assert_cmpstr (json_object_get_string_member (record, "description"), ==, "Server text \xc3\xa9");
+      g_assert_cmpstr (json_object_get_string_member (record, "status"), ==, "closed");
+      g_assert_cmpfloat (json_object_get_double_member (record, "budget"), ==, 900);
+      g_assert_cmpstr (json_object_get_string_member (record, "updated"), ==, "2026-11-24 11:00:00.000Z");
+      g_assert_cmpstr (json_object_get_string_member (server, "title"), ==, "Server title");
+      g_assert_cmpint (record_state (stores[i], GIG_COLLECTION_PROJECTS, "prj000000000001"), ==, GIG_LOCAL_STATE_PENDING);
+      g_assert_cmpstr (json_object_get_string_member (untouched, "title"), ==, "Untouched");
+      g_assert_cmpint (record_state (stores[i], GIG_COLLECTION_PROJECTS, "prj000000000002"), ==, GIG_LOCAL_STATE_SYNCED);
+      /* the edit still goes out, on top of nothing newer than the server's last version */
+      g_assert_cmpuint (outbox->len, ==, 1);
+      entry = g_ptr_array_index (outbox, 0);
+      g_assert_cmpstr (json_object_get_string_member (entry->fields, "title"), ==, "My title");
+    }
+  g_assert_cmpint (sql_int (f->path, "SELECT budget FROM projects WHERE title = 'My title' AND status = 'closed'"), ==, 900);
+
+  close_and_compare (f, tree_store, tree_path);
+}
+
 static void
 test_closed (Fixture       *f,
              gconstpointer  data)
@@ -1543,6 +2012,8 @@ main (int   argc,
   ADD ("server/soft-delete", test_soft_delete);
   ADD ("server/reconcile", test_reconcile);
   ADD ("server/async-pages", test_apply_page_async);
+  ADD ("server/raw-pages-equal-trees", test_raw_pages_equal_trees);
+  ADD ("server/raw-pages-pending-edit", test_raw_pages_pending_edit);
   ADD ("sync-state", test_sync_stamps);
   ADD ("closed", test_closed);
   ADD ("drafts", test_drafts);
