@@ -498,6 +498,7 @@ typedef enum {
   HOT_INSERT,
   HOT_UPDATE,
   HOT_UPSERT,
+  HOT_INSERT_IF_NEW,
   N_HOT
 } HotStatement;
 
@@ -1365,6 +1366,17 @@ row_view_json (const Row *row)
   return row->local_json ? row->local_json : row->server_json;
 }
 
+/* A double as an integer column takes it: truncated, and clamped where a cast is undefined. */
+static gint64
+double_to_int64 (double value)
+{
+  if (value >= 9223372036854775807.0)
+    return G_MAXINT64;
+  if (value <= -9223372036854775808.0)
+    return G_MININT64;
+  return (gint64) value;
+}
+
 static void
 bind_column (sqlite3_stmt     *stmt,
              int               pos,
@@ -1396,6 +1408,9 @@ bind_column (sqlite3_stmt     *stmt,
         {
           if (spec->type == COL_REAL)
             sqlite3_bind_double (stmt, pos, json_node_get_double (node));
+          else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+            /* json_node_get_int casts, which is undefined out of range */
+            sqlite3_bind_int64 (stmt, pos, double_to_int64 (json_node_get_double (node)));
           else
             sqlite3_bind_int64 (stmt, pos, json_node_get_int (node));
         }
@@ -1464,7 +1479,8 @@ row_write_sql (GigCollection collection,
         {
           guint n = 1;
 
-          g_string_append_printf (sql, "INSERT %sINTO %s (id", kind == HOT_INSERT ? "OR ROLLBACK " : "",
+          g_string_append_printf (sql, "INSERT %sINTO %s (id",
+                                  kind == HOT_INSERT || kind == HOT_INSERT_IF_NEW ? "OR ROLLBACK " : "",
                                   collection_names[collection]);
           for (const ColumnSpec *c = columns; c->name; c++, n++)
             g_string_append_printf (sql, ", %s", c->name);
@@ -1474,6 +1490,8 @@ row_write_sql (GigCollection collection,
           for (guint i = 1; i < n; i++)
             g_string_append (sql, ", ?");
           g_string_append (sql, ")");
+          if (kind == HOT_INSERT_IF_NEW)
+            g_string_append (sql, " ON CONFLICT (id) DO NOTHING");
           if (kind == HOT_UPSERT)
             {
               g_string_append (sql, " ON CONFLICT (id) DO UPDATE SET ");
@@ -1606,27 +1624,30 @@ bind_member (sqlite3_stmt      *stmt,
                                    as_double != 0);
       break;
     case COL_JSON:
-      sqlite3_bind_text (stmt, pos, member->value, (int) member->value_length, SQLITE_STATIC);
-      break;
+      /* write_row_raw hands these to bind_column: stored as the store writes JSON */
     default:
       g_assert_not_reached ();
     }
 }
 
 /* write_row_rid for a synced row whose server version is @raw: the typed columns come from its
- * members and server_json is its text as the server sent it, without a tree in between. */
+ * members and server_json is its text as the server sent it, without a tree in between.
+ * @rid: the row's, 0 if it is known not to exist, -1 to insert it only if its id is new
+ * (@out_written tells whether it was). */
 static gboolean
 write_row_raw (GigStore           *self,
                GigCollection       collection,
                gint64              rid,
                const GigPbRecord  *raw,
+               gboolean           *out_written,
                GError            **error)
 {
   const ColumnSpec *columns = collection_columns[collection];
-  HotStatement kind = rid > 0 ? HOT_UPDATE : HOT_INSERT;
+  HotStatement kind = rid > 0 ? HOT_UPDATE : rid == 0 ? HOT_INSERT : HOT_INSERT_IF_NEW;
   g_autoptr(GigStoreStmt) stmt = prepare_hot (self, collection, kind,
                                               row_write_sql (collection, kind), error);
   guint n_members = gig_pb_record_get_n_members (raw);
+  g_autoptr(JsonObject) tree = NULL;
   int created_pos = 0;
   gboolean has_created = FALSE;
   const char *text;
@@ -1657,7 +1678,16 @@ write_row_raw (GigStore           *self,
         if (gig_pb_member_has_name (&member, c->name))
           {
             /* a repeated name: the last one counts, as in a tree */
-            bind_member (stmt, pos, c, &member);
+            if (c->type == COL_JSON && member.type != GIG_PB_VALUE_NULL)
+              {
+                /* any JSON value, kept in the store's own spelling (users.skills): rare and
+                 * small, so through a tree */
+                if (tree == NULL)
+                  tree = gig_pb_record_to_object (raw);
+                bind_column (stmt, pos, c, tree);
+              }
+            else
+              bind_member (stmt, pos, c, &member);
             if (pos == created_pos)
               has_created = TRUE;
             break;
@@ -1679,7 +1709,11 @@ write_row_raw (GigStore           *self,
   if (kind == HOT_UPDATE)
     sqlite3_bind_int64 (stmt, pos++, rid);
 
-  return step_done (self, stmt, error);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  if (out_written)
+    *out_written = kind != HOT_INSERT_IF_NEW || sqlite3_changes (self->db) > 0;
+  return TRUE;
 }
 
 /* The fields of @id still waiting in the outbox (any state but done), as a set. */
@@ -1864,6 +1898,17 @@ apply_server_raw (GigStore           *self,
 {
   const char *updated = gig_pb_record_get_updated (raw);
   g_auto(Row) row = { 0 };
+  gboolean inserted = FALSE;
+
+  /* Nearly every record of a first pull is new: insert it unless its id is taken, and look at
+   * the cached row only when it is. */
+  if (!write_row_raw (self, collection, -1, raw, &inserted, error))
+    return FALSE;
+  if (inserted)
+    {
+      *out_kind = APPLIED_INSERTED;
+      return TRUE;
+    }
 
   if (!read_row (self, collection, gig_pb_record_get_id (raw), &row, error))
     return FALSE;
@@ -1878,7 +1923,7 @@ apply_server_raw (GigStore           *self,
   if (!row.found || row.state == GIG_LOCAL_STATE_SYNCED)
     {
       *out_kind = row.found ? APPLIED_UPDATED : APPLIED_INSERTED;
-      return write_row_raw (self, collection, row.found ? row.rid : 0, raw, error);
+      return write_row_raw (self, collection, row.found ? row.rid : 0, raw, NULL, error);
     }
 
   {
