@@ -107,10 +107,12 @@ read_string (Reader *reader, GString *out, gboolean *out_escaped)
   for (;;)
     {
       const char *run = p;
+      guchar high = 0;
 
       while (p < reader->end && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
-        p++;
-      if (p > run && !g_utf8_validate_len (run, (gsize) (p - run), NULL))
+        high |= (guchar) *p++;
+      /* most text is ASCII: only a run with a byte above 0x7F needs the UTF-8 check */
+      if ((high & 0x80) && !g_utf8_validate_len (run, (gsize) (p - run), NULL))
         return reader_fail (reader, "invalid UTF-8");
       if (out)
         g_string_append_len (out, run, p - run);
