@@ -3520,6 +3520,42 @@ gig_store_get_record (GigStore      *self,
   return record;
 }
 
+GHashTable *
+gig_store_get_server_versions (GigStore           *self,
+                               GigCollection       collection,
+                               const char * const *ids,
+                               guint               n_ids)
+{
+#define VERSION_SQL(table) "SELECT server_updated FROM " table " WHERE id = ? AND server_updated IS NOT NULL"
+  static const char *sql[GIG_N_RECORD_COLLECTIONS] = {
+    VERSION_SQL ("users"), VERSION_SQL ("projects"), VERSION_SQL ("proposals"), VERSION_SQL ("milestones"),
+  };
+#undef VERSION_SQL
+  GHashTable *versions;
+
+  g_return_val_if_fail (GIG_IS_STORE (self), NULL);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, NULL);
+
+  versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if ((guint) collection >= GIG_N_RECORD_COLLECTIONS)
+    return versions;
+
+  g_mutex_lock (&self->read_lock);
+  for (guint i = 0; i < n_ids; i++)
+    {
+      g_autoptr(GigStoreStmt) stmt = prepare_read (self, sql[collection], NULL);
+
+      if (stmt == NULL)
+        break;
+      bind_text (stmt, 1, ids[i]);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        g_hash_table_replace (versions, g_strdup (ids[i]),
+                              g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+    }
+  g_mutex_unlock (&self->read_lock);
+  return versions;
+}
+
 JsonObject *
 gig_store_get_server_record (GigStore      *self,
                              GigCollection  collection,
