@@ -479,7 +479,7 @@ typedef struct
   gboolean       first_page;
   gboolean       fetching;
   gboolean       fetch_done;
-  GPtrArray     *fetched;       /* a page waiting to be applied (GigPbRecord) */
+  GQueue         fetched;       /* pages waiting to be applied (GPtrArray of GigPbRecord) */
   Analysis      *applying;      /* the page being applied */
   GError        *error;
 } Pull;
@@ -522,7 +522,7 @@ pull_free (Pull *pull)
 {
   g_free (pull->after_updated);
   g_free (pull->after_id);
-  g_clear_pointer (&pull->fetched, g_ptr_array_unref);
+  g_queue_clear_full (&pull->fetched, (GDestroyNotify) g_ptr_array_unref);
   g_clear_pointer (&pull->applying, analysis_free);
   g_clear_error (&pull->error);
   g_free (pull);
@@ -685,8 +685,12 @@ pull_applied_cb (GObject      *object,
 
 static void pull_fetch (Pull *pull);
 
-/* Keeps one page being fetched while the previous one is written, and finishes when both are
- * idle. */
+/* Keeps fetching while pages are written, up to PAGES_AHEAD fetched pages waiting, and finishes
+ * when both sides are idle. The store's single worker writes the pages of all collections in
+ * turn: with one page waiting, a collection whose page waited behind another collection's stopped
+ * fetching meanwhile (a first pull of 100k records took 0.1–0.2 s longer). */
+#define PAGES_AHEAD 3
+
 static void
 pull_maybe_continue (Pull *pull)
 {
@@ -699,9 +703,9 @@ pull_maybe_continue (Pull *pull)
       return;
     }
 
-  if (pull->applying == NULL && pull->fetched != NULL)
+  if (pull->applying == NULL && !g_queue_is_empty (&pull->fetched))
     {
-      g_autoptr(GPtrArray) page = g_steal_pointer (&pull->fetched);
+      g_autoptr(GPtrArray) page = g_queue_pop_head (&pull->fetched);
       GigPbRecord *last = g_ptr_array_index (page, page->len - 1);
       /* Reads before the write only when it matters: pulls after the first (notifications,
        * conflicts), or when live events were applied meanwhile (never go back in time). */
@@ -729,10 +733,10 @@ pull_maybe_continue (Pull *pull)
         }
     }
 
-  if (!pull->fetching && !pull->fetch_done && pull->fetched == NULL)
+  if (!pull->fetching && !pull->fetch_done && g_queue_get_length (&pull->fetched) < PAGES_AHEAD)
     pull_fetch (pull);
 
-  if (!pull->fetching && pull->fetch_done && pull->fetched == NULL && pull->applying == NULL)
+  if (!pull->fetching && pull->fetch_done && g_queue_is_empty (&pull->fetched) && pull->applying == NULL)
     pull_done (pull);
 }
 
@@ -774,7 +778,7 @@ pull_fetched_cb (GObject      *object,
               g_free (pull->after_id);
               pull->after_updated = g_strdup (u);
               pull->after_id = g_strdup (id);
-              pull->fetched = g_steal_pointer (&page);
+              g_queue_push_tail (&pull->fetched, g_steal_pointer (&page));
             }
         }
     }
