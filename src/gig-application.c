@@ -10,6 +10,7 @@
 
 #include "gig-application.h"
 #include "gig-resources.h"
+#include "chat/gig-chat-view.h"
 #include "ui/gig-window.h"
 #include "ui/gig-preferences-window.h"
 #include "ui/gig-notifications.h"
@@ -141,6 +142,45 @@ on_remote_record_changed (GigApplication *self,
     g_application_send_notification (G_APPLICATION (self), notification_id, notification);
 }
 
+/* Whether an active window shows channel @cid: its messages are being read there. */
+static gboolean
+widget_shows_chat (GtkWidget  *widget,
+                   const char *cid)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  if (GIG_IS_CHAT_VIEW (widget))
+    return g_strcmp0 (gig_chat_view_get_cid (GIG_CHAT_VIEW (widget)), cid) == 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    if (widget_shows_chat (child, cid))
+      return TRUE;
+  return FALSE;
+}
+
+/* A chat message from someone else, on any of the user's channels (a watched one, or a
+ * notification.message_new for the others): tell the user unless they are reading that chat. */
+static void
+on_chat_event (GigApplication *self,
+               const char     *type,
+               const char     *cid,
+               JsonObject     *event)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *notification_id = NULL;
+
+  if (self->store == NULL || cid == NULL ||
+      (!g_str_equal (type, "message.new") && !g_str_equal (type, "notification.message_new")))
+    return;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (gtk_window_is_active (l->data) && widget_shows_chat (l->data, cid))
+      return;
+
+  notification = gig_notification_for_chat_message (self->store, gig_chat_client_get_user_id (self->chat),
+                                                    cid, event, &notification_id);
+  if (notification != NULL)
+    g_application_send_notification (G_APPLICATION (self), notification_id, notification);
+}
+
 static void
 close_account (GigApplication *self)
 {
@@ -209,6 +249,7 @@ gig_application_adopt_session (GigApplication *self,
   self->chat = gig_chat_client_new (gig_pb_client_get_base_url (gig_session_get_client (session)),
                                     self->store, user_id);
   gig_chat_client_set_pb_token (self->chat, gig_pb_client_get_token (gig_session_get_client (session)));
+  g_signal_connect_object (self->chat, "event", G_CALLBACK (on_chat_event), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (gig_session_get_client (session), "notify::token",
                            G_CALLBACK (on_pb_token_changed), self, G_CONNECT_SWAPPED);
 

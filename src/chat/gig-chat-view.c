@@ -439,29 +439,6 @@ queue_mark_read (GigChatView *self)
 }
 
 static void
-notify_message (GigChatView *self,
-                JsonObject  *event)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GApplication *app = root != NULL && GTK_IS_WINDOW (root)
-                    ? G_APPLICATION (gtk_window_get_application (GTK_WINDOW (root))) : NULL;
-  JsonObject *message = json_object_get_object_member (event, "message");
-  JsonObject *user = json_object_has_member (message, "user") ? json_object_get_object_member (message, "user") : NULL;
-  const char *name = user != NULL ? json_object_get_string_member_with_default (user, "name", NULL) : NULL;
-  g_autoptr(GNotification) notification = NULL;
-  g_autofree char *title = NULL, *id = NULL;
-
-  if (app == NULL || window_is_active (self))
-    return;
-  title = self->title != NULL ? g_strdup_printf ("%s · %s", name ? name : _("New message"), self->title)
-                              : g_strdup (name ? name : _("New message"));
-  notification = g_notification_new (title);
-  g_notification_set_body (notification, json_object_get_string_member_with_default (message, "text", ""));
-  id = g_strconcat ("chat-", self->cid, NULL);
-  g_application_send_notification (app, id, notification);
-}
-
-static void
 on_client_event (GigChatClient *client,
                  const char    *type,
                  const char    *cid,
@@ -502,7 +479,7 @@ on_client_event (GigChatClient *client,
         {
           g_hash_table_remove (self->typing, author_id);
           update_typing (self);
-          notify_message (self, event);
+          /* notifications come from the application, for every channel */
           queue_mark_read (self);
         }
     }

@@ -147,6 +147,64 @@ test_notifications (Fixture *f, gconstpointer data)
   g_assert_null (gig_notification_for_remote_change (f->store, ME, GIG_COLLECTION_PROJECTS, NULL, incoming, NULL));
 }
 
+static JsonObject *
+chat_event (const char *type, const char *cid, const char *author_id, const char *author_name)
+{
+  g_autofree char *text = g_strdup_printf ("{\"type\":\"%s\",\"cid\":\"%s\",\"message\":{\"id\":\"m1\","
+                                           "\"text\":\"Can we move the call?\",\"user\":{\"id\":\"%s\""
+                                           "%s%s%s}}}", type, cid, author_id,
+                                           author_name ? ",\"name\":\"" : "", author_name ? author_name : "",
+                                           author_name ? "\"" : "");
+  g_autoptr(JsonNode) node = json_from_string (text, NULL);
+
+  return json_object_ref (json_node_get_object (node));
+}
+
+static void
+test_chat_notifications (Fixture *f, gconstpointer data)
+{
+  g_autofree char *mine = project (f, "mine00000000001", ME, "open", 100);
+  g_autofree char *cid = g_strconcat ("messaging:project-", mine, NULL);
+  g_autoptr(JsonObject) from_other = chat_event ("message.new", cid, OTHER, "Bob Builder");
+  g_autoptr(JsonObject) unwatched = chat_event ("notification.message_new", cid, OTHER, NULL);
+  g_autoptr(JsonObject) from_me = chat_event ("message.new", cid, ME, "Me");
+  g_autoptr(JsonObject) no_message = json_object_new ();
+  g_autoptr(GNotification) n1 = NULL;
+  g_autoptr(GNotification) n2 = NULL;
+  g_autoptr(GNotification) n3 = NULL;
+  g_autofree char *id1 = NULL;
+  g_autofree char *id2 = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *project_id = NULL;
+  g_autofree char *bare_title = NULL;
+  g_autofree char *no_project = NULL;
+
+  n1 = gig_notification_for_chat_message (f->store, ME, cid, from_other, &id1);
+  g_assert_nonnull (n1);
+  g_assert_cmpstr (id1, ==, "chat-messaging:project-mine00000000001");
+  g_assert_true (gig_notification_chat_text (f->store, ME, cid, from_other, &title, &body, &project_id));
+  g_assert_true (g_str_has_prefix (title, "Bob Builder · "));
+  g_assert_cmpstr (body, ==, "Can we move the call?");
+  g_assert_cmpstr (project_id, ==, mine);
+
+  /* a channel nobody watches here (the same notification id: the newer replaces it), a sender
+   * without a name, a channel of no known project */
+  n2 = gig_notification_for_chat_message (f->store, ME, cid, unwatched, &id2);
+  g_assert_nonnull (n2);
+  g_assert_cmpstr (id2, ==, id1);
+  g_assert_true (gig_notification_chat_text (f->store, ME, cid, unwatched, &bare_title, NULL, NULL));
+  g_assert_true (g_str_has_prefix (bare_title, OTHER " · "));
+  n3 = gig_notification_for_chat_message (f->store, ME, "messaging:elsewhere", from_other, NULL);
+  g_assert_nonnull (n3);
+  g_assert_true (gig_notification_chat_text (f->store, ME, "messaging:elsewhere", from_other, NULL, NULL, &no_project));
+  g_assert_null (no_project);
+
+  /* nothing for my own messages or events without a message */
+  g_assert_null (gig_notification_for_chat_message (f->store, ME, cid, from_me, NULL));
+  g_assert_null (gig_notification_for_chat_message (f->store, ME, cid, no_message, NULL));
+}
+
 /* ---- conflicts ------------------------------------------------------------------------------- */
 
 static void
@@ -617,6 +675,7 @@ main (int argc, char *argv[])
   gig_test_ui_init (&argc, &argv);
 
   g_test_add ("/views/notifications", Fixture, NULL, fixture_set_up, test_notifications, fixture_tear_down);
+  g_test_add ("/views/chat-notifications", Fixture, NULL, fixture_set_up, test_chat_notifications, fixture_tear_down);
   g_test_add ("/views/conflict-dialog", Fixture, NULL, fixture_set_up, test_conflict_dialog, fixture_tear_down);
   g_test_add ("/views/owner-page", Fixture, NULL, fixture_set_up, test_owner_page, fixture_tear_down);
   g_test_add ("/views/freelancer-withdraw", Fixture, NULL, fixture_set_up, test_freelancer_withdraw, fixture_tear_down);
