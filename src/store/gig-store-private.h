@@ -17,7 +17,7 @@
 G_BEGIN_DECLS
 
 /* Schema version this build migrates to. */
-#define GIG_STORE_SCHEMA_VERSION 4
+#define GIG_STORE_SCHEMA_VERSION 5
 
 /* A cached prepared statement: reset and unbound on release, never finalized by the caller. */
 typedef struct sqlite3_stmt GigStoreStmt;

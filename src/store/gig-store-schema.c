@@ -225,6 +225,11 @@ static const char step4[] =
 #undef OLD_STATE_CHECK
 #undef NEW_STATE_CHECK
 
+/* Step 5: the chat outbox is looked up by message id (a message's delivery state on every read of
+ * a channel's messages, retry, discard, a repeat from the server), which scanned the table. */
+static const char step5[] =
+  "CREATE INDEX chat_outbox_message ON chat_outbox (message_id);";
+
 const char *
 gig_store_schema_search_flush (void)
 {
@@ -247,6 +252,8 @@ gig_store_schema_step (int version)
       return step3;
     case 4:
       return step4;
+    case 5:
+      return step5;
     default:
       return NULL;
     }

@@ -949,6 +949,10 @@ migrate (sqlite3  *db,
       if (target < 4 || !run_step (db, 4, error))
         break;
       G_GNUC_FALLTHROUGH;
+    case 4:
+      if (target < 5 || !run_step (db, 5, error))
+        break;
+      G_GNUC_FALLTHROUGH;
     default:
       break;
     }
