@@ -2,7 +2,7 @@
 // drift check between the migrations and pb/schema/collections.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -81,9 +81,10 @@ test('the migrations are reversible down to the stock schema', async () => {
   const args = ['--dir', dir, '--migrationsDir', join(SOURCE_ROOT, 'pb', 'pb_migrations')];
   try {
     execFileSync(POCKETBASE, ['migrate', 'up', ...args], { encoding: 'utf8' });
-    const down = execFileSync(POCKETBASE, ['migrate', 'down', '5', ...args], { encoding: 'utf8', input: 'y\n' });
-    for (const m of ['1764000004_sync_query_plans', '1764000003_settings', '1764000002_chat_jobs', '1764000001_marketplace', '1764000000_users_profile'])
-      assert.match(down, new RegExp(`Reverted ${m}`));
+    const ours = readdirSync(join(SOURCE_ROOT, 'pb', 'pb_migrations')).filter((f) => f.endsWith('.js'));
+    const down = execFileSync(POCKETBASE, ['migrate', 'down', String(ours.length), ...args], { encoding: 'utf8', input: 'y\n' });
+    for (const m of ours)
+      assert.match(down, new RegExp(`Reverted ${m.replace('.js', '')}`));
     const up = execFileSync(POCKETBASE, ['migrate', 'up', ...args], { encoding: 'utf8' });
     assert.match(up, /Applied 1764000001_marketplace/);
   } finally {

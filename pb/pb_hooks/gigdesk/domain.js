@@ -108,16 +108,9 @@ function applyAcceptance(app, proposal) {
     app.save(other)
   }
 
-  // Hiring makes the project's milestones visible to the freelancer, but a record that only
-  // enters someone's view keeps its old `updated`, so an incremental pull by cursor (and the
-  // realtime stream) would never bring it. Saving them again stamps a new `updated` and sends
-  // the events, deleted ones included, so the freelancer's cache learns of them.
-  const milestones = app.findRecordsByFilter(
-    "milestones", "project = {:project}", "", 0, 0, { project: project.id },
-  )
-  for (const milestone of milestones) {
-    app.save(milestone)
-  }
+  // Hiring makes the project's milestones visible to the freelancer: the project save above
+  // re-stamps them (departures.js, for every change of owner or hired freelancer), so that an
+  // incremental pull by cursor and the realtime stream bring them to the freelancer.
 }
 
 // who may make which milestone move; the rules already limit the target statuses per role
