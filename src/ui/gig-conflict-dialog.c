@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "gig-conflict-dialog.h"
+#include "model/gig-money.h"
 
 struct _GigConflictDialog
 {
@@ -35,6 +36,10 @@ value_text (JsonObject *object,
     return g_strdup (_("(empty)"));
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     return *json_node_get_string (node) != '\0' ? g_strdup (json_node_get_string (node)) : g_strdup (_("(empty)"));
+  /* Money reads as everywhere else in the app, by the locale's rules. */
+  if (JSON_NODE_HOLDS_VALUE (node) && (g_str_equal (field, "amount") || g_str_equal (field, "budget")) &&
+      (json_node_get_value_type (node) == G_TYPE_DOUBLE || json_node_get_value_type (node) == G_TYPE_INT64))
+    return gig_money_format_number (json_node_get_double (node));
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
     return g_strdup_printf ("%'g", json_node_get_double (node));
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)

@@ -67,18 +67,16 @@ gig_milestone_dialog_is_valid (GigMilestoneDialog *self)
   g_autofree char *title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
   const char *amount_text = gtk_editable_get_text (GTK_EDITABLE (self->amount_row));
   g_autofree char *due = parse_due (gtk_editable_get_text (GTK_EDITABLE (self->due_row)));
-  char *end = NULL;
-  double amount = g_ascii_strtod (amount_text, &end);
-  gboolean amount_ok = *amount_text != '\0' && end != NULL && *end == '\0' && amount >= 0;
+  g_autoptr(GError) amount_error = NULL;
+  double amount = 0;
+  gboolean amount_ok = gig_ui_read_amount_row (GTK_WIDGET (self->amount_row), &amount, &amount_error);
 
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->amount_row), "error");
   gtk_widget_remove_css_class (GTK_WIDGET (self->due_row), "error");
 
   if (!amount_ok && *amount_text != '\0')
     {
-      gtk_widget_add_css_class (GTK_WIDGET (self->amount_row), "error");
-      gtk_label_set_text (self->error_label, _("Enter the amount as a number, for example 500."));
+      gtk_label_set_text (self->error_label, amount_error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
     }
   if (due == NULL)
@@ -125,6 +123,7 @@ gig_milestone_dialog_save (GigMilestoneDialog *self,
   g_autoptr(JsonObject) fields = json_object_new ();
   g_autofree char *title = NULL;
   g_autofree char *due = NULL;
+  double amount = 0;
   char *id = NULL;
 
   g_return_val_if_fail (GIG_IS_MILESTONE_DIALOG (self), NULL);
@@ -138,8 +137,8 @@ gig_milestone_dialog_save (GigMilestoneDialog *self,
   title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
   due = parse_due (gtk_editable_get_text (GTK_EDITABLE (self->due_row)));
   json_object_set_string_member (fields, "title", title);
-  json_object_set_double_member (fields, "amount",
-                                 g_ascii_strtod (gtk_editable_get_text (GTK_EDITABLE (self->amount_row)), NULL));
+  gig_ui_read_amount_row (GTK_WIDGET (self->amount_row), &amount, NULL);
+  json_object_set_double_member (fields, "amount", amount);
   json_object_set_string_member (fields, "due_date", due);
 
   if (self->milestone_id != NULL)
@@ -194,11 +193,11 @@ gig_milestone_dialog_new (GtkWindow  *parent,
   if (milestone_id != NULL)
     {
       g_autoptr(JsonObject) record = gig_store_get_record (store, GIG_COLLECTION_MILESTONES, milestone_id);
-      g_autofree char *amount = g_strdup_printf ("%.0f", gig_ui_json_number (record, "amount"));
       g_autofree char *due = g_strndup (gig_ui_json_string (record, "due_date"), 10);
 
       adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Edit Milestone"));
-      gig_milestone_dialog_set_values (self, gig_ui_json_string (record, "title"), amount, due);
+      gig_milestone_dialog_set_values (self, gig_ui_json_string (record, "title"), NULL, due);
+      gig_ui_set_amount_row (GTK_WIDGET (self->amount_row), gig_ui_json_number (record, "amount"), FALSE);
     }
 
   on_form_changed (self);

@@ -10,6 +10,7 @@
 
 #include "gig-project-dialog.h"
 #include "gig-ui-util.h"
+#include "model/gig-money.h"
 
 struct _GigProjectDialog
 {
@@ -57,13 +58,12 @@ gig_project_dialog_save (GigProjectDialog *self,
                          GError          **error)
 {
   g_autofree char *title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
-  const char *budget_text = gtk_editable_get_text (GTK_EDITABLE (self->budget_row));
   g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) budget_error = NULL;
   g_autofree char *description = NULL;
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->description_view);
   GtkTextIter start, end;
-  char *endptr = NULL;
-  double budget;
+  double budget = 0;
 
   g_return_val_if_fail (GIG_IS_PROJECT_DIALOG (self), NULL);
 
@@ -77,11 +77,10 @@ gig_project_dialog_save (GigProjectDialog *self,
       return NULL;
     }
 
-  budget = g_ascii_strtod (budget_text, &endptr);
-  if (*budget_text == '\0' || endptr == NULL || *endptr != '\0' || budget < 0 || budget > 1e12)
+  if (!gig_ui_read_amount_row (GTK_WIDGET (self->budget_row), &budget, &budget_error))
     {
-      show_error (self, GTK_WIDGET (self->budget_row), _("Enter the budget as a number, for example 1500."));
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Invalid budget"));
+      show_error (self, GTK_WIDGET (self->budget_row), budget_error->message);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, budget_error->message);
       return NULL;
     }
 
@@ -140,18 +139,14 @@ static void
 on_form_changed (GigProjectDialog *self)
 {
   g_autofree char *title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
-  const char *budget_text = gtk_editable_get_text (GTK_EDITABLE (self->budget_row));
-  char *endptr = NULL;
   gboolean title_ok = *title != '\0' && g_utf8_strlen (title, -1) <= 200;
-  gboolean budget_ok;
-  double budget = g_ascii_strtod (budget_text, &endptr);
+  g_autoptr(GError) budget_error = NULL;
+  double budget = 0;
+  gboolean budget_ok = gig_ui_read_amount_row (GTK_WIDGET (self->budget_row), &budget, &budget_error);
 
-  budget_ok = *budget_text != '\0' && endptr != NULL && *endptr == '\0' && budget >= 0 && budget <= 1e12;
-
-  gtk_widget_remove_css_class (GTK_WIDGET (self->budget_row), "error");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
-  if (!budget_ok && *budget_text != '\0')
-    show_error (self, GTK_WIDGET (self->budget_row), _("Enter the budget as a number, for example 1500."));
+  if (!budget_ok && !g_error_matches (budget_error, GIG_MONEY_ERROR, GIG_MONEY_ERROR_EMPTY))
+    show_error (self, GTK_WIDGET (self->budget_row), budget_error->message);
 
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "save", title_ok && budget_ok);
 }
@@ -174,11 +169,10 @@ gig_project_dialog_new (GtkWindow  *parent,
   if (project_id != NULL)
     {
       g_autoptr(JsonObject) record = gig_store_get_record (store, GIG_COLLECTION_PROJECTS, project_id);
-      g_autofree char *budget = g_strdup_printf ("%.0f", gig_ui_json_number (record, "budget"));
-
       adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Edit Project"));
-      gig_project_dialog_set_values (self, gig_ui_json_string (record, "title"), budget,
+      gig_project_dialog_set_values (self, gig_ui_json_string (record, "title"), NULL,
                                      gig_ui_json_string (record, "description"));
+      gig_ui_set_amount_row (GTK_WIDGET (self->budget_row), gig_ui_json_number (record, "budget"), FALSE);
     }
 
   on_form_changed (self);

@@ -15,6 +15,7 @@
 #include "gig-milestone-dialog.h"
 #include "gig-project-dialog.h"
 #include "gig-ui-util.h"
+#include "model/gig-money.h"
 #include "gig-window.h"
 
 /* A project has a handful of proposals and milestones; more than this is not a real project. */
@@ -439,7 +440,7 @@ fill_proposals (GigProjectPage *self)
       icon = state_icon_for (self, GIG_COLLECTION_PROPOSALS, id, &state);
 
       name = user_name (self, freelancer);
-      amount = gig_ui_format_amount (gig_ui_json_number (proposal, "amount"), currency);
+      amount = gig_money_format (gig_ui_json_number (proposal, "amount"), currency);
       subtitle = g_strdup_printf (ngettext ("%s · %d day", "%s · %d days",
                                             (int) gig_ui_json_number (proposal, "estimated_days")),
                                   amount, (int) gig_ui_json_number (proposal, "estimated_days"));
@@ -576,7 +577,7 @@ fill_milestones (GigProjectPage *self)
       const char *id = gig_ui_json_string (milestone, "id");
       const char *status = gig_ui_json_string (milestone, "status");
       double amount = gig_ui_json_number (milestone, "amount");
-      g_autofree char *amount_text = gig_ui_format_amount (amount, currency);
+      g_autofree char *amount_text = gig_money_format (amount, currency);
       g_autofree char *due = gig_ui_format_date (gig_ui_json_string (milestone, "due_date"));
       g_autofree char *subtitle = NULL;
       g_autofree char *escaped = g_markup_escape_text (gig_ui_json_string (milestone, "title"), -1);
@@ -633,9 +634,9 @@ fill_milestones (GigProjectPage *self)
     }
 
   gtk_widget_set_visible (GTK_WIDGET (self->milestones_list), records->len > 0);
-  total_text = gig_ui_format_amount (total, currency);
-  approved_text = gig_ui_format_amount (approved, currency);
-  budget_text = gig_ui_format_amount (self->budget, currency);
+  total_text = gig_money_format (total, currency);
+  approved_text = gig_money_format (approved, currency);
+  budget_text = gig_money_format (self->budget, currency);
   if (records->len == 0)
     totals = g_strdup (self->is_owner ? _("No milestones yet. Split the work into steps the freelancer can deliver.")
                                       : _("No milestones yet."));
@@ -838,7 +839,7 @@ gig_project_page_reload (GigProjectPage *self)
 
   adw_view_switcher_title_set_title (self->switcher_title, gig_ui_json_string (self->project, "title"));
   gtk_label_set_text (self->title_label, gig_ui_json_string (self->project, "title"));
-  budget = gig_ui_format_amount (self->budget, gig_ui_json_string (self->project, "currency"));
+  budget = gig_money_format (self->budget, gig_ui_json_string (self->project, "currency"));
   adw_action_row_set_subtitle (self->budget_row, budget);
   gig_ui_set_status_pill (self->status_pill, gig_ui_json_string (self->project, "status"));
   owner = user_name (self, gig_ui_json_string (self->project, "owner"));

@@ -10,6 +10,7 @@
 
 #include "gig-proposal-editor.h"
 #include "gig-ui-util.h"
+#include "model/gig-money.h"
 
 /* Long enough not to write on every keystroke, short enough that a crash loses a word or two. */
 #define SAVE_DELAY_MS 400
@@ -74,17 +75,20 @@ get_cover_letter (GigProposalEditor *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
-/* Half-typed numbers are kept as 0 in the draft; Send checks them. */
+/* A half-typed amount is not read as a number it is not ("1,2" is not 1): the draft keeps the
+ * last amount that parsed (0 for a new one); Send checks the field. */
 static JsonObject *
 collect_fields (GigProposalEditor *self)
 {
   JsonObject *fields = json_object_new ();
   g_autofree char *letter = get_cover_letter (self);
-  double amount = g_ascii_strtod (gtk_editable_get_text (GTK_EDITABLE (self->amount_row)), NULL);
+  double amount = 0;
   gint64 days = g_ascii_strtoll (gtk_editable_get_text (GTK_EDITABLE (self->days_row)), NULL, 10);
 
   json_object_set_string_member (fields, "cover_letter", letter);
-  json_object_set_double_member (fields, "amount", MAX (amount, 0));
+  if (gig_money_parse (gtk_editable_get_text (GTK_EDITABLE (self->amount_row)), &amount, NULL) ||
+      self->proposal_id == NULL)
+    json_object_set_double_member (fields, "amount", amount);
   json_object_set_int_member (fields, "estimated_days", MAX (days, 0));
 
   return fields;
@@ -139,6 +143,51 @@ gig_proposal_editor_flush (GigProposalEditor *self,
 }
 
 static gboolean
+days_valid (const char *text)
+{
+  char *end = NULL;
+
+  return *text == '\0' || (g_ascii_strtoll (text, &end, 10) >= 0 && end != NULL && *end == '\0');
+}
+
+/* Checks the amount and days fields: each is red exactly while its text is wrong, so a
+ * correction clears the mark as it is typed. Returns the first problem, or NULL. */
+static char *
+check_fields (GigProposalEditor *self,
+              gboolean           require_amount)
+{
+  const char *days_text = gtk_editable_get_text (GTK_EDITABLE (self->days_row));
+  g_autoptr(GError) amount_error = NULL;
+  double amount = 0;
+  char *message = NULL;
+
+  if (!gig_ui_read_amount_row (GTK_WIDGET (self->amount_row), &amount, &amount_error))
+    {
+      if (!g_error_matches (amount_error, GIG_MONEY_ERROR, GIG_MONEY_ERROR_EMPTY))
+        message = g_strdup (amount_error->message);
+      else if (require_amount)
+        message = g_strdup (_("Enter the amount you ask for."));
+    }
+  else if (amount <= 0 && require_amount)
+    {
+      message = g_strdup (_("Enter the amount you ask for."));
+    }
+  if (require_amount && message != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->amount_row), "error");
+
+  if (days_valid (days_text))
+    gtk_widget_remove_css_class (GTK_WIDGET (self->days_row), "error");
+  else
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->days_row), "error");
+      if (message == NULL)
+        message = g_strdup (_("Enter the estimated days as a whole number."));
+    }
+
+  return message;
+}
+
+static gboolean
 save_timeout (gpointer user_data)
 {
   GigProposalEditor *self = user_data;
@@ -157,10 +206,16 @@ save_timeout (gpointer user_data)
 static void
 on_changed (GigProposalEditor *self)
 {
+  g_autofree char *message = NULL;
+
   if (self->loading)
     return;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+  /* Wrong text is said at once, and the mark goes as soon as the text is right. */
+  message = check_fields (self, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  if (message != NULL)
+    gtk_label_set_text (self->error_label, message);
 
   if (!self->is_draft)
     {
@@ -194,35 +249,11 @@ static gboolean
 validate (GigProposalEditor *self,
           GError           **error)
 {
-  const char *amount_text = gtk_editable_get_text (GTK_EDITABLE (self->amount_row));
-  const char *days_text = gtk_editable_get_text (GTK_EDITABLE (self->days_row));
   g_autofree char *letter = get_cover_letter (self);
-  char *end = NULL;
-  double amount = g_ascii_strtod (amount_text, &end);
-  const char *message = NULL;
+  g_autofree char *message = check_fields (self, TRUE);
 
-  gtk_widget_remove_css_class (GTK_WIDGET (self->amount_row), "error");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->days_row), "error");
-
-  if (*amount_text == '\0' || end == NULL || *end != '\0' || amount <= 0)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->amount_row), "error");
-      message = _("Enter the amount you ask for, for example 1200.");
-    }
-  else if (*days_text != '\0' && g_ascii_strtoll (days_text, &end, 10) < 0)
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->days_row), "error");
-      message = _("Enter the estimated days as a whole number.");
-    }
-  else if (*days_text != '\0' && *end != '\0')
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->days_row), "error");
-      message = _("Enter the estimated days as a whole number.");
-    }
-  else if (*g_strstrip (letter) == '\0')
-    {
-      message = _("Write a few lines about why you are a good fit.");
-    }
+  if (message == NULL && *g_strstrip (letter) == '\0')
+    message = g_strdup (_("Write a few lines about why you are a good fit."));
 
   if (message != NULL)
     {
@@ -327,15 +358,14 @@ load (GigProposalEditor *self)
     {
       g_autoptr(JsonObject) proposal = gig_store_get_record (self->store, GIG_COLLECTION_PROPOSALS,
                                                              self->proposal_id);
-      g_autofree char *amount = g_strdup_printf ("%.0f", gig_ui_json_number (proposal, "amount"));
       g_autofree char *days = g_strdup_printf ("%.0f", gig_ui_json_number (proposal, "estimated_days"));
 
       gig_store_get_record_meta (self->store, GIG_COLLECTION_PROPOSALS, self->proposal_id, &state, NULL, NULL);
       self->is_draft = state == GIG_LOCAL_STATE_DRAFT;
 
       self->loading = TRUE;
-      gig_proposal_editor_set_values (self,
-                                      gig_ui_json_number (proposal, "amount") > 0 ? amount : "",
+      gig_ui_set_amount_row (GTK_WIDGET (self->amount_row), gig_ui_json_number (proposal, "amount"), TRUE);
+      gig_proposal_editor_set_values (self, NULL,
                                       gig_ui_json_number (proposal, "estimated_days") > 0 ? days : "",
                                       gig_ui_json_string (proposal, "cover_letter"));
       self->loading = FALSE;

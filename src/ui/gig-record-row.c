@@ -18,6 +18,7 @@
 
 #include "gig-record-row.h"
 #include "gig-ui-util.h"
+#include "model/gig-money.h"
 
 struct _GigRecordRow
 {
@@ -186,7 +187,7 @@ gig_record_row_bind (GigRecordRow *self,
       const char *letter = gig_record_get_string (record, "cover_letter");
       g_autofree char *first_line = g_strndup (letter, strcspn (letter, "\n"));
 
-      amount = gig_ui_format_amount (gig_record_get_double (record, "amount"),
+      amount = gig_money_format (gig_record_get_double (record, "amount"),
                                      gig_ui_json_string (project, "currency"));
       subtitle = *first_line != '\0' ? g_strdup_printf ("%s · %s", amount, first_line)
                                      : g_strdup (amount);
@@ -195,7 +196,7 @@ gig_record_row_bind (GigRecordRow *self,
     }
   else
     {
-      amount = gig_ui_format_amount (gig_record_get_double (record, "budget"),
+      amount = gig_money_format (gig_record_get_double (record, "budget"),
                                      gig_record_get_string (record, "currency"));
       set_text (self, gig_record_get_string (record, "title"), amount);
     }

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "gig-ui-util.h"
+#include "model/gig-money.h"
 #include "pocketbase/gig-pb-client.h"
 
 const char *
@@ -60,21 +61,38 @@ gig_ui_json_bool (JsonObject *object,
   return json_node_get_boolean (node);
 }
 
-char *
-gig_ui_format_amount (double      amount,
-                      const char *currency)
+gboolean
+gig_ui_read_amount_row (GtkWidget  *row,
+                        double     *amount,
+                        GError    **error)
 {
-  /* %'.0f groups thousands the way the user's locale does. */
-  if (currency == NULL || *currency == '\0')
-    return g_strdup_printf ("%'.0f", amount);
-  if (g_str_equal (currency, "EUR"))
-    return g_strdup_printf ("€%'.0f", amount);
-  if (g_str_equal (currency, "USD"))
-    return g_strdup_printf ("$%'.0f", amount);
-  if (g_str_equal (currency, "GBP"))
-    return g_strdup_printf ("£%'.0f", amount);
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
 
-  return g_strdup_printf ("%'.0f %s", amount, currency);
+  g_return_val_if_fail (GTK_IS_EDITABLE (row), FALSE);
+
+  ok = gig_money_parse (gtk_editable_get_text (GTK_EDITABLE (row)), amount, &local_error);
+  if (ok || g_error_matches (local_error, GIG_MONEY_ERROR, GIG_MONEY_ERROR_EMPTY))
+    gtk_widget_remove_css_class (row, "error");
+  else
+    gtk_widget_add_css_class (row, "error");
+
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return ok;
+}
+
+void
+gig_ui_set_amount_row (GtkWidget *row,
+                       double     amount,
+                       gboolean   zero_is_empty)
+{
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (GTK_IS_EDITABLE (row));
+
+  text = zero_is_empty && amount == 0 ? g_strdup ("") : gig_money_format_number (amount);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
 }
 
 const char *

@@ -19,9 +19,17 @@ double      gig_ui_json_number   (JsonObject  *object,
 gboolean    gig_ui_json_bool     (JsonObject  *object,
                                   const char  *member);
 
-/* "€1,200" style amounts; the currency code falls back to the plain number. */
-char       *gig_ui_format_amount (double       amount,
-                                  const char  *currency);
+/* Reads an amount field with gig_money_parse(). The field is red while its text is not an
+ * amount and stops being red as soon as it is; an empty field is not marked (the form decides
+ * whether it may be empty, the error says EMPTY). */
+gboolean    gig_ui_read_amount_row (GtkWidget   *row,
+                                    double      *amount,
+                                    GError     **error);
+/* Puts an amount into a field in the form gig_ui_read_amount_row() reads; 0 shows as empty
+ * when @zero_is_empty. */
+void        gig_ui_set_amount_row  (GtkWidget   *row,
+                                    double       amount,
+                                    gboolean     zero_is_empty);
 /* Translated label for a project / proposal / milestone status value. */
 const char *gig_ui_status_label  (const char  *status);
 /* Style class for a status pill (success, warning, error, accent or dim-label). */

@@ -2,8 +2,12 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "config.h"
+
 #include "gig-test-ui.h"
 
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -105,10 +109,19 @@ gig_test_ui_screenshot (GtkWindow  *window,
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
 
+  /* A window whose layout changed after its last frame has nothing to snapshot until it has
+   * drawn again. */
   paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
+    {
+      if (attempt > 0)
+        gig_test_ui_wait_for_draw (window, 1);
+      width = gtk_widget_get_width (GTK_WIDGET (window));
+      height = gtk_widget_get_height (GTK_WIDGET (window));
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (GTK_NATIVE (window));
@@ -132,4 +145,24 @@ gig_test_ui_set_dark (gboolean dark)
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       dark ? ADW_COLOR_SCHEME_FORCE_DARK
                                            : ADW_COLOR_SCHEME_FORCE_LIGHT);
+}
+
+void
+gig_test_ui_use_language (const char *language)
+{
+  const char *locale_name = g_str_equal (language, "de") ? "de_DE.UTF-8" : "en_US.UTF-8";
+  const char *build_root = g_getenv ("GIG_BUILD_ROOT");
+  g_autofree char *po_dir = g_build_filename (build_root != NULL ? build_root : ".", "po", NULL);
+
+  /* LANGUAGE picks the catalog; setlocale() afterwards makes gettext drop what it cached. */
+  g_setenv ("LANGUAGE", language, TRUE);
+  if (setlocale (LC_ALL, locale_name) == NULL)
+    {
+      fprintf (stderr, "Bail out! locale %s is missing: run build-aux/install-deps\n", locale_name);
+      exit (1);
+    }
+  bindtextdomain (GETTEXT_PACKAGE, po_dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  /* Templates translate through the default domain, as in the app's main(). */
+  textdomain (GETTEXT_PACKAGE);
 }

@@ -25,6 +25,11 @@ gboolean  gig_test_ui_wait_until    (gboolean  (*condition) (gpointer data),
 char     *gig_test_ui_screenshot    (GtkWindow  *window,
                                      const char *name);
 
+/* Switches the process to English ("en", en_US.UTF-8) or German ("de", de_DE.UTF-8): money,
+ * dates and the app's translations from the build tree. A locale that is not installed fails
+ * the program (run build-aux/install-deps), it does not skip. */
+void      gig_test_ui_use_language  (const char *language);
+
 /* Forces the light or dark style for the whole process. */
 void      gig_test_ui_set_dark      (gboolean    dark);
 
