@@ -6,12 +6,16 @@ SANITIZE_BUILDDIR ?= _build-sanitize
 MESON_SETUP_ARGS ?=
 MESON_TEST_ARGS ?=
 
-.PHONY: all deps build test run bench sanitize clean
+.PHONY: all deps deps-run build test run bench sanitize clean
 
 all: build
 
 deps:
 	@build-aux/install-deps --check >/dev/null 2>&1 || build-aux/install-deps
+
+# Running needs no test tools and none of the tests' npm packages.
+deps-run:
+	@build-aux/install-deps --run --check >/dev/null 2>&1 || build-aux/install-deps --run
 
 $(BUILDDIR)/build.ninja:
 	meson setup $(MESON_SETUP_ARGS) $(BUILDDIR)
@@ -23,8 +27,10 @@ build: deps $(BUILDDIR)/build.ninja
 test: build
 	build-aux/test-session meson test -C $(BUILDDIR) --print-errorlogs $(MESON_TEST_ARGS)
 
-# The app against a local PocketBase and chat server with demo data.
-run: build
+# The app against a local PocketBase and chat server with demo data. Builds only what that needs
+# (the run-local alias in meson.build): no test, benchmark or probe.
+run: deps-run $(BUILDDIR)/build.ninja
+	meson compile -C $(BUILDDIR) run-local
 	build-aux/run-local $(BUILDDIR)
 
 # Benchmarks print figures with their targets; they assert nothing.
