@@ -15,6 +15,19 @@
 #include "ui/gig-preferences-window.h"
 #include "ui/gig-notifications.h"
 
+const char *
+gig_application_bind_text_domain (void)
+{
+  const char *dir = g_getenv ("GIGDESK_LOCALEDIR");
+
+  if (dir == NULL || *dir == '\0')
+    dir = LOCALEDIR;
+  bindtextdomain (GETTEXT_PACKAGE, dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  return dir;
+}
+
 struct _GigApplication
 {
   AdwApplication  parent_instance;

@@ -28,6 +28,11 @@ GigChatClient  *gig_application_get_chat_client (GigApplication *self);
 gboolean        gig_application_adopt_session (GigApplication *self,
                                                GigSession     *session);
 
+/* Binds Gigdesk's gettext domain and returns the folder its catalogs are read from:
+ * $GIGDESK_LOCALEDIR when set (uninstalled runs: `meson devenv` and build-aux/run-local point it
+ * at the build tree's compiled catalogs), otherwise the installed locale folder. */
+const char     *gig_application_bind_text_domain (void);
+
 /* Makes sure the bundled resources (templates, CSS, shortcuts) are registered. */
 void            gig_resources_ensure      (void);
 

@@ -15,9 +15,7 @@ main (int argc, char *argv[])
   g_autoptr(GigApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  gig_application_bind_text_domain ();
 
   app = gig_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
