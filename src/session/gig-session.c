@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include "session/gig-session.h"
+#include "session/gig-session-keyring.h"
+#include "session/gig-session-private.h"
 
 #include <glib/gi18n.h>
 #include <libsecret/secret.h>
@@ -28,6 +30,8 @@ struct _GigSession
   char            *name;
   gint64           expires_at;
   gint64           obtained_at;   /* when this process got the token (0: loaded from the keyring) */
+  gboolean         remembered;    /* the token is in the keyring */
+  char            *keyring_problem; /* why it is not: no keyring; the token lives in memory only */
   guint            timer;
   gboolean         refreshing;
   GCancellable    *cancellable;   /* background refreshes; cancelled in dispose */
@@ -48,6 +52,8 @@ enum {
   PROP_NAME,
   PROP_SERVER_URL,
   PROP_TOKEN_EXPIRES_AT,
+  PROP_REMEMBERED,
+  PROP_KEYRING_PROBLEM,
   N_PROPS
 };
 
@@ -55,21 +61,6 @@ static GParamSpec *properties[N_PROPS];
 
 static void schedule_timer (GigSession *self);
 static void background_refresh (GigSession *self);
-
-static const SecretSchema *
-token_schema (void)
-{
-  static const SecretSchema schema = {
-    "io.github.gigdesk.Gigdesk.Token", SECRET_SCHEMA_NONE,
-    {
-      { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { "user-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
-      { NULL, 0 },
-    },
-    0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-  };
-  return &schema;
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* State                                                                                      */
@@ -101,6 +92,18 @@ set_expires_at (GigSession *self, gint64 expires_at)
     return;
   self->expires_at = expires_at;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_EXPIRES_AT]);
+}
+
+/* @problem NULL: the keyring holds the token (when @remembered) or nothing was tried yet. */
+void
+gig_session_set_keyring_state (GigSession *self, gboolean remembered, const char *problem)
+{
+  if (self->remembered != remembered)
+    {
+      self->remembered = remembered;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMEMBERED]);
+    }
+  set_string (self, &self->keyring_problem, problem, PROP_KEYRING_PROBLEM);
 }
 
 static void
@@ -211,9 +214,21 @@ store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   if (!secret_password_store_finish (result, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      g_autofree char *problem = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      /* The server accepted the sign-in; only remembering it failed. Keep the token in this
+       * process only, and say so (see the "keyring-problem" property). */
+      g_debug ("Keeping the sign-in in memory only: %s", error->message);
+      problem = gig_session_describe_keyring_error (error);
+      gig_session_set_keyring_state (self, FALSE, problem);
     }
+  else
+    gig_session_set_keyring_state (self, TRUE, NULL);
   apply_record (self, data->record);
   use_token (self, data->token, TRUE);
   g_task_return_boolean (task, TRUE);
@@ -238,7 +253,17 @@ store_token (GigSession *self, GTask *task, const char *token, JsonObject *recor
   data->token = g_strdup (token);
   data->record = json_object_ref (record);
   g_task_set_task_data (task, data, (GDestroyNotify) store_data_free);
-  secret_password_store (token_schema (), SECRET_COLLECTION_DEFAULT, label, token,
+  if (self->keyring_problem != NULL)
+    {
+      /* Already memory-only (a refresh, or a sign-in after the keyring failed): no new try,
+       * which could leave a stray copy behind if the keyring came back half-way. */
+      apply_record (self, data->record);
+      use_token (self, data->token, TRUE);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  secret_password_store (gig_session_token_schema (), SECRET_COLLECTION_DEFAULT, label, token,
                          g_task_get_cancellable (task), store_cb, task,
                          "server", gig_session_get_server_url (self),
                          "user-id", user_id,
@@ -268,6 +293,7 @@ gig_session_finalize (GObject *object)
   g_clear_pointer (&self->user_id, g_free);
   g_clear_pointer (&self->email, g_free);
   g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->keyring_problem, g_free);
 
   G_OBJECT_CLASS (gig_session_parent_class)->finalize (object);
 }
@@ -299,6 +325,12 @@ gig_session_get_property (GObject *object, guint prop_id, GValue *value, GParamS
       break;
     case PROP_TOKEN_EXPIRES_AT:
       g_value_set_int64 (value, self->expires_at);
+      break;
+    case PROP_REMEMBERED:
+      g_value_set_boolean (value, self->remembered);
+      break;
+    case PROP_KEYRING_PROBLEM:
+      g_value_set_string (value, self->keyring_problem);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -351,6 +383,12 @@ gig_session_class_init (GigSessionClass *klass)
   properties[PROP_TOKEN_EXPIRES_AT] =
     g_param_spec_int64 ("token-expires-at", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REMEMBERED] =
+    g_param_spec_boolean ("remembered", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KEYRING_PROBLEM] =
+    g_param_spec_string ("keyring-problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -417,6 +455,20 @@ gig_session_get_token_expires_at (GigSession *self)
 }
 
 gboolean
+gig_session_get_remembered (GigSession *self)
+{
+  g_return_val_if_fail (GIG_IS_SESSION (self), FALSE);
+  return self->remembered;
+}
+
+const char *
+gig_session_get_keyring_problem (GigSession *self)
+{
+  g_return_val_if_fail (GIG_IS_SESSION (self), NULL);
+  return self->keyring_problem;
+}
+
+gboolean
 gig_session_check_token (GigSession *self)
 {
   g_return_val_if_fail (GIG_IS_SESSION (self), FALSE);
@@ -451,63 +503,30 @@ gig_session_get_account_dir_for (const char *user_id)
   return g_build_filename (g_get_user_data_dir (), "gigdesk", "accounts", user_id, NULL);
 }
 
-char *
-gig_session_get_account_dir (GigSession *self)
+void
+gig_session_forget_account (GigSession *self)
 {
-  g_return_val_if_fail (GIG_IS_SESSION (self), NULL);
-
-  if (self->state == GIG_SESSION_STATE_SIGNED_OUT || self->user_id == NULL)
-    return NULL;
-  return gig_session_get_account_dir_for (self->user_id);
+  g_clear_handle_id (&self->timer, g_source_remove);
+  gig_pb_client_set_token (self->client, NULL);
+  set_string (self, &self->user_id, NULL, PROP_USER_ID);
+  set_string (self, &self->email, NULL, PROP_EMAIL);
+  set_string (self, &self->name, NULL, PROP_NAME);
+  set_expires_at (self, 0);
+  gig_session_set_keyring_state (self, FALSE, self->keyring_problem);
+  set_state (self, GIG_SESSION_STATE_SIGNED_OUT);
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Restore                                                                                    */
-
-static void
-restore_search_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+void
+gig_session_set_signed_out (GigSession *self)
 {
-  g_autoptr(GTask) task = user_data;
-  GigSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  GList *items;
-  SecretItem *newest = NULL;
-  g_autoptr(SecretValue) value = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-  const char *user_id;
-  const char *token;
+  set_state (self, GIG_SESSION_STATE_SIGNED_OUT);
+}
 
-  items = secret_service_search_finish (SECRET_SERVICE (source), result, &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  /* Normally one item per server; after an unclean switch of accounts, the latest wins. */
-  for (GList *l = items; l != NULL; l = l->next)
-    if (newest == NULL || secret_item_get_modified (l->data) > secret_item_get_modified (newest))
-      newest = l->data;
-
-  if (newest == NULL || (value = secret_item_get_secret (newest)) == NULL)
-    {
-      g_list_free_full (items, g_object_unref);
-      set_state (self, GIG_SESSION_STATE_SIGNED_OUT);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  attributes = secret_item_get_attributes (newest);
-  user_id = g_hash_table_lookup (attributes, "user-id");
-  token = secret_value_get_text (value);
-  g_list_free_full (items, g_object_unref);
-  if (user_id == NULL || token == NULL)
-    {
-      set_state (self, GIG_SESSION_STATE_SIGNED_OUT);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
+void
+gig_session_use_stored_token (GigSession *self, const char *user_id, const char *token)
+{
   set_string (self, &self->user_id, user_id, PROP_USER_ID);
+  gig_session_set_keyring_state (self, TRUE, NULL);
   set_expires_at (self, gig_pb_token_get_expiry (token));
   if (self->expires_at <= now_s ())
     {
@@ -521,54 +540,18 @@ restore_search_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       /* Also tells a revoked token (password changed elsewhere) from a good one. */
       background_refresh (self);
     }
-  g_task_return_boolean (task, TRUE);
 }
 
-static void
-restore_service_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+char *
+gig_session_get_account_dir (GigSession *self)
 {
-  g_autoptr(GTask) task = user_data;
-  GigSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SecretService) service = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
+  g_return_val_if_fail (GIG_IS_SESSION (self), NULL);
 
-  service = secret_service_get_finish (result, &error);
-  if (service == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  GCancellable *cancellable = g_task_get_cancellable (task);
-
-  attributes = g_hash_table_new (g_str_hash, g_str_equal);
-  g_hash_table_insert (attributes, (gpointer) "server", (gpointer) gig_session_get_server_url (self));
-  secret_service_search (service, token_schema (), attributes,
-                         SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
-                         cancellable, restore_search_cb, g_steal_pointer (&task));
+  if (self->state == GIG_SESSION_STATE_SIGNED_OUT || self->user_id == NULL)
+    return NULL;
+  return gig_session_get_account_dir_for (self->user_id);
 }
 
-void
-gig_session_restore_async (GigSession          *self,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  GTask *task;
-
-  g_return_if_fail (GIG_IS_SESSION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gig_session_restore_async);
-  secret_service_get (SECRET_SERVICE_OPEN_SESSION, cancellable, restore_service_cb, task);
-}
-
-gboolean
-gig_session_restore_finish (GigSession *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Sign in / sign up                                                                          */
@@ -775,140 +758,4 @@ background_refresh (GigSession *self)
   if (self->refreshing)
     return;
   gig_session_refresh_async (self, self->cancellable, background_refresh_cb, NULL);
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Sign out                                                                                   */
-
-static gboolean
-delete_recursively (GFile *file, GCancellable *cancellable, GError **error)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable, &local_error);
-  if (children != NULL)
-    {
-      while (TRUE)
-        {
-          GFile *child = NULL;
-
-          if (!g_file_enumerator_iterate (children, NULL, &child, cancellable, error))
-            return FALSE;
-          if (child == NULL)
-            break;
-          if (!delete_recursively (child, cancellable, error))
-            return FALSE;
-        }
-    }
-  else if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY) &&
-           !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  g_clear_error (&local_error);
-  if (!g_file_delete (file, cancellable, &local_error) &&
-      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-delete_dir_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  g_autoptr(GFile) dir = g_file_new_for_path (task_data);
-  GError *error = NULL;
-
-  if (!delete_recursively (dir, cancellable, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-delete_dir_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-clear_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GTask *task = user_data;
-  GigSession *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) delete_task = NULL;
-  char *dir;
-
-  /* FALSE without an error only means there was nothing to remove. */
-  secret_password_clear_finish (result, &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
-      return;
-    }
-
-  dir = self->user_id ? gig_session_get_account_dir_for (self->user_id) : NULL;
-  g_clear_handle_id (&self->timer, g_source_remove);
-  gig_pb_client_set_token (self->client, NULL);
-  set_string (self, &self->user_id, NULL, PROP_USER_ID);
-  set_string (self, &self->email, NULL, PROP_EMAIL);
-  set_string (self, &self->name, NULL, PROP_NAME);
-  set_expires_at (self, 0);
-  set_state (self, GIG_SESSION_STATE_SIGNED_OUT);
-
-  if (dir == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      return;
-    }
-  delete_task = g_task_new (self, g_task_get_cancellable (task), delete_dir_cb, task);
-  g_task_set_task_data (delete_task, dir, g_free);
-  g_task_run_in_thread (delete_task, delete_dir_thread);
-}
-
-void
-gig_session_sign_out_async (GigSession          *self,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  GTask *task;
-
-  g_return_if_fail (GIG_IS_SESSION (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gig_session_sign_out_async);
-  if (self->user_id == NULL)
-    {
-      set_state (self, GIG_SESSION_STATE_SIGNED_OUT);
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      return;
-    }
-  secret_password_clear (token_schema (), cancellable, clear_cb, task,
-                         "server", gig_session_get_server_url (self),
-                         "user-id", self->user_id,
-                         NULL);
-}
-
-gboolean
-gig_session_sign_out_finish (GigSession *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -25,7 +25,8 @@ G_DECLARE_FINAL_TYPE (GigSession, gig_session, GIG, SESSION, GObject)
  * place the token is stored.
  *
  * Properties: "client" (construct-only), "state" (GigSessionState), "user-id", "email",
- * "name", "server-url", "token-expires-at" (int64 unix seconds, 0 if none). */
+ * "name", "server-url", "token-expires-at" (int64 unix seconds, 0 if none), "remembered",
+ * "keyring-problem". */
 GigSession      *gig_session_new                  (GigPbClient  *client);
 GigPbClient     *gig_session_get_client           (GigSession   *self);
 GigSessionState  gig_session_get_state            (GigSession   *self);
@@ -34,10 +35,16 @@ const char      *gig_session_get_email            (GigSession   *self);
 const char      *gig_session_get_name             (GigSession   *self);
 const char      *gig_session_get_server_url       (GigSession   *self);
 gint64           gig_session_get_token_expires_at (GigSession   *self);
+/* TRUE when the token is in the keyring, so the next start finds it. */
+gboolean         gig_session_get_remembered       (GigSession   *self);
+/* Set when no keyring could take the token (no session bus, no Secret Service, a refused
+ * store): the sign-in then lasts for this process only, the token held in memory and written
+ * nowhere. A sentence for the user saying what is missing and how to fix it; NULL otherwise. */
+const char      *gig_session_get_keyring_problem  (GigSession   *self);
 
 /* Loads the token for the client's server from the keyring. No token → signed-out; an expired
  * one → sign-in-needed; otherwise signed-in (and refreshed at once if it is close to expiry).
- * Completes TRUE unless the keyring itself failed. */
+ * No reachable keyring → signed-out with "keyring-problem" set. Fails only when cancelled. */
 void             gig_session_restore_async        (GigSession          *self,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
@@ -58,7 +65,8 @@ gboolean         gig_session_sign_up_finish       (GigSession          *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
 
-/* Errors are GIG_PB_ERROR (INVALID_CREDENTIALS for a wrong password) or the keyring's. */
+/* Errors are GIG_PB_ERROR (INVALID_CREDENTIALS for a wrong password). When the keyring cannot
+ * take the token, the sign-in still succeeds for this session only (see "keyring-problem"). */
 void             gig_session_sign_in_async        (GigSession          *self,
                                                    const char          *email,
                                                    const char          *password,
@@ -94,6 +102,17 @@ gboolean         gig_session_check_token          (GigSession          *self);
  * sign-in-needed when @error is GIG_PB_ERROR_AUTH_REQUIRED. Never deletes anything. */
 void             gig_session_report_error         (GigSession          *self,
                                                    const GError        *error);
+
+/* Whether a keyring can hold a sign-in, asked without unlocking or prompting. Completes TRUE
+ * with *@out_problem NULL when it can, or with the sentence "keyring-problem" would hold. */
+void             gig_session_probe_keyring_async  (GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean         gig_session_probe_keyring_finish (GAsyncResult        *result,
+                                                   char               **out_problem,
+                                                   GError             **error);
+/* What a keyring error means for the user: what is missing and how to fix it. */
+char            *gig_session_describe_keyring_error (const GError      *error);
 
 /* $XDG_DATA_HOME/gigdesk/accounts/<user_id>: where that account's cache lives. */
 char            *gig_session_get_account_dir_for  (const char          *user_id);
