@@ -21,12 +21,16 @@ struct _GigSignInPage
 
   GSettings      *settings;
   GCancellable   *cancellable;
+  GCancellable   *probe_cancellable;
   char           *error;
+  char           *keyring_problem;
   gboolean        sign_up;
   gboolean        busy;
 
   AdwStatusPage  *status_page;
   GtkLabel       *notice_label;
+  GtkWidget      *keyring_box;
+  GtkLabel       *keyring_label;
   AdwEntryRow    *name_row;
   AdwEntryRow    *email_row;
   AdwEntryRow    *password_row;
@@ -87,6 +91,52 @@ gig_sign_in_page_set_notice (GigSignInPage *self,
 
   gtk_label_set_text (self->notice_label, notice != NULL ? notice : "");
   gtk_widget_set_visible (GTK_WIDGET (self->notice_label), notice != NULL && *notice != '\0');
+}
+
+/* The welcome line, unless the keyring card takes its place so that the form stays in view on
+ * a small screen. */
+static void
+update_description (GigSignInPage *self)
+{
+  adw_status_page_set_description (self->status_page,
+                                   self->keyring_problem != NULL ? NULL
+                                   : _("Sign in to find work, hire freelancers and agree milestones."));
+}
+
+const char *
+gig_sign_in_page_get_keyring_problem (GigSignInPage *self)
+{
+  g_return_val_if_fail (GIG_IS_SIGN_IN_PAGE (self), NULL);
+
+  return self->keyring_problem;
+}
+
+/* Says, before the user signs in, that the sign-in will not outlive this run and why. */
+static void
+set_keyring_problem (GigSignInPage *self,
+                     const char    *problem)
+{
+  if (g_strcmp0 (self->keyring_problem, problem) == 0)
+    return;
+  g_free (self->keyring_problem);
+  self->keyring_problem = g_strdup (problem);
+  gtk_label_set_text (self->keyring_label, problem != NULL ? problem : "");
+  gtk_widget_set_visible (self->keyring_box, problem != NULL);
+  update_description (self);
+}
+
+static void
+probe_keyring_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GigSignInPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *problem = NULL;
+
+  if (!gig_session_probe_keyring_finish (result, &problem, &error))
+    return; /* cancelled: the page is going away */
+  set_keyring_problem (self, problem);
 }
 
 static void
@@ -216,6 +266,8 @@ finish_sign_in (GigSignInPage *self,
       return;
     }
 
+  /* The sign-in itself tells best whether the keyring took it. */
+  set_keyring_problem (self, gig_session_get_keyring_problem (session));
   g_settings_set_string (self->settings, "server-url", gig_session_get_server_url (session));
   gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
   set_error (self, NULL);
@@ -370,16 +422,27 @@ gig_sign_in_page_constructed (GObject *object)
 {
   GigSignInPage *self = GIG_SIGN_IN_PAGE (object);
   g_autofree char *url = NULL;
+  GtkWidget *status_scroller;
 
   G_OBJECT_CLASS (gig_sign_in_page_parent_class)->constructed (object);
 
   if (self->settings == NULL)
     self->settings = g_settings_new (APPLICATION_ID);
 
+  /* AdwStatusPage scrolls inside itself, so in a tall page it was squeezed until its title
+   * was cut off; let the page's own scrolled window do the scrolling instead. */
+  status_scroller = gtk_widget_get_first_child (GTK_WIDGET (self->status_page));
+  if (GTK_IS_SCROLLED_WINDOW (status_scroller))
+    gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (status_scroller), GTK_POLICY_NEVER, GTK_POLICY_NEVER);
+
   url = g_settings_get_string (self->settings, "server-url");
   gtk_editable_set_text (GTK_EDITABLE (self->server_row), url);
   adw_expander_row_set_subtitle (self->server_expander, url);
   g_object_bind_property (self->server_row, "text", self->server_expander, "subtitle", G_BINDING_DEFAULT);
+
+  update_description (self);
+  self->probe_cancellable = g_cancellable_new ();
+  gig_session_probe_keyring_async (self->probe_cancellable, probe_keyring_cb, g_object_ref (self));
 }
 
 static void
@@ -389,6 +452,8 @@ gig_sign_in_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->probe_cancellable);
+  g_clear_object (&self->probe_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_SIGN_IN_PAGE);
   g_clear_object (&self->settings);
 
@@ -401,6 +466,7 @@ gig_sign_in_page_finalize (GObject *object)
   GigSignInPage *self = GIG_SIGN_IN_PAGE (object);
 
   g_free (self->error);
+  g_free (self->keyring_problem);
 
   G_OBJECT_CLASS (gig_sign_in_page_parent_class)->finalize (object);
 }
@@ -471,6 +537,8 @@ gig_sign_in_page_class_init (GigSignInPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/gig-sign-in-page.ui");
   gtk_widget_class_bind_template_child (widget_class, GigSignInPage, status_page);
   gtk_widget_class_bind_template_child (widget_class, GigSignInPage, notice_label);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, keyring_box);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, keyring_label);
   gtk_widget_class_bind_template_child (widget_class, GigSignInPage, name_row);
   gtk_widget_class_bind_template_child (widget_class, GigSignInPage, email_row);
   gtk_widget_class_bind_template_child (widget_class, GigSignInPage, password_row);

@@ -27,6 +27,10 @@ const char    *gig_sign_in_page_get_error    (GigSignInPage *self);
 void           gig_sign_in_page_set_notice   (GigSignInPage *self,
                                               const char    *notice);
 
+/* What the page says about the keyring: set when no keyring can remember a sign-in (checked
+ * when the page is made, and by each sign-in), in which case the sign-in lasts for this run. */
+const char    *gig_sign_in_page_get_keyring_problem (GigSignInPage *self);
+
 /* Maps a sign-in failure to a sentence for the user. */
 char          *gig_sign_in_describe_error    (const GError  *error,
                                               const char    *server_url);

@@ -594,8 +594,10 @@ on_signed_in (GigWindow  *self,
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
   /* The application opens the account's store and sync and comes back with set_account. */
-  if (GIG_IS_APPLICATION (app))
-    gig_application_adopt_session (GIG_APPLICATION (app), session);
+  if (GIG_IS_APPLICATION (app) &&
+      gig_application_adopt_session (GIG_APPLICATION (app), session) &&
+      !gig_session_get_remembered (session))
+    gig_window_add_toast (self, adw_toast_new (_("Signed in for this session only: no keyring can remember it")));
 }
 
 void
