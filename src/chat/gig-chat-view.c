@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "gig-chat-markup.h"
 #include "gig-chat-view.h"
 #include "gig-chat-window.h"
 
@@ -203,6 +204,25 @@ row_receipt (Row *row)
   return row->receipt;
 }
 
+/* Links in messages come from other people: only web and mail addresses open, whatever the
+ * markup says. */
+static gboolean
+on_activate_link (GtkLabel   *label,
+                  const char *uri,
+                  gpointer    user_data)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (label));
+
+  if (!gig_chat_link_allowed (uri))
+    {
+      g_message ("Not opening a link with a scheme messages may not use");
+      return TRUE;
+    }
+
+  gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+  return TRUE;
+}
+
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
@@ -222,6 +242,7 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_label_set_wrap (GTK_LABEL (row->text), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (row->text), PANGO_WRAP_WORD_CHAR);
   gtk_widget_set_hexpand (row->text, TRUE);
+  g_signal_connect (row->text, "activate-link", G_CALLBACK (on_activate_link), NULL);
   gtk_box_append (GTK_BOX (row->line), row->text);
   gtk_box_append (GTK_BOX (row->box), row->line);
 
@@ -290,7 +311,9 @@ bind_row (GtkSignalListItemFactory *factory,
     }
   else
     {
-      gtk_label_set_text (GTK_LABEL (row->text), m->text);
+      g_autofree char *markup = gig_chat_text_to_markup (m->text != NULL ? m->text : "");
+
+      gtk_label_set_markup (GTK_LABEL (row->text), markup);
       gtk_widget_remove_css_class (row->text, "dim-label");
     }
   gtk_widget_set_tooltip_text (row->text, time_text);
@@ -718,10 +741,22 @@ pop_out_action (GtkWidget  *widget,
   GtkApplication *app = root != NULL && GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
   GtkWindow *window;
 
+  g_autofree char *draft = NULL;
+
   /* Already in its own window: nothing to pop out. */
   if (GIG_IS_CHAT_WINDOW (root))
     return;
   window = GTK_WINDOW (gig_chat_window_new (app, self->client, self->cid, self->title));
+  /* What was typed here goes along, to be finished there. */
+  draft = gig_chat_view_get_draft (self);
+  if (*draft != '\0')
+    {
+      GigChatView *popped = GIG_CHAT_VIEW (gig_chat_window_get_view (GIG_CHAT_WINDOW (window)));
+
+      gig_chat_view_set_draft (popped, draft);
+      gig_chat_view_focus_composer (popped);
+      gig_chat_view_set_draft (self, "");
+    }
   gtk_window_present (window);
 }
 
@@ -766,6 +801,20 @@ on_map (GtkWidget *widget,
   gtk_widget_set_visible (self->popout_button, !GIG_IS_CHAT_WINDOW (gtk_widget_get_root (widget)));
   gig_chat_view_scroll_to_end (self);
   queue_mark_read (self);
+}
+
+void
+gig_chat_view_focus_composer (GigChatView *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter end;
+
+  g_return_if_fail (GIG_IS_CHAT_VIEW (self));
+
+  buffer = gtk_text_view_get_buffer (self->composer_view);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_place_cursor (buffer, &end);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
 }
 
 const char *

@@ -25,6 +25,8 @@ GigChatMessageModel *gig_chat_view_get_model     (GigChatView   *self);
 void                 gig_chat_view_set_draft     (GigChatView   *self,
                                                   const char    *text);
 char                *gig_chat_view_get_draft     (GigChatView   *self);
+/* Puts the keyboard focus in the composer, the cursor after its text. */
+void                 gig_chat_view_focus_composer (GigChatView *self);
 /* Scrolls to the newest message. */
 void                 gig_chat_view_scroll_to_end (GigChatView   *self);
 

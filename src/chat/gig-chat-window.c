@@ -40,6 +40,8 @@ gig_chat_window_new (GtkApplication *application,
   self = g_object_new (GIG_TYPE_CHAT_WINDOW, "application", application, NULL);
   self->view = gig_chat_view_new (client, cid, title);
   adw_bin_set_child (self->view_slot, self->view);
+  /* A chat window is opened to write in: keys typed as it appears go to the composer. */
+  gig_chat_view_focus_composer (GIG_CHAT_VIEW (self->view));
   if (title != NULL)
     {
       g_autofree char *window_title = g_strdup_printf (_("Chat · %s"), title);

@@ -5,12 +5,15 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
+#include "chat/gig-chat-markup.h"
 #include "chat/gig-chat-message-model.h"
 #include "chat/gig-chat-view.h"
 #include "chat/gig-chat-window.h"
 #include "gig-test-ui.h"
 #include "store/gig-store-chat.h"
+#include "ui/gig-ui-util.h"
 
 #define CID "messaging:project-abc123def456ghi"
 
@@ -509,6 +512,244 @@ test_model (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10003);
 }
 
+/* ---- links, focus and the composer's look -------------------------------------------------- */
+
+static void
+test_markup (void)
+{
+  const struct { const char *text; const char *markup; } cases[] = {
+    { "plain words", "plain words" },
+    { "<b>not bold</b> & more", "&lt;b&gt;not bold&lt;/b&gt; &amp; more" },
+    { "see https://example.com/brief?a=1&b=2.",
+      "see <a href=\"https://example.com/brief?a=1&amp;b=2\">https://example.com/brief?a=1&amp;b=2</a>." },
+    { "(http://example.com/x)", "(<a href=\"http://example.com/x\">http://example.com/x</a>)" },
+    { "https://en.wikipedia.org/wiki/Logo_(design), ok",
+      "<a href=\"https://en.wikipedia.org/wiki/Logo_(design)\">https://en.wikipedia.org/wiki/Logo_(design)</a>, ok" },
+    { "mail mailto:bob@example.com!", "mail <a href=\"mailto:bob@example.com\">mailto:bob@example.com</a>!" },
+    { "HTTPS://EXAMPLE.COM", "<a href=\"HTTPS://EXAMPLE.COM\">HTTPS://EXAMPLE.COM</a>" },
+    { "a\"https://x.example/\"b", "a&quot;<a href=\"https://x.example/\">https://x.example/</a>&quot;b" },
+    { "https://x.example/<script>", "<a href=\"https://x.example/\">https://x.example/</a>&lt;script&gt;" },
+    /* Not links: other schemes, no address, inside a word. */
+    { "javascript:alert(1) file:///etc/passwd", "javascript:alert(1) file:///etc/passwd" },
+    { "http:// alone", "http:// alone" },
+    { "xhttps://example.com", "xhttps://example.com" },
+    { "grüße https://example.com/ä", "grüße <a href=\"https://example.com/ä\">https://example.com/ä</a>" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *markup = gig_chat_text_to_markup (cases[i].text);
+      GtkWidget *label = g_object_ref_sink (gtk_label_new (NULL));
+
+      g_assert_cmpstr (markup, ==, cases[i].markup);
+      /* Whatever the text holds, a label shows exactly it. */
+      gtk_label_set_markup (GTK_LABEL (label), markup);
+      g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, cases[i].text);
+      g_object_unref (label);
+    }
+
+  g_assert_true (gig_chat_link_allowed ("https://example.com"));
+  g_assert_true (gig_chat_link_allowed ("mailto:bob@example.com"));
+  g_assert_false (gig_chat_link_allowed ("javascript:alert(1)"));
+  g_assert_false (gig_chat_link_allowed ("file:///etc/passwd"));
+  g_assert_false (gig_chat_link_allowed ("https://"));
+  g_assert_false (gig_chat_link_allowed ("https://a b"));
+  g_assert_false (gig_chat_link_allowed (NULL));
+}
+
+/* The first widget under @widget, depth first, that @match accepts. */
+static GtkWidget *
+find_matching (GtkWidget  *widget,
+               gboolean  (*match) (GtkWidget *widget, const char *value),
+               const char *value)
+{
+  if (match (widget, value))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_matching (child, match, value);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_label_with (GtkWidget  *widget,
+               const char *text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static void
+test_links (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GtkWindow *window;
+  GtkWidget *view, *label;
+  LabelWait wait;
+  gboolean handled = FALSE;
+
+  fill (f->store, 4);
+  g_ptr_array_add (batch, server_message ("link-1", "bob", "Bob",
+                                          "The brief: https://example.com/brief?a=1&b=2. <b>Call me</b>", now));
+  g_assert_true (gig_store_chat_put_messages (f->store, CID, batch, NULL));
+
+  view = gig_chat_view_new (f->client, CID, "Logo design");
+  window = GTK_WINDOW (adw_window_new ());
+  adw_window_set_content (ADW_WINDOW (window), view);
+  gtk_window_set_default_size (window, 600, 400);
+  gtk_window_present (window);
+  wait.root = view;
+  wait.text = "The brief: https://example.com/brief?a=1&b=2. <b>Call me</b>";
+  g_assert_true (gig_test_ui_wait_until (label_shown, &wait, 5000));
+
+  /* The text reads as typed, tags included; the address is a link to exactly it. */
+  label = find_matching (view, is_label_with, wait.text);
+  g_assert_nonnull (label);
+  g_assert_true (gtk_label_get_use_markup (GTK_LABEL (label)));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (label)),
+                            "<a href=\"https://example.com/brief?a=1&amp;b=2\">"));
+  shoot (window, "chat-links", 600, 400);
+
+  /* A link of another scheme, however it got there, is not opened. */
+  g_signal_emit_by_name (label, "activate-link", "file:///etc/passwd", &handled);
+  g_assert_true (handled);
+
+  gtk_window_destroy (window);
+}
+
+static GtkWindow *
+find_chat_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (GIG_IS_CHAT_WINDOW (window))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+static void
+test_pop_out_focus (Fixture       *f,
+                    gconstpointer  data)
+{
+  GtkWindow *window, *popped;
+  GtkWidget *view, *popped_view;
+  g_autofree char *left = NULL;
+  g_autofree char *carried = NULL;
+
+  fill (f->store, 10);
+  view = gig_chat_view_new (f->client, CID, "Logo design");
+  window = GTK_WINDOW (adw_window_new ());
+  adw_window_set_content (ADW_WINDOW (window), view);
+  gtk_window_present (window);
+  gig_test_ui_wait_for_draw (window, 2);
+
+  /* Half a message typed in the panel, then popped out. */
+  gig_chat_view_set_draft (GIG_CHAT_VIEW (view), "About the colours,");
+  g_assert_true (gtk_widget_activate_action (view, "chat.pop-out", NULL));
+  popped = find_chat_window ();
+  g_assert_nonnull (popped);
+  gig_test_ui_wait_for_draw (popped, 2);
+
+  /* The window's composer has the keyboard, the text came along and the cursor is after it. */
+  popped_view = gig_chat_window_get_view (GIG_CHAT_WINDOW (popped));
+  g_assert_true (gtk_window_get_focus (popped) == find_type (popped_view, GTK_TYPE_TEXT_VIEW));
+  carried = gig_chat_view_get_draft (GIG_CHAT_VIEW (popped_view));
+  g_assert_cmpstr (carried, ==, "About the colours,");
+  left = gig_chat_view_get_draft (GIG_CHAT_VIEW (view));
+  g_assert_cmpstr (left, ==, "");
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (find_type (popped_view, GTK_TYPE_TEXT_VIEW)));
+    GtkTextIter cursor;
+
+    gtk_text_buffer_get_iter_at_mark (buffer, &cursor, gtk_text_buffer_get_insert (buffer));
+    g_assert_true (gtk_text_iter_is_end (&cursor));
+  }
+  gtk_window_destroy (popped);
+
+  /* Opened directly (the Ctrl+Shift+C shortcut), too. */
+  popped = GTK_WINDOW (gig_chat_window_new (NULL, f->client, CID, "Logo design"));
+  gtk_window_present (popped);
+  gig_test_ui_wait_for_draw (popped, 2);
+  g_assert_true (gtk_window_get_focus (popped) ==
+                 find_type (gig_chat_window_get_view (GIG_CHAT_WINDOW (popped)), GTK_TYPE_TEXT_VIEW));
+  gtk_window_destroy (popped);
+  gtk_window_destroy (window);
+}
+
+static gboolean
+same_colour (guint32 a,
+             guint32 b)
+{
+  for (int shift = 0; shift <= 16; shift += 8)
+    if (ABS ((int) ((a >> shift) & 0xff) - (int) ((b >> shift) & 0xff)) > 3)
+      return FALSE;
+  return TRUE;
+}
+
+/* The composer is one field: the text area and the rest of the card have one colour, light and
+ * dark, and it stands apart from the window behind it. */
+static void
+test_composer_one_tone (Fixture       *f,
+                        gconstpointer  data)
+{
+  GtkWindow *window;
+  GtkWidget *view, *composer, *text_view, *scroller;
+  gboolean dark_styles[] = { FALSE, TRUE };
+
+  gig_ui_ensure_style ();
+  fill (f->store, 10);
+  view = gig_chat_view_new (f->client, CID, "Logo design");
+  window = GTK_WINDOW (adw_window_new ());
+  adw_window_set_content (ADW_WINDOW (window), view);
+  gtk_window_set_default_size (window, 600, 400);
+  gtk_window_present (window);
+  composer = find_matching (view, gtk_widget_has_css_class, "chat-composer");
+  text_view = find_type (composer, GTK_TYPE_TEXT_VIEW);
+  scroller = find_type (composer, GTK_TYPE_SCROLLED_WINDOW);
+  /* Nothing has the focus: the colours compared are the resting ones. */
+  gtk_window_set_focus (window, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (dark_styles); i++)
+    {
+      g_autoptr(GdkTexture) texture = NULL;
+      graphene_rect_t text_bounds, scroller_bounds, composer_bounds;
+      guint32 text_colour, card_colour, window_colour;
+
+      gig_test_ui_set_dark (dark_styles[i]);
+      gig_test_ui_wait_for_draw (window, 3);
+      g_assert_true (gtk_widget_compute_bounds (text_view, GTK_WIDGET (window), &text_bounds));
+      g_assert_true (gtk_widget_compute_bounds (scroller, GTK_WIDGET (window), &scroller_bounds));
+      g_assert_true (gtk_widget_compute_bounds (composer, GTK_WIDGET (window), &composer_bounds));
+      texture = gig_test_ui_render (window);
+
+      /* Inside the text view's right margin; in the gap between it and the buttons; above. */
+      text_colour = gig_test_ui_pixel (texture, (int) (text_bounds.origin.x + text_bounds.size.width - 3),
+                                       (int) (text_bounds.origin.y + text_bounds.size.height / 2));
+      card_colour = gig_test_ui_pixel (texture, (int) (scroller_bounds.origin.x + scroller_bounds.size.width + 3),
+                                       (int) (scroller_bounds.origin.y + scroller_bounds.size.height / 2));
+      window_colour = gig_test_ui_pixel (texture, (int) (composer_bounds.origin.x + composer_bounds.size.width / 2),
+                                         (int) composer_bounds.origin.y - 3);
+      g_test_message ("%s: text %06x, card %06x, behind %06x", dark_styles[i] ? "dark" : "light",
+                      text_colour, card_colour, window_colour);
+      g_assert_true (same_colour (text_colour, card_colour));
+      g_assert_false (same_colour (card_colour, window_colour));
+    }
+  shoot (window, "chat-composer-dark", 600, 400);
+  gig_test_ui_set_dark (FALSE);
+  shoot (window, "chat-composer-light", 600, 400);
+  gtk_window_destroy (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -520,5 +761,9 @@ main (int    argc,
   g_test_add ("/chat/view/send-from-composer", Fixture, NULL, fixture_setup, test_send_from_composer, fixture_teardown);
   g_test_add ("/chat/view/window", Fixture, NULL, fixture_setup, test_window, fixture_teardown);
   g_test_add ("/chat/view/model", Fixture, NULL, fixture_setup, test_model, fixture_teardown);
+  g_test_add_func ("/chat/markup", test_markup);
+  g_test_add ("/chat/view/links", Fixture, NULL, fixture_setup, test_links, fixture_teardown);
+  g_test_add ("/chat/view/pop-out-focus", Fixture, NULL, fixture_setup, test_pop_out_focus, fixture_teardown);
+  g_test_add ("/chat/view/composer-one-tone", Fixture, NULL, fixture_setup, test_composer_one_tone, fixture_teardown);
   return g_test_run ();
 }

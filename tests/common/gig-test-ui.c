@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void
 gig_test_ui_init (int    *argc,
@@ -90,24 +91,18 @@ gig_test_ui_wait_until (gboolean (*condition) (gpointer data),
   return result;
 }
 
-char *
-gig_test_ui_screenshot (GtkWindow  *window,
-                        const char *name)
+GdkTexture *
+gig_test_ui_render (GtkWindow *window)
 {
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
+  GdkTexture *texture;
   GskRenderer *renderer;
-  const char *build_root;
-  int width, height;
+  int width = 0, height = 0;
 
-  width = gtk_widget_get_width (GTK_WIDGET (window));
-  height = gtk_widget_get_height (GTK_WIDGET (window));
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), >, 0);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), >, 0);
 
   /* A window whose layout changed after its last frame has nothing to snapshot until it has
    * drawn again. */
@@ -126,9 +121,41 @@ gig_test_ui_screenshot (GtkWindow  *window,
 
   renderer = gtk_native_get_renderer (GTK_NATIVE (window));
   g_assert_nonnull (renderer);
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_nonnull (texture);
+  return texture;
+}
+
+guint32
+gig_test_ui_pixel (GdkTexture *texture,
+                   int         x,
+                   int         y)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  g_autofree guchar *data = NULL;
+  guint32 argb;
+
+  g_assert_cmpint (x, >=, 0);
+  g_assert_cmpint (y, >=, 0);
+  g_assert_cmpint (x, <, width);
+  g_assert_cmpint (y, <, height);
+
+  /* Cairo's ARGB32: one native-endian 32-bit word per pixel (premultiplied; windows are opaque). */
+  data = g_malloc ((gsize) width * height * 4);
+  gdk_texture_download (texture, data, (gsize) width * 4);
+  memcpy (&argb, data + ((gsize) y * width + x) * 4, sizeof argb);
+  return argb & 0xffffff;
+}
+
+char *
+gig_test_ui_screenshot (GtkWindow  *window,
+                        const char *name)
+{
+  g_autoptr(GdkTexture) texture = gig_test_ui_render (window);
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  const char *build_root;
 
   build_root = g_getenv ("GIG_BUILD_ROOT");
   dir = g_build_filename (build_root != NULL ? build_root : ".", "screenshots", NULL);

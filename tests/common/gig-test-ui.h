@@ -21,6 +21,14 @@ gboolean  gig_test_ui_wait_until    (gboolean  (*condition) (gpointer data),
                                      gpointer    data,
                                      guint       timeout_ms);
 
+/* Renders @window as it is now, drawing more frames first if it has nothing to show yet. */
+GdkTexture *gig_test_ui_render      (GtkWindow  *window);
+
+/* The colour at (@x, @y) of a rendered window, as 0xRRGGBB. */
+guint32   gig_test_ui_pixel         (GdkTexture *texture,
+                                     int         x,
+                                     int         y);
+
 /* Renders @window as it is now to <build dir>/screenshots/@name.png and returns the path. */
 char     *gig_test_ui_screenshot    (GtkWindow  *window,
                                      const char *name);
