@@ -43,9 +43,10 @@ export async function startPocketBase({ env = {}, dir = null } = {}) {
   for (const k of ['STREAM_API_KEY', 'STREAM_API_SECRET', 'STREAM_BASE_URL', 'STREAM_TOKEN_TTL'])
     delete childEnv[k];
   Object.assign(childEnv, env);
+  // In the environment, never on a command line (where ps shows it).
+  childEnv.GIG_PB_SUPERUSER = `${SUPERUSER.email}:${SUPERUSER.password}`;
   const out = await run(join(SOURCE_ROOT, 'build-aux', 'pb-serve'), [
     '--pocketbase', POCKETBASE, '--dir', dataDir, '--port', '0',
-    '--superuser', `${SUPERUSER.email}:${SUPERUSER.password}`,
   ], childEnv);
   const lines = out.trim().split('\n');
   const m = /^url=(\S+) pid=(\d+)$/.exec(lines[lines.length - 1]);

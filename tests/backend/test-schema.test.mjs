@@ -95,9 +95,8 @@ test('the migrations are reversible down to the stock schema', async () => {
 test('pb-serve --seed-demo brings up a living demo, once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gigdesk-pb-seed-'));
   const serve = () => execFileSync(join(SOURCE_ROOT, 'build-aux', 'pb-serve'), [
-    '--pocketbase', POCKETBASE, '--dir', dir, '--port', '0',
-    '--superuser', 'demo-admin@example.com:demo-admin-pass', '--seed-demo',
-  ], { encoding: 'utf8' }).trim();
+    '--pocketbase', POCKETBASE, '--dir', dir, '--port', '0', '--seed-demo',
+  ], { encoding: 'utf8', env: { ...process.env, GIG_PB_SUPERUSER: 'demo-admin@example.com:demo-admin-pass' } }).trim();
   const signIn = async (base, who) => {
     const r = await fetch(`${base}/api/collections/users/auth-with-password`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' },

@@ -108,8 +108,10 @@ run_superuser_upsert (GigTestPb *pb)
   g_autofree char *migrations = g_build_filename (pb->source_root, "pb", "pb_migrations", NULL);
   g_autofree char *hooks = g_build_filename (pb->source_root, "pb", "pb_hooks", NULL);
 
-  process = g_subprocess_launcher_spawn (launcher, &error, pb->binary, "superuser", "upsert",
-                                         SUPERUSER_EMAIL, SUPERUSER_PASSWORD,
+  /* pb_hooks/superuser_from_env.pb.js: the password goes in the environment, not on the
+   * command line where ps shows it. */
+  g_subprocess_launcher_setenv (launcher, "GIG_PB_SUPERUSER", SUPERUSER_EMAIL ":" SUPERUSER_PASSWORD, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, pb->binary, "superuser-from-env",
                                          "--dir", pb->data_dir, "--migrationsDir", migrations,
                                          "--hooksDir", hooks, NULL);
   g_assert_no_error (error);
