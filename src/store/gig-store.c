@@ -3739,6 +3739,10 @@ build_query (const GigStoreQuery  *query,
       NEED (c == GIG_COLLECTION_PROPOSALS);
       query_add (q, "t.local_state = 'draft'", NULL);
       break;
+    case GIG_STORE_SCOPE_WITH_DRAFTS:
+      NEED (c == GIG_COLLECTION_PROPOSALS);
+      query_add (q, "t.deleted = 0", NULL);
+      break;
     case GIG_STORE_SCOPE_TRASH:
       NEED (query->me);
       if (c == GIG_COLLECTION_PROJECTS)

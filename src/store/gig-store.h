@@ -116,6 +116,8 @@ typedef enum {
   GIG_STORE_SCOPE_MY_PROPOSALS,   /* proposals: freelancer = me, not deleted, not drafts */
   GIG_STORE_SCOPE_DRAFTS,         /* proposals: local drafts */
   GIG_STORE_SCOPE_TRASH,          /* deleted records of my own (owner / freelancer = me) */
+  GIG_STORE_SCOPE_WITH_DRAFTS,    /* every live record, local drafts included (a project's
+                                   * proposals as its page shows them) */
 } GigStoreScope;
 
 typedef enum {

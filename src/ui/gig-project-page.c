@@ -146,7 +146,11 @@ children (GigProjectPage *self,
           GigCollection   collection,
           GigStoreSort    sort)
 {
-  g_autoptr(GigStoreQuery) query = gig_store_query_new (collection, GIG_STORE_SCOPE_ALL);
+  /* A draft belongs on its project's page (with Continue Your Draft), not only in Drafts. */
+  g_autoptr(GigStoreQuery) query = gig_store_query_new (collection,
+                                                        collection == GIG_COLLECTION_PROPOSALS
+                                                          ? GIG_STORE_SCOPE_WITH_DRAFTS
+                                                          : GIG_STORE_SCOPE_ALL);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) ids = NULL;
   GPtrArray *records;

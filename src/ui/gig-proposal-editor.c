@@ -316,12 +316,25 @@ on_send_clicked (GigProposalEditor *self)
   gtk_window_close (GTK_WINDOW (self));
 }
 
+static gboolean
+close_later (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
-on_discard_clicked (GigProposalEditor *self)
+on_discard_response (AdwMessageDialog  *dialog,
+                     const char        *response,
+                     GigProposalEditor *self)
 {
   g_autoptr(GError) error = NULL;
 
+  if (g_strcmp0 (response, "discard") != 0)
+    return;
+
   g_clear_handle_id (&self->save_source, g_source_remove);
+  self->dirty = FALSE;
   if (self->proposal_id != NULL && !gig_store_discard_draft (self->store, self->proposal_id, &error))
     {
       gtk_label_set_text (self->error_label, error->message);
@@ -329,7 +342,25 @@ on_discard_clicked (GigProposalEditor *self)
       return;
     }
 
-  gtk_window_close (GTK_WINDOW (self));
+  /* The dialog is destroyed with its parent: close after it has finished responding. */
+  g_idle_add_full (G_PRIORITY_HIGH_IDLE, close_later, g_object_ref (self), g_object_unref);
+}
+
+/* A draft was never sent anywhere: once discarded nothing can bring it back, so ask first. */
+static void
+on_discard_clicked (GigProposalEditor *self)
+{
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Discard Draft?"),
+                                                       _("The cover letter, amount and days written for this "
+                                                         "proposal are deleted. This can’t be undone.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "discard", _("_Discard"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_discard_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static gboolean

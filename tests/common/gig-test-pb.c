@@ -432,3 +432,21 @@ gig_test_pb_superuser_call (GigTestPb   *pb,
     }
   return answer;
 }
+
+JsonObject *
+gig_test_pb_call_ok (GigTestPb  *pb,
+                     const char *token,
+                     const char *method,
+                     const char *path,
+                     const char *body)
+{
+  guint status = 0;
+  g_autoptr(JsonNode) answer = gig_test_pb_call (pb, token, method, path, body, &status);
+
+  if (status < 200 || status > 299 || answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
+    {
+      g_autofree char *text = answer ? json_to_string (answer, FALSE) : g_strdup ("");
+      g_error ("%s %s failed with HTTP %u: %s", method, path, status, text);
+    }
+  return json_object_ref (json_node_get_object (answer));
+}

@@ -63,6 +63,12 @@ JsonNode      *gig_test_pb_call                 (GigTestPb     *pb,
                                                  const char    *path,
                                                  const char    *body,
                                                  guint         *out_status);
+/* The same, asserting a 2xx status and an object in the answer. */
+JsonObject    *gig_test_pb_call_ok              (GigTestPb     *pb,
+                                                 const char    *token,
+                                                 const char    *method,
+                                                 const char    *path,
+                                                 const char    *body);
 /* The same with the superuser's token; asserts a 2xx status. */
 JsonNode      *gig_test_pb_superuser_call       (GigTestPb     *pb,
                                                  const char    *method,

@@ -193,3 +193,30 @@ gig_test_ui_use_language (const char *language)
   /* Templates translate through the default domain, as in the app's main(). */
   textdomain (GETTEXT_PACKAGE);
 }
+
+void
+gig_test_ui_store_result (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+GAsyncResult *
+gig_test_ui_wait_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+GObject *
+gig_test_ui_child (gpointer    widget,
+                   GType       type,
+                   const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (object);
+  return object;
+}

@@ -38,6 +38,18 @@ char     *gig_test_ui_screenshot    (GtkWindow  *window,
  * the program (run build-aux/install-deps), it does not skip. */
 void      gig_test_ui_use_language  (const char *language);
 
+/* A GAsyncReadyCallback that keeps a reference to the result in *(GAsyncResult **) @user_data;
+ * gig_test_ui_wait_result spins the main loop until it is set and returns it. */
+void          gig_test_ui_store_result (GObject       *source,
+                                        GAsyncResult  *result,
+                                        gpointer       user_data);
+GAsyncResult *gig_test_ui_wait_result  (GAsyncResult **result);
+
+/* The template child @name of @widget (a @type); fails the test when there is none. */
+GObject  *gig_test_ui_child         (gpointer    widget,
+                                     GType       type,
+                                     const char *name);
+
 /* Forces the light or dark style for the whole process. */
 void      gig_test_ui_set_dark      (gboolean    dark);
 

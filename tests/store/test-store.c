@@ -1581,6 +1581,8 @@ test_drafts (Fixture       *f,
   g_autoptr(JsonObject) more = json_parse_object ("{\"cover_letter\":\"Dear Alice, I have built twelve dashboards\",\"amount\":800}");
   g_autoptr(GigStoreQuery) drafts = gig_store_query_new (GIG_COLLECTION_PROPOSALS, GIG_STORE_SCOPE_DRAFTS);
   g_autoptr(GigStoreQuery) mine = gig_store_query_new (GIG_COLLECTION_PROPOSALS, GIG_STORE_SCOPE_MY_PROPOSALS);
+  g_autoptr(GigStoreQuery) page = gig_store_query_new (GIG_COLLECTION_PROPOSALS, GIG_STORE_SCOPE_WITH_DRAFTS);
+  g_autoptr(GigStoreQuery) page_live = gig_store_query_new (GIG_COLLECTION_PROPOSALS, GIG_STORE_SCOPE_ALL);
   g_autoptr(GPtrArray) outbox = NULL;
   g_autofree char *id = NULL;
   g_autofree char *id2 = NULL;
@@ -1588,6 +1590,8 @@ test_drafts (Fixture       *f,
   g_auto(GStrv) found = NULL;
 
   mine->me = g_strdup ("usrbob000000001");
+  page->project = g_strdup ("prjaaaaaaaaaaa1");
+  page_live->project = g_strdup ("prjaaaaaaaaaaa1");
   g_assert_true (gig_store_save_draft (f->store, first, NULL, &id, &error));
   g_assert_no_error (error);
   g_assert_true (gig_store_save_draft (f->store, more, id, &id2, &error));
@@ -1602,6 +1606,9 @@ test_drafts (Fixture       *f,
   g_clear_pointer (&outbox, g_ptr_array_unref);
   g_assert_cmpuint (query_count (f->store, drafts), ==, 1);
   g_assert_cmpuint (query_count (f->store, mine), ==, 0);
+  /* The project's page lists the draft; the live-only scope does not. */
+  g_assert_cmpuint (query_count (f->store, page), ==, 1);
+  g_assert_cmpuint (query_count (f->store, page_live), ==, 0);
   letter = record_string (f->store, GIG_COLLECTION_PROPOSALS, id, "cover_letter");
   g_assert_cmpstr (letter, ==, "Dear Alice, I have built twelve dashboards");
 

@@ -62,49 +62,20 @@ shot (gpointer    window,
 }
 
 static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *result;
-}
-
-static GObject *
-child (gpointer widget, GType type, const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
-
-static void
 sync_once (Flow *flow)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  gig_sync_once_async (flow->sync, NULL, store_result, &result);
-  g_assert_true (gig_sync_once_finish (flow->sync, wait_result (&result), &error));
+  gig_sync_once_async (flow->sync, NULL, gig_test_ui_store_result, &result);
+  g_assert_true (gig_sync_once_finish (flow->sync, gig_test_ui_wait_result (&result), &error));
   g_assert_no_error (error);
 }
 
 static JsonObject *
 rest (Flow *flow, const char *token, const char *method, const char *path, const char *body)
 {
-  guint status = 0;
-  g_autoptr(JsonNode) node = gig_test_pb_call (flow->pb, token, method, path, body, &status);
-
-  if (status < 200 || status >= 300)
-    g_error ("%s %s answered %u", method, path, status);
-  g_assert_nonnull (node);
-  return json_object_ref (json_node_get_object (node));
+  return gig_test_pb_call_ok (flow->pb, token, method, path, body);
 }
 
 static char *
@@ -208,9 +179,9 @@ sign_in_done (gpointer data)
 static void
 submit (SignIn *sign_in, const char *email, const char *password)
 {
-  GObject *email_row = child (sign_in->page, GIG_TYPE_SIGN_IN_PAGE, "email_row");
-  GObject *password_row = child (sign_in->page, GIG_TYPE_SIGN_IN_PAGE, "password_row");
-  GObject *button = child (sign_in->page, GIG_TYPE_SIGN_IN_PAGE, "submit_button");
+  GObject *email_row = gig_test_ui_child (sign_in->page, GIG_TYPE_SIGN_IN_PAGE, "email_row");
+  GObject *password_row = gig_test_ui_child (sign_in->page, GIG_TYPE_SIGN_IN_PAGE, "password_row");
+  GObject *button = gig_test_ui_child (sign_in->page, GIG_TYPE_SIGN_IN_PAGE, "submit_button");
 
   gtk_editable_set_text (GTK_EDITABLE (email_row), email);
   gtk_editable_set_text (GTK_EDITABLE (password_row), password);
@@ -221,7 +192,7 @@ submit (SignIn *sign_in, const char *email, const char *password)
 static void
 set_server (SignIn *sign_in, const char *url)
 {
-  gtk_editable_set_text (GTK_EDITABLE (child (sign_in->page, GIG_TYPE_SIGN_IN_PAGE, "server_row")), url);
+  gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (sign_in->page, GIG_TYPE_SIGN_IN_PAGE, "server_row")), url);
 }
 
 /* ---- the flow -------------------------------------------------------------------------------- */
@@ -243,20 +214,20 @@ step_sign_in (Flow *flow)
   shot (window, "sign-in-1200x800-light");
 
   /* The server address comes from the settings. */
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (sign_in.page, GIG_TYPE_SIGN_IN_PAGE, "server_row"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gig_test_ui_child (sign_in.page, GIG_TYPE_SIGN_IN_PAGE, "server_row"))),
                    ==, gig_test_pb_get_url (flow->pb));
 
   /* Validation happens before anything goes over the network. */
   submit (&sign_in, "not-an-email", "whatever1");
   g_assert_null (sign_in.session);
-  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (child (sign_in.page, GIG_TYPE_SIGN_IN_PAGE, "email_row")), "error"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (gig_test_ui_child (sign_in.page, GIG_TYPE_SIGN_IN_PAGE, "email_row")), "error"));
   g_assert_nonnull (strstr (gig_sign_in_page_get_error (sign_in.page), "email address"));
 
   /* Wrong password: the server refuses, the page says so. */
   submit (&sign_in, flow->freelancer->email, "wrong-password-123");
   g_assert_null (sign_in.session);
   g_assert_cmpstr (gig_sign_in_page_get_error (sign_in.page), ==, "Wrong email or password.");
-  password_row = child (sign_in.page, GIG_TYPE_SIGN_IN_PAGE, "password_row");
+  password_row = gig_test_ui_child (sign_in.page, GIG_TYPE_SIGN_IN_PAGE, "password_row");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (password_row), "error"));
   shot (window, "sign-in-error-1200x800-light");
 
@@ -268,7 +239,7 @@ step_sign_in (Flow *flow)
 
   /* Sign up validation: a short password is refused locally. */
   gig_sign_in_page_set_sign_up (sign_in.page, TRUE);
-  gtk_editable_set_text (GTK_EDITABLE (child (sign_in.page, GIG_TYPE_SIGN_IN_PAGE, "name_row")), "Carol");
+  gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (sign_in.page, GIG_TYPE_SIGN_IN_PAGE, "name_row")), "Carol");
   set_server (&sign_in, gig_test_pb_get_url (flow->pb));
   submit (&sign_in, "carol@example.com", "short");
   g_assert_null (sign_in.session);
@@ -340,7 +311,7 @@ step_lists_and_search (Flow *flow)
   }
   gig_window_set_search_text (flow->window, "nothing-like-this");
   g_assert_cmpuint (list_count (flow), ==, 0);
-  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (flow->window, GIG_TYPE_WINDOW, "list_stack"))),
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (gig_test_ui_child (flow->window, GIG_TYPE_WINDOW, "list_stack"))),
                    ==, "empty");
   gig_window_set_search_text (flow->window, NULL);
   g_assert_cmpuint (list_count (flow), ==, 2);
@@ -354,21 +325,21 @@ step_lists_and_search (Flow *flow)
 
   /* Opening a project shows its facts from the store. */
   gig_window_show_project (flow->window, flow->logo_project);
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (gig_window_get_project_page (flow->window),
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gig_test_ui_child (gig_window_get_project_page (flow->window),
                                                          GIG_TYPE_PROJECT_PAGE, "title_label"))),
                    ==, "Logo design");
   {
     /* Grouping follows the locale (none in C.UTF-8). */
     g_autofree char *budget = g_strdup_printf ("€%'.0f", 1200.0);
 
-    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (gig_window_get_project_page (flow->window),
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (gig_test_ui_child (gig_window_get_project_page (flow->window),
                                                                          GIG_TYPE_PROJECT_PAGE, "budget_row"))),
                      ==, budget);
   }
   /* A freelancer cannot edit or trash someone else's project, but can write a proposal. */
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (child (gig_window_get_project_page (flow->window),
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gig_test_ui_child (gig_window_get_project_page (flow->window),
                                                               GIG_TYPE_PROJECT_PAGE, "add_milestone_button"))));
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (gig_window_get_project_page (flow->window),
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (gig_test_ui_child (gig_window_get_project_page (flow->window),
                                                             GIG_TYPE_PROJECT_PAGE, "proposal_button"))),
                    ==, "_Write a Proposal");
   shot (flow->window, "project-1200x800-light");
@@ -466,7 +437,7 @@ static gboolean
 proposal_accepted_on_page (gpointer data)
 {
   Flow *flow = data;
-  GObject *button = child (gig_window_get_project_page (flow->window), GIG_TYPE_PROJECT_PAGE, "proposal_button");
+  GObject *button = gig_test_ui_child (gig_window_get_project_page (flow->window), GIG_TYPE_PROJECT_PAGE, "proposal_button");
 
   return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (button)), "Your Proposal: Accepted") == 0;
 }
@@ -489,7 +460,7 @@ step_restart_send_accept (Flow *flow, const char *draft_id)
 
   editor = GIG_PROPOSAL_EDITOR (gig_window_edit_proposal (flow->window, flow->logo_project, draft_id));
   gig_test_ui_wait_for_draw (GTK_WINDOW (editor), 2);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (editor, GIG_TYPE_PROPOSAL_EDITOR, "amount_row"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gig_test_ui_child (editor, GIG_TYPE_PROPOSAL_EDITOR, "amount_row"))),
                    ==, "1100");
 
   /* Send while still offline: queued, pending. */
@@ -503,7 +474,7 @@ step_restart_send_accept (Flow *flow, const char *draft_id)
   gig_window_set_scope (flow->window, GIG_STORE_SCOPE_MY_PROPOSALS);
   g_assert_cmpuint (list_count (flow), ==, 1);
   gig_window_show_project (flow->window, flow->logo_project);
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (gig_window_get_project_page (flow->window),
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (gig_test_ui_child (gig_window_get_project_page (flow->window),
                                                             GIG_TYPE_PROJECT_PAGE, "proposal_button"))),
                    ==, "Proposal Waiting to Be Sent");
 
@@ -596,7 +567,7 @@ step_milestones_and_screens (Flow *flow)
   g_assert_true (gig_test_ui_wait_until (milestones_arrived, flow, 20000));
 
   gig_window_show_project (flow->window, flow->logo_project);
-  list = GTK_WIDGET (child (page, GIG_TYPE_PROJECT_PAGE, "milestones_list"));
+  list = GTK_WIDGET (gig_test_ui_child (page, GIG_TYPE_PROJECT_PAGE, "milestones_list"));
   for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
     rows++;
   g_assert_cmpuint (rows, ==, 3);
@@ -604,7 +575,7 @@ step_milestones_and_screens (Flow *flow)
   {
     g_autofree char *totals = g_strdup_printf ("€%'.0f planned of €%'.0f budget · €0 approved", 1100.0, 1200.0);
 
-    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (page, GIG_TYPE_PROJECT_PAGE, "totals_label"))), ==, totals);
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gig_test_ui_child (page, GIG_TYPE_PROJECT_PAGE, "totals_label"))), ==, totals);
   }
 
   gig_window_set_scope (flow->window, GIG_STORE_SCOPE_OPEN_PROJECTS);
@@ -635,7 +606,7 @@ step_milestones_and_screens (Flow *flow)
   gig_window_show_project (flow->window, flow->logo_project);
   /* The open project is the highlighted row. */
   g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (
-                      gtk_list_view_get_model (GTK_LIST_VIEW (child (flow->window, GIG_TYPE_WINDOW, "list_view"))))),
+                      gtk_list_view_get_model (GTK_LIST_VIEW (gig_test_ui_child (flow->window, GIG_TYPE_WINDOW, "list_view"))))),
                     ==, 0);
   shot (flow->window, "window-wide-light");
   gig_project_page_set_view (gig_window_get_project_page (flow->window), "milestones");
@@ -726,9 +697,9 @@ test_application (void)
   g_assert_null (gig_application_get_session (app));
 
   page = gig_window_get_sign_in_page (window);
-  gtk_editable_set_text (GTK_EDITABLE (child (page, GIG_TYPE_SIGN_IN_PAGE, "email_row")), user->email);
-  gtk_editable_set_text (GTK_EDITABLE (child (page, GIG_TYPE_SIGN_IN_PAGE, "password_row")), user->password);
-  g_signal_emit_by_name (child (page, GIG_TYPE_SIGN_IN_PAGE, "submit_button"), "clicked");
+  gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "email_row")), user->email);
+  gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "password_row")), user->password);
+  g_signal_emit_by_name (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "submit_button"), "clicked");
   g_assert_true (gig_test_ui_wait_until (app_window_signed_in, window, 20000));
 
   g_assert_nonnull (gig_application_get_store (app));
