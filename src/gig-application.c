@@ -14,6 +14,7 @@
 #include "ui/gig-window.h"
 #include "ui/gig-preferences-window.h"
 #include "ui/gig-notifications.h"
+#include "ui/gig-sign-out.h"
 
 const char *
 gig_application_bind_text_domain (void)
@@ -42,7 +43,15 @@ struct _GigApplication
   /* Sync and chat start once the windows have painted the account's cached data. */
   guint           start_services_id;
   gboolean        restoring;
+  /* Sign-out waits for the push and the user's answer; the serial tells whether the account
+   * is still the one it was asked about. */
+  gboolean        confirming_sign_out;
+  guint           account_serial;
+  guint           sign_out_serial;
 };
+
+/* How long Sign Out waits for the outbox to be pushed before it asks about what is left. */
+#define SIGN_OUT_PUSH_TIMEOUT_MS 15000
 
 G_DEFINE_FINAL_TYPE (GigApplication, gig_application, ADW_TYPE_APPLICATION)
 
@@ -197,6 +206,7 @@ on_chat_event (GigApplication *self,
 static void
 close_account (GigApplication *self)
 {
+  self->account_serial++;
   g_clear_handle_id (&self->start_services_id, g_source_remove);
   if (self->chat != NULL)
     gig_chat_client_disconnect (self->chat);
@@ -323,11 +333,8 @@ sign_out_cb (GObject      *object,
 }
 
 static void
-gig_application_sign_out_action (GSimpleAction *action,
-                                 GVariant      *parameter,
-                                 gpointer       user_data)
+sign_out_now (GigApplication *self)
 {
-  GigApplication *self = user_data;
   g_autoptr(GigSession) session = NULL;
 
   if (self->session == NULL)
@@ -338,6 +345,41 @@ gig_application_sign_out_action (GSimpleAction *action,
   session = g_steal_pointer (&self->session);
   gig_session_sign_out_async (session, NULL, sign_out_cb, g_object_ref (self));
   for_each_window_set_account (self);
+}
+
+static void
+sign_out_confirmed_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GigApplication) self = user_data;
+
+  self->confirming_sign_out = FALSE;
+  /* Signed out (or into another account) meanwhile: nothing left to do. */
+  if (gig_sign_out_confirm_finish (result) && self->account_serial == self->sign_out_serial)
+    sign_out_now (self);
+}
+
+static void
+gig_application_sign_out_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  GigApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (self->session == NULL || self->confirming_sign_out)
+    return;
+  if (self->store == NULL)
+    {
+      sign_out_now (self);
+      return;
+    }
+
+  /* Never drop unsent work silently: push it first, and ask about what is left. */
+  self->confirming_sign_out = TRUE;
+  self->sign_out_serial = self->account_serial;
+  gig_sign_out_confirm_async (window, self->store, self->sync, SIGN_OUT_PUSH_TIMEOUT_MS,
+                              sign_out_confirmed_cb, g_object_ref (self));
 }
 
 static void

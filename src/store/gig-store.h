@@ -324,6 +324,22 @@ gboolean    gig_store_resolve_conflict    (GigStore      *self,
 guint       gig_store_pending_count       (GigStore      *self);
 guint       gig_store_failed_count        (GigStore      *self);
 
+/* Work that exists only on this device and would be lost with the account's files (sign-out):
+ * records with outbox rows (queued, being sent, held by a conflict or refused), per collection;
+ * proposal drafts; chat messages not yet sent (failed ones included). */
+typedef struct {
+  guint projects;
+  guint proposals;
+  guint milestones;
+  guint drafts;
+  guint chat_messages;
+} GigStoreUnsent;
+
+gboolean    gig_store_count_unsent        (GigStore       *self,
+                                           GigStoreUnsent *out,
+                                           GError        **error);
+guint       gig_store_unsent_total        (const GigStoreUnsent *unsent);
+
 /* ---- reads ---------------------------------------------------------------------------------- */
 
 /* The record as the user sees it (server version plus local edits), or NULL. */

@@ -13,6 +13,7 @@
 #include "gig-application.h"
 #include "store/gig-store-chat.h"
 #include "ui/gig-window.h"
+#include "ui/gig-sign-in-page.h"
 #include "ui/gig-proposal-editor.h"
 #include "ui/gig-project-page.h"
 
@@ -295,6 +296,175 @@ test_discard_draft_confirms (Fixture *f, gconstpointer data)
   g_assert_cmpstr (proposal_button_label (f), ==, "_Write a Proposal");
 }
 
+/* ---- sign-out never drops unsent work silently ------------------------------------------------ */
+
+static gboolean
+app_signed_in (gpointer data)
+{
+  return gig_window_is_signed_in (data);
+}
+
+static gboolean
+app_signed_out (gpointer data)
+{
+  return !gig_window_is_signed_in (data) && gig_window_get_sign_in_page (data) != NULL;
+}
+
+static gboolean
+app_settled (gpointer data)
+{
+  return app_signed_in (data) || app_signed_out (data);
+}
+
+static gboolean
+file_gone (gpointer data)
+{
+  return !g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_dialog (data) != NULL;
+}
+
+static void
+app_sign_in (GigWindow *window, GigTestPbUser *user)
+{
+  GigSignInPage *page;
+
+  /* A session kept in the keyring is restored without a sign-in. */
+  g_assert_true (gig_test_ui_wait_until (app_settled, window, 20000));
+  if (gig_window_is_signed_in (window))
+    return;
+  page = gig_window_get_sign_in_page (window);
+  gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "email_row")), user->email);
+  gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "password_row")), user->password);
+  g_signal_emit_by_name (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "submit_button"), "clicked");
+  g_assert_true (gig_test_ui_wait_until (app_signed_in, window, 20000));
+}
+
+/* A proposal sent here (queued) on @project; returns its id. */
+static char *
+queue_proposal (GigStore *store, const char *project, const char *freelancer)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  char *id = NULL;
+
+  json_object_set_string_member (fields, "project", project);
+  json_object_set_string_member (fields, "freelancer", freelancer);
+  json_object_set_string_member (fields, "cover_letter", "Twenty years of logos.");
+  json_object_set_double_member (fields, "amount", 1100);
+  json_object_set_int_member (fields, "estimated_days", 10);
+  json_object_set_string_member (fields, "status", "sent");
+  json_object_set_boolean_member (fields, "deleted", FALSE);
+  g_assert_true (gig_store_create_record (store, GIG_COLLECTION_PROPOSALS, fields, &id, &error));
+  g_assert_no_error (error);
+  return id;
+}
+
+static void
+test_sign_out_keeps_unsent (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GigApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *sent_id = NULL;
+  g_autofree char *api_path = NULL;
+  g_autofree char *draft_id = NULL;
+  g_autofree char *queued_id = NULL;
+  g_autoptr(JsonObject) on_server = NULL;
+  g_autoptr(JsonObject) draft = json_object_new ();
+  g_autoptr(JsonObject) message = json_object_new ();
+  GigStoreUnsent unsent = { 0 };
+  AdwMessageDialog *dialog;
+  GigWindow *window;
+  GigStore *store;
+  const char *body;
+
+  g_settings_set_string (settings, "server-url", gig_test_pb_get_url (f->pb));
+  g_settings_set_int (settings, "window-width", 1000);
+  g_settings_set_int (settings, "window-height", 700);
+  app = gig_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  window = GIG_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (window);
+
+  /* Online, with a proposal waiting: Sign Out sends it first and then asks nothing. */
+  app_sign_in (window, f->freelancer);
+  store = gig_application_get_store (app);
+  path = g_strdup (gig_store_get_path (store));
+  sent_id = queue_proposal (store, f->project, f->freelancer->id);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
+  g_assert_true (gig_test_ui_wait_until (app_signed_out, window, 30000));
+  g_assert_null (find_dialog (GTK_WINDOW (window)));
+  g_assert_true (gig_test_ui_wait_until (file_gone, path, 10000));
+  api_path = g_strdup_printf ("/api/collections/proposals/records/%s", sent_id);
+  on_server = gig_test_pb_call_ok (f->pb, f->freelancer->token, "GET", api_path, NULL);
+  g_assert_cmpstr (json_object_get_string_member (on_server, "status"), ==, "sent");
+
+  /* Offline with a queued proposal, a draft and a chat message: Sign Out asks, says what. */
+  app_sign_in (window, f->freelancer);
+  store = gig_application_get_store (app);
+  g_free (path);
+  path = g_strdup (gig_store_get_path (store));
+  gig_test_pb_stop (f->pb);
+  queued_id = queue_proposal (store, f->project, f->freelancer->id);
+  json_object_set_string_member (draft, "project", f->project);
+  json_object_set_string_member (draft, "freelancer", f->freelancer->id);
+  json_object_set_string_member (draft, "cover_letter", "Half a thought");
+  json_object_set_string_member (draft, "status", "sent");
+  g_assert_true (gig_store_save_draft (store, draft, NULL, &draft_id, &error));
+  g_assert_no_error (error);
+  json_object_set_string_member (message, "id", "msg-unsent-0001");
+  json_object_set_string_member (message, "text", "Can we talk tomorrow?");
+  g_assert_true (gig_store_chat_queue_message (store, "messaging:project-x", f->freelancer->id, message, &error));
+  g_assert_no_error (error);
+  g_assert_true (gig_store_count_unsent (store, &unsent, &error));
+  g_assert_cmpuint (unsent.proposals, ==, 1);
+  g_assert_cmpuint (unsent.drafts, ==, 1);
+  g_assert_cmpuint (unsent.chat_messages, ==, 1);
+  g_assert_cmpuint (gig_store_unsent_total (&unsent), ==, 3);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
+  g_assert_true (gig_test_ui_wait_until (dialog_shown, window, 30000));
+  dialog = find_dialog (GTK_WINDOW (window));
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Sign Out and Lose Unsent Work?");
+  body = adw_message_dialog_get_body (dialog);
+  g_test_message ("sign-out dialog: %s", body);
+  g_assert_nonnull (strstr (body, "• 1 proposal waiting to be sent\n"));
+  g_assert_nonnull (strstr (body, "• 1 proposal draft\n"));
+  g_assert_nonnull (strstr (body, "• 1 chat message not sent"));
+  g_assert_null (strstr (body, "milestone"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "sign-out"), ==, ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  shot (dialog, "sign-out-unsent-light");
+
+  /* Cancel: still signed in, nothing touched. */
+  adw_message_dialog_response (dialog, "cancel");
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
+  g_assert_true (gig_window_is_signed_in (window));
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (gig_application_get_store (app) == store);
+  g_assert_true (gig_store_count_unsent (store, &unsent, &error));
+  g_assert_cmpuint (gig_store_unsent_total (&unsent), ==, 3);
+
+  /* Sign Out Anyway: the user chose it; the account's files go. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
+  g_assert_true (gig_test_ui_wait_until (dialog_shown, window, 30000));
+  adw_message_dialog_response (find_dialog (GTK_WINDOW (window)), "sign-out");
+  g_assert_true (gig_test_ui_wait_until (app_signed_out, window, 10000));
+  g_assert_true (gig_test_ui_wait_until (file_gone, path, 10000));
+
+  gig_test_pb_restart (f->pb);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -302,6 +472,9 @@ main (int argc, char *argv[])
 
   g_test_add ("/ui/unsent/draft-on-page", Fixture, NULL, fixture_set_up, test_draft_on_page, fixture_tear_down);
   g_test_add ("/ui/unsent/discard-draft-confirms", Fixture, NULL, fixture_set_up, test_discard_draft_confirms,
+              fixture_tear_down);
+
+  g_test_add ("/ui/unsent/sign-out-keeps-unsent", Fixture, NULL, fixture_set_up, test_sign_out_keeps_unsent,
               fixture_tear_down);
 
   return g_test_run ();

@@ -1,0 +1,67 @@
+/* gig-store-unsent.c: what only this device has, counted before the account's files go
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "gigdesk-store"
+
+#include "config.h"
+
+#include "gig-store-private.h"
+
+static gboolean
+count (GigStore    *self,
+       const char  *sql,
+       const char  *bind,
+       guint       *out,
+       GError     **error)
+{
+  g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (bind != NULL)
+    sqlite3_bind_text (stmt, 1, bind, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      gig_store_set_sqlite_error (error, gig_store_get_db (self), "count unsent work");
+      return FALSE;
+    }
+  *out = (guint) sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+gboolean
+gig_store_count_unsent (GigStore       *self,
+                        GigStoreUnsent *out,
+                        GError        **error)
+{
+  /* Every outbox row counts, failed ones too: a refused edit is still the user's work. */
+  static const char outbox_sql[] = "SELECT count(DISTINCT record_id) FROM outbox WHERE collection = ?";
+  GigStoreUnsent unsent = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  gig_store_lock (self);
+  ok = count (self, outbox_sql, gig_collection_to_string (GIG_COLLECTION_PROJECTS), &unsent.projects, error) &&
+       count (self, outbox_sql, gig_collection_to_string (GIG_COLLECTION_PROPOSALS), &unsent.proposals, error) &&
+       count (self, outbox_sql, gig_collection_to_string (GIG_COLLECTION_MILESTONES), &unsent.milestones, error) &&
+       count (self, "SELECT count(*) FROM proposals WHERE local_state = 'draft'", NULL, &unsent.drafts, error) &&
+       count (self, "SELECT count(*) FROM chat_outbox", NULL, &unsent.chat_messages, error);
+  gig_store_unlock (self);
+
+  if (ok)
+    *out = unsent;
+  return ok;
+}
+
+guint
+gig_store_unsent_total (const GigStoreUnsent *unsent)
+{
+  g_return_val_if_fail (unsent != NULL, 0);
+
+  return unsent->projects + unsent->proposals + unsent->milestones + unsent->drafts + unsent->chat_messages;
+}
