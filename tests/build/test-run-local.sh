@@ -55,7 +55,8 @@ run_round() {
     > "$seen/output-$1" 2>&1
 }
 
-run_round 1 env
+# A shell with a deployer's settings exported: the app must not inherit them either.
+run_round 1 env STREAM_API_SECRET=from-the-callers-shell GIG_PB_SUPERUSER=root@x.test:from-the-callers-shell
 tap_check "run-local runs the app and exits 0" test $? -eq 0
 tap_diag "$(cat "$seen/output-1")"
 secret=$(sed -n 's/^STREAM_API_SECRET=//p' "$run_dir/stream.env")
@@ -77,6 +78,10 @@ for who in app pocketbase chat; do
 done
 tap_check "app: the chat secret is not in its environment" lacks "$seen/run-1/app.environ" "$secret"
 tap_check "app: no STREAM_API_SECRET in its environment" lacks "$seen/run-1/app.environ" "STREAM_API_SECRET"
+tap_check "app: nothing secret inherited from the caller's shell" \
+  lacks "$seen/run-1/app.environ" "from-the-callers-shell"
+tap_check "pocketbase and the chat server use the run folder's secret, not the caller's" \
+  lacks "$seen/run-1/pocketbase.environ" "from-the-callers-shell"
 tap_check "pocketbase: the chat secret is in its environment (it signs chat tokens)" \
   has "$seen/run-1/pocketbase.environ" "STREAM_API_SECRET=$secret"
 tap_check "chat server: the chat secret is in its environment (it checks tokens)" \
