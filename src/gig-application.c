@@ -253,8 +253,10 @@ gig_application_adopt_session (GigApplication *self,
   if (path == NULL || (store = gig_store_new_for_path (path, &error)) == NULL)
     {
       GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+      /* A server-chosen id that is not a record id is never shown or used as a path. */
       g_autofree char *message = g_strdup_printf (_("Could not open the local data: %s"),
-                                                  error != NULL ? error->message : user_id);
+                                                  error != NULL ? error->message
+                                                                : _("the server gave an account id that is not valid"));
 
       g_warning ("%s", message);
       if (GIG_IS_WINDOW (window))

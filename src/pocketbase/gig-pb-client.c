@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "core/gig-id.h"
 #include "pocketbase/gig-pb-client.h"
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-private.h"
@@ -773,12 +774,6 @@ list_send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   list_read_next (task);
 }
 
-static gboolean
-is_safe_literal (const char *value)
-{
-  return value == NULL || (strchr (value, '"') == NULL && strchr (value, '\\') == NULL);
-}
-
 void
 gig_pb_client_list_records_async (GigPbClient         *self,
                                   const char          *collection,
@@ -807,8 +802,10 @@ gig_pb_client_list_records_async (GigPbClient         *self,
   data = g_new0 (RequestData, 1);
   g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
 
-  /* The cursor comes from server data: never let it break out of the filter's string literal. */
-  if (!is_safe_literal (after_updated) || !is_safe_literal (after_id))
+  /* The cursor comes from server data: it goes into the filter only in the sync contract's
+   * form, which can never break out of the string literal. */
+  if ((after_updated != NULL && !gig_stamp_is_valid (after_updated)) ||
+      (after_id != NULL && !gig_id_is_valid (after_id)))
     {
       g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
                                _("Invalid list cursor"));

@@ -44,14 +44,8 @@ int          gig_pb_error_get_batch_index    (const GError *error);
 /* ------------------------------------------------------------------------------------------ */
 /* Small pure helpers                                                                         */
 
-/* A new record id in PocketBase's default form: 15 chars of [a-z0-9]. */
-char        *gig_pb_new_record_id            (void);
-/* TRUE if @id has PocketBase's default id form. */
-gboolean     gig_pb_is_valid_record_id       (const char *id);
 /* Decodes (without verifying) the JWT payload and returns its `exp` claim (unix seconds), or 0. */
 gint64       gig_pb_token_get_expiry         (const char *token);
-/* Formats @dt (any zone) in PocketBase's filter form "YYYY-MM-DD HH:MM:SS.mmmZ" (UTC). */
-char        *gig_pb_format_datetime          (GDateTime  *dt);
 /* Parses "YYYY-MM-DD HH:MM:SS.mmmZ" (and the ISO 'T' form); NULL if it is not one. */
 GDateTime   *gig_pb_parse_datetime           (const char *text);
 

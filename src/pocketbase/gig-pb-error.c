@@ -253,32 +253,6 @@ gig_pb_error_new (GigPbError code, guint status, const char *message)
 
 /* ------------------------------------------------------------------------------------------ */
 
-#define ID_ALPHABET "abcdefghijklmnopqrstuvwxyz0123456789"
-#define ID_LENGTH 15
-
-char *
-gig_pb_new_record_id (void)
-{
-  char *id = g_malloc (ID_LENGTH + 1);
-
-  /* g_random is seeded from /dev/urandom; 36^15 ids make a collision negligible. */
-  for (guint i = 0; i < ID_LENGTH; i++)
-    id[i] = ID_ALPHABET[g_random_int_range (0, (gint32) strlen (ID_ALPHABET))];
-  id[ID_LENGTH] = '\0';
-  return id;
-}
-
-gboolean
-gig_pb_is_valid_record_id (const char *id)
-{
-  if (id == NULL || strlen (id) != ID_LENGTH)
-    return FALSE;
-  for (const char *p = id; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
-      return FALSE;
-  return TRUE;
-}
-
 gint64
 gig_pb_token_get_expiry (const char *token)
 {
@@ -317,21 +291,6 @@ gig_pb_token_get_expiry (const char *token)
   if (json_node_get_value_type (exp) == G_TYPE_DOUBLE)
     return (gint64) json_node_get_double (exp);
   return 0;
-}
-
-char *
-gig_pb_format_datetime (GDateTime *dt)
-{
-  g_autoptr(GDateTime) utc = NULL;
-
-  g_return_val_if_fail (dt != NULL, NULL);
-
-  utc = g_date_time_to_utc (dt);
-  return g_strdup_printf ("%04d-%02d-%02d %02d:%02d:%02d.%03dZ",
-                          g_date_time_get_year (utc), g_date_time_get_month (utc),
-                          g_date_time_get_day_of_month (utc), g_date_time_get_hour (utc),
-                          g_date_time_get_minute (utc), g_date_time_get_second (utc),
-                          g_date_time_get_microsecond (utc) / 1000);
 }
 
 GDateTime *

@@ -49,8 +49,6 @@ void          gig_store_set_sqlite_error (GError  **error,
 void          gig_store_emit_changed  (GigStore           *self,
                                        GigCollection       collection,
                                        const char * const *ids);
-/* "YYYY-MM-DD HH:MM:SS.mmmZ", PocketBase's format, for local timestamps. */
-char         *gig_store_timestamp_now (void);
 
 /* One row as the models need it: the local view and its state. */
 gboolean      gig_store_get_row       (GigStore       *self,

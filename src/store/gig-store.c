@@ -3,14 +3,11 @@
  * SPDX-License-Identifier: MIT
  */
 #define G_LOG_DOMAIN "gig-store"
-/* getrandom(), O_CLOEXEC */
-#define _GNU_SOURCE
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -18,6 +15,7 @@
 
 #include "gig-store-private.h"
 #include "gig-store-schema.h"
+#include "core/gig-id.h"
 #include "pocketbase/gig-pb-parser.h"
 
 G_DEFINE_QUARK (gig-store-error-quark, gig_store_error)
@@ -127,95 +125,7 @@ gig_local_state_from_string (const char    *str,
 }
 
 /* ---------------------------------------------------------------------------------------------- */
-/* Ids, timestamps, JSON */
-
-#define ID_LENGTH 15
-static const char id_alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-
-static gboolean
-fill_random (guint8 *buf,
-             gsize   len)
-{
-  gsize done = 0;
-
-  while (done < len)
-    {
-      ssize_t n = getrandom (buf + done, len - done, 0);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        break;
-      done += n;
-    }
-  if (done == len)
-    return TRUE;
-
-  /* Kernels without getrandom(): the same CSPRNG through the device. */
-  {
-    int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      return FALSE;
-    while (done < len)
-      {
-        ssize_t n = read (fd, buf + done, len - done);
-        if (n < 0 && errno == EINTR)
-          continue;
-        if (n <= 0)
-          break;
-        done += n;
-      }
-    close (fd);
-  }
-  return done == len;
-}
-
-char *
-gig_store_new_id (void)
-{
-  char id[ID_LENGTH + 1];
-  guint filled = 0;
-
-  while (filled < ID_LENGTH)
-    {
-      guint8 bytes[32];
-
-      if (!fill_random (bytes, sizeof bytes))
-        g_error ("No random source for record ids: %s", g_strerror (errno));
-
-      for (guint i = 0; i < sizeof bytes && filled < ID_LENGTH; i++)
-        {
-          /* 252 = 7 * 36: rejecting the rest keeps every character equally likely. */
-          if (bytes[i] >= 252)
-            continue;
-          id[filled++] = id_alphabet[bytes[i] % 36];
-        }
-    }
-  id[ID_LENGTH] = '\0';
-  return g_strdup (id);
-}
-
-gboolean
-gig_store_id_is_valid (const char *id)
-{
-  if (id == NULL || strlen (id) != ID_LENGTH)
-    return FALSE;
-  for (const char *p = id; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
-      return FALSE;
-  return TRUE;
-}
-
-char *
-gig_store_timestamp_now (void)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-
-  return g_strdup_printf ("%04d-%02d-%02d %02d:%02d:%02d.%03dZ",
-                          g_date_time_get_year (now), g_date_time_get_month (now),
-                          g_date_time_get_day_of_month (now), g_date_time_get_hour (now),
-                          g_date_time_get_minute (now), g_date_time_get_second (now),
-                          g_date_time_get_microsecond (now) / 1000);
-}
+/* JSON */
 
 /* Compact JSON, written here rather than by JsonGenerator: a page write serialises every record
  * it stores, and the generator's byte-at-a-time escaping was a fifth of that write's CPU time. */
@@ -1046,19 +956,24 @@ gig_store_create_file_at_version (const char  *path,
 }
 
 char *
-gig_store_default_path (const char *account_id)
+gig_store_account_path (const char *folder,
+                        const char *account_id)
 {
-  g_return_val_if_fail (account_id != NULL, NULL);
+  g_return_val_if_fail (folder != NULL, NULL);
 
-  /* It becomes a path component: nothing but a record id. */
-  for (const char *p = account_id; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-')
-      return NULL;
-  if (*account_id == '\0')
+  /* It comes from the server and becomes a path component: nothing but a record id. */
+  if (!gig_id_is_valid (account_id))
     return NULL;
 
-  return g_build_filename (g_get_user_data_dir (), "gigdesk", "accounts", account_id,
-                           "cache.sqlite", NULL);
+  return g_build_filename (folder, account_id, "cache.sqlite", NULL);
+}
+
+char *
+gig_store_default_path (const char *account_id)
+{
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "gigdesk", "accounts", NULL);
+
+  return gig_store_account_path (folder, account_id);
 }
 
 static gsize sqlite_configured;
@@ -1542,7 +1457,7 @@ write_row_rid (GigStore       *self,
       /* A record that was never on the server sorts as made now. */
       if (g_str_equal (c->name, "created") && !json_object_has_member (view, "created"))
         {
-          g_autofree char *now = gig_store_timestamp_now ();
+          g_autofree char *now = gig_stamp_now ();
           bind_text (stmt, pos++, now);
           continue;
         }
@@ -1699,7 +1614,7 @@ write_row_raw (GigStore           *self,
     }
   if (!has_created && created_pos > 0)
     {
-      g_autofree char *now = gig_store_timestamp_now ();
+      g_autofree char *now = gig_stamp_now ();
       bind_text (stmt, created_pos, now);
     }
   text = gig_pb_record_get_text (raw, &length);
@@ -1938,6 +1853,18 @@ apply_server_raw (GigStore           *self,
 }
 
 static gboolean
+cursor_is_valid (const char *updated,
+                 const char *id,
+                 GError    **error)
+{
+  if (gig_stamp_is_valid (updated) && (id == NULL || gig_id_is_valid (id)))
+    return TRUE;
+  g_set_error_literal (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID,
+                       _("A sync cursor that is not a valid timestamp and id was refused"));
+  return FALSE;
+}
+
+static gboolean
 set_cursor_locked (GigStore       *self,
                    GigCollection   collection,
                    const char     *updated,
@@ -1949,12 +1876,50 @@ set_cursor_locked (GigStore       *self,
     " ON CONFLICT (collection) DO UPDATE SET cursor_updated = excluded.cursor_updated,"
     " cursor_id = excluded.cursor_id", error);
 
-  if (stmt == NULL)
+  if (stmt == NULL || (updated != NULL && !cursor_is_valid (updated, id, error)))
     return FALSE;
   bind_text (stmt, 1, collection_names[collection]);
   bind_text (stmt, 2, updated);
   bind_text (stmt, 3, id);
   return step_done (self, stmt, error);
+}
+
+/* A string member of a tree record, NULL if absent or not a string. */
+static const char *
+tree_string (JsonObject *record,
+             const char *name)
+{
+  JsonNode *node = json_object_get_member (record, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* A record from the server becomes a row, a cursor and a filter literal only with an id and a
+ * stamp (if it has one: the store keeps a record without `updated`, but never as a cursor) of
+ * the sync contract's form; one that is not is skipped with a warning, so that it can never
+ * wedge the collection's later pulls. */
+static gboolean
+server_record_is_valid (GigCollection  collection,
+                        gpointer       record,
+                        gboolean       raw)
+{
+  const char *id = raw ? gig_pb_record_get_id (record) : tree_string (record, "id");
+  const char *updated = raw ? gig_pb_record_get_updated (record) : tree_string (record, "updated");
+  gboolean has_updated = raw ? updated != NULL
+                             : json_object_has_member (record, "updated") &&
+                               !JSON_NODE_HOLDS_NULL (json_object_get_member (record, "updated"));
+  g_autofree char *shown_id = NULL;
+  g_autofree char *shown_updated = NULL;
+
+  if (gig_id_is_valid (id) && (!has_updated || gig_stamp_is_valid (updated)))
+    return TRUE;
+  shown_id = g_strescape (id ? id : "(none)", NULL);
+  shown_updated = g_strescape (updated ? updated : "(none)", NULL);
+  g_warning ("Skipped a %s record from the server: id “%.40s” or updated “%.40s” is not valid",
+             collection_names[collection], shown_id, shown_updated);
+  return FALSE;
 }
 
 /* One page in one transaction. Lock held. @changed collects the ids that views must refresh.
@@ -1972,7 +1937,9 @@ apply_page_locked (GigStore            *self,
 {
   memset (result, 0, sizeof *result);
 
-  if (!check_record_collection (collection, error) || !gig_store_begin (self, error))
+  if (!check_record_collection (collection, error) ||
+      (cursor_updated != NULL && !cursor_is_valid (cursor_updated, cursor_id, error)) ||
+      !gig_store_begin (self, error))
     return FALSE;
 
   for (guint i = 0; i < records->len; i++)
@@ -1981,6 +1948,11 @@ apply_page_locked (GigStore            *self,
       AppliedKind kind;
       gboolean ok;
 
+      if (!server_record_is_valid (collection, record, raw))
+        {
+          result->skipped++;
+          continue;
+        }
       ok = raw ? apply_server_raw (self, collection, record, &kind, error)
                : apply_server_record (self, collection, record, FALSE, &kind, error);
       if (!ok)
@@ -2466,13 +2438,13 @@ create_locked (GigStore       *self,
   g_autofree char *local_json = NULL;
   g_auto(Row) row = { 0 };
 
-  if (given != NULL && !gig_store_id_is_valid (given))
+  if (given != NULL && !gig_id_is_valid (given))
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID,
                    _("“%s” is not a valid record id"), given);
       return FALSE;
     }
-  id = given ? g_strdup (given) : gig_store_new_id ();
+  id = given ? g_strdup (given) : gig_id_new ();
 
   if (!read_row (self, collection, id, &row, error))
     return FALSE;
@@ -3062,6 +3034,9 @@ gig_store_outbox_done (GigStore     *self,
       AppliedKind kind;
 
       ok = delete_outbox_row (self, seq, error);
+      /* an answer that cannot be stored leaves the row to the next pull, like no answer */
+      if (server_record != NULL && !server_record_is_valid (row.collection, server_record, FALSE))
+        server_record = NULL;
       if (ok && server_record != NULL)
         ok = apply_server_record (self, row.collection, server_record, TRUE, &kind, error);
       /* Edits made while the create was on its way were made on what it created. */

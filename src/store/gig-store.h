@@ -64,12 +64,6 @@ const char   *gig_local_state_to_string   (GigLocalState  state);
 gboolean      gig_local_state_from_string (const char    *str,
                                            GigLocalState *out_state);
 
-/* A new PocketBase record id: 15 characters of [a-z0-9], drawn from the kernel's CSPRNG
- * (getrandom / /dev/urandom), because ids made offline must never collide with other clients'. */
-char         *gig_store_new_id            (void);
-/* TRUE if @id has the PocketBase default id format (15 × [a-z0-9]). */
-gboolean      gig_store_id_is_valid       (const char *id);
-
 /* ------------------------------------------------------------------------------------------ */
 /* Outbox entries handed to the sync engine. */
 
@@ -103,6 +97,7 @@ typedef struct {
   guint updated;      /* records that changed */
   guint unchanged;    /* same id and `updated` as the cached copy: skipped (overlap dedupe) */
   guint kept_local;   /* records whose pending local fields were kept over the server's */
+  guint skipped;      /* records whose id or `updated` is not valid: not stored (a warning each) */
 } GigStoreApplyResult;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -154,8 +149,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GigStoreQuery, gig_store_query_free)
 
 G_DECLARE_FINAL_TYPE (GigStore, gig_store, GIG, STORE, GObject)
 
-/* `$XDG_DATA_HOME/gigdesk/accounts/<account_id>/cache.sqlite`; NULL if @account_id is not a
- * plain record id (it becomes a path component). */
+/* `@folder/<account_id>/cache.sqlite`; NULL if @account_id (which the server chose) is not a
+ * record id (gig_id_is_valid), so that it can never name a file outside @folder. */
+char       *gig_store_account_path        (const char   *folder,
+                                           const char   *account_id);
+/* gig_store_account_path() in `$XDG_DATA_HOME/gigdesk/accounts`. */
 char       *gig_store_default_path        (const char   *account_id);
 
 /* Opens (creating folders and file as needed) and migrates the file to the current schema. */

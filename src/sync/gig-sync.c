@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/gig-id.h"
 #include "sync/gig-sync.h"
 
 #include "pocketbase/gig-pb-parser.h"
@@ -433,10 +434,13 @@ analysis_emit (GigSync  *self,
       JsonObject *record = g_ptr_array_index (a->records, i);
       JsonObject *before = g_ptr_array_index (a->befores, i);
       JsonObject *clash = g_ptr_array_index (a->conflicts, i);
-      const char *id = json_object_get_string_member (record, "id");
-      g_autofree char *key = record_key (a->collection, id);
+      const char *id = json_object_get_string_member_with_default (record, "id", NULL);
+      g_autofree char *key = NULL;
       const char *own;
 
+      if (!gig_id_is_valid (id) || !gig_stamp_is_valid (record_updated (record)))
+        continue;  /* skipped by the store, counted in the cycle's result */
+      key = record_key (a->collection, id);
       if (clash != NULL)
         {
           g_autoptr(GError) error = NULL;
@@ -496,6 +500,7 @@ struct _Cycle
   guint         applying;       /* pages being written on the store's worker */
   GError       *pull_error;     /* the first failure of a pull */
   guint         received;
+  guint         skipped;        /* server records not stored: id or `updated` not valid */
   /* push */
   GPtrArray    *entries;        /* GigOutboxEntry of the current round */
   guint         entry_index;
@@ -585,6 +590,14 @@ pull_compute_start (GigSync       *self,
       pull->initial = TRUE;
       return;
     }
+  if (!gig_stamp_is_valid (cursor_updated) || (cursor_id != NULL && !gig_id_is_valid (cursor_id)))
+    {
+      /* A cache written before cursors were checked may hold one made from a bad record: read
+       * the collection again from the start rather than fail on it for ever. */
+      g_warning ("The %s cursor is not valid: pulling from the start",
+                 gig_collection_to_string (collection));
+      return;
+    }
 
   if (last > 0)
     {
@@ -601,7 +614,7 @@ pull_compute_start (GigSync       *self,
 
   if (bound != NULL)
     {
-      g_autofree char *text = gig_pb_format_datetime (bound);
+      g_autofree char *text = gig_stamp_format (bound);
 
       pull->after_updated = g_strdup (strcmp (text, cursor_updated) < 0 ? text : cursor_updated);
     }
@@ -674,6 +687,7 @@ pull_applied_cb (GObject      *object,
           update_counts (self);
         }
       analysis_emit (self, analysis);
+      cycle->skipped += counts.skipped;
       cycle->received += counts.inserted + counts.updated + counts.kept_local;
       count = format_count (cycle->received);
       text = g_strdup_printf (ngettext ("%s record received", "%s records received", cycle->received),
@@ -684,6 +698,39 @@ pull_applied_cb (GObject      *object,
 }
 
 static void pull_fetch (Pull *pull);
+
+/* The record a page's cursor comes from: its last one with a valid id and stamp. The store skips
+ * (and counts) the others, so one bad record can never become the cursor of the next filter. */
+static GigPbRecord *
+page_last_valid (GPtrArray *page)
+{
+  for (guint i = page->len; i > 0; i--)
+    {
+      GigPbRecord *record = g_ptr_array_index (page, i - 1);
+
+      if (gig_id_is_valid (gig_pb_record_get_id (record)) &&
+          gig_stamp_is_valid (gig_pb_record_get_updated (record)))
+        return record;
+    }
+  return NULL;
+}
+
+/* TRUE if a page ending at (@updated, @id) is past where it was asked to start. A first page
+ * of an overlap re-read (no id) may end on the stamp it started from. */
+static gboolean
+pull_page_advances (const Pull *pull,
+                    const char *updated,
+                    const char *id)
+{
+  int order;
+
+  if (pull->after_updated == NULL)
+    return TRUE;
+  order = strcmp (updated, pull->after_updated);
+  if (order != 0)
+    return order > 0;
+  return pull->after_id == NULL || strcmp (id, pull->after_id) > 0;
+}
 
 /* Keeps fetching while pages are written, up to PAGES_AHEAD fetched pages waiting, and finishes
  * when both sides are idle. The store's single worker writes the pages of all collections in
@@ -706,7 +753,9 @@ pull_maybe_continue (Pull *pull)
   if (pull->applying == NULL && !g_queue_is_empty (&pull->fetched))
     {
       g_autoptr(GPtrArray) page = g_queue_pop_head (&pull->fetched);
-      GigPbRecord *last = g_ptr_array_index (page, page->len - 1);
+      GigPbRecord *last = page_last_valid (page);
+      const char *cursor_updated = last ? gig_pb_record_get_updated (last) : NULL;
+      const char *cursor_id = last ? gig_pb_record_get_id (last) : NULL;
       /* Reads before the write only when it matters: pulls after the first (notifications,
        * conflicts), or when live events were applied meanwhile (never go back in time). */
       gboolean look = !pull->initial || self->live_applied != pull->live_at_start;
@@ -718,8 +767,7 @@ pull_maybe_continue (Pull *pull)
 
           pull->applying = analyse_records (self, pull->collection, records, TRUE);
           gig_store_apply_server_page_async (self->store, pull->collection, pull->applying->records,
-                                             gig_pb_record_get_updated (last),
-                                             gig_pb_record_get_id (last),
+                                             cursor_updated, cursor_id,
                                              NULL, pull_applied_cb, pull);
         }
       else
@@ -727,8 +775,7 @@ pull_maybe_continue (Pull *pull)
           /* A first pull stores the server's text as it came: no tree per record. */
           pull->applying = analyse_records (self, pull->collection, page, FALSE);
           gig_store_apply_server_records_async (self->store, pull->collection, page,
-                                                gig_pb_record_get_updated (last),
-                                                gig_pb_record_get_id (last),
+                                                cursor_updated, cursor_id,
                                                 NULL, pull_applied_cb, pull);
         }
     }
@@ -762,22 +809,30 @@ pull_fetched_cb (GObject      *object,
         pull->fetch_done = TRUE;
       if (page->len > 0)
         {
-          GigPbRecord *last = g_ptr_array_index (page, page->len - 1);
-          const char *u = gig_pb_record_get_updated (last);
-          const char *id = gig_pb_record_get_id (last);
+          GigPbRecord *last = page_last_valid (page);
 
-          if (u == NULL || id == NULL)
+          if (last != NULL && !pull_page_advances (pull, gig_pb_record_get_updated (last),
+                                                   gig_pb_record_get_id (last)))
+            last = NULL;
+          if (last == NULL && !pull->fetch_done)
             {
-              pull->error = g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                         _("A %s record came from the server without “updated” or “id”"),
-                                         gig_collection_to_string (pull->collection));
+              /* A full page that does not move the cursor would be asked for again and again
+               * (a server or proxy that ignores the filter): stop with what is stored. */
+              if (pull->error == NULL)
+                pull->error = g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                           _("The server sent a page of %s that does not follow "
+                                             "the previous one (it ignored the list cursor)"),
+                                           gig_collection_to_string (pull->collection));
             }
           else
             {
-              g_free (pull->after_updated);
-              g_free (pull->after_id);
-              pull->after_updated = g_strdup (u);
-              pull->after_id = g_strdup (id);
+              if (last != NULL)
+                {
+                  g_free (pull->after_updated);
+                  g_free (pull->after_id);
+                  pull->after_updated = g_strdup (gig_pb_record_get_updated (last));
+                  pull->after_id = g_strdup (gig_pb_record_get_id (last));
+                }
               g_queue_push_tail (&pull->fetched, g_steal_pointer (&page));
             }
         }
@@ -1263,6 +1318,7 @@ reconcile_list_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) page = NULL;
   GHashTable *ids = cycle->rec_ids[cycle->rec_collection];
+  gboolean advanced = FALSE;
 
   page = gig_pb_client_list_records_finish (GIG_PB_CLIENT (object), result, &error);
   if (page == NULL)
@@ -1282,13 +1338,28 @@ reconcile_list_cb (GObject      *object,
           return;
         }
       g_hash_table_add (ids, g_strdup (id));
-      if (i == page->len - 1)
+      /* The next page starts after the last record that can be a cursor (see page_last_valid). */
+      if (gig_id_is_valid (id) && gig_stamp_is_valid (record_updated (record)) &&
+          (cycle->rec_after_updated == NULL ||
+           strcmp (record_updated (record), cycle->rec_after_updated) > 0 ||
+           (strcmp (record_updated (record), cycle->rec_after_updated) == 0 &&
+            strcmp (id, cycle->rec_after_id) > 0)))
         {
           g_free (cycle->rec_after_updated);
           g_free (cycle->rec_after_id);
           cycle->rec_after_updated = g_strdup (record_updated (record));
           cycle->rec_after_id = g_strdup (id);
+          advanced = TRUE;
         }
+    }
+  if (page->len >= GIG_PB_LIST_MAX_PER_PAGE && !advanced)
+    {
+      /* the same full page again and again: a server that ignores the list cursor */
+      cycle_finish (cycle, g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                        _("The server sent a page of %s that does not follow "
+                                          "the previous one (it ignored the list cursor)"),
+                                        gig_collection_to_string (cycle->rec_collection)));
+      return;
     }
   if (page->len < GIG_PB_LIST_MAX_PER_PAGE)
     {
@@ -1420,6 +1491,24 @@ cycle_finish (Cycle  *cycle,
                          ngettext ("The server refused %u change", "The server refused %u changes",
                                    cycle->failed),
                          cycle->failed);
+  if (cycle->skipped > 0 && (owned == NULL || owned->domain == GIG_SYNC_ERROR))
+    {
+      /* Everything else was pulled and pushed: say so, and which part was not taken in. */
+      g_autofree char *skipped = g_strdup_printf (
+        ngettext ("%u record from the server was not valid and was skipped",
+                  "%u records from the server were not valid and were skipped", cycle->skipped),
+        cycle->skipped);
+
+      if (g_error_matches (owned, GIG_SYNC_ERROR, GIG_SYNC_ERROR_PUSH_FAILED))
+        {
+          g_autofree char *both = g_strdup_printf ("%s; %s", owned->message, skipped);
+
+          g_free (owned->message);
+          owned->message = g_steal_pointer (&both);
+        }
+      else if (owned == NULL)
+        owned = g_error_new_literal (GIG_SYNC_ERROR, GIG_SYNC_ERROR_RECORDS_SKIPPED, skipped);
+    }
 
   if (owned == NULL)
     {
@@ -1445,9 +1534,11 @@ cycle_finish (Cycle  *cycle,
       set_progress (self, -1, NULL);
       set_state (self, GIG_SYNC_STATE_SIGN_IN_NEEDED);
     }
-  else if (g_error_matches (owned, GIG_SYNC_ERROR, GIG_SYNC_ERROR_PUSH_FAILED))
+  else if (g_error_matches (owned, GIG_SYNC_ERROR, GIG_SYNC_ERROR_PUSH_FAILED) ||
+           g_error_matches (owned, GIG_SYNC_ERROR, GIG_SYNC_ERROR_RECORDS_SKIPPED))
     {
-      /* Refused changes stay visible on their records; nothing to retry. */
+      /* Refused changes stay visible on their records, and a record the server must fix is
+       * read again by every pull: nothing to retry now. */
       self->backoff_ms = 0;
       g_clear_pointer (&self->last_synced, g_date_time_unref);
       self->last_synced = g_date_time_new_now_local ();
@@ -1556,6 +1647,7 @@ realtime_event_cb (GigPbRealtime *realtime,
   g_autoptr(GPtrArray) records = NULL;
   g_autoptr(Analysis) analysis = NULL;
   g_autoptr(GError) error = NULL;
+  GigStoreApplyResult counts = { 0 };
 
   if (!gig_collection_from_string (collection_name, &collection) ||
       collection >= GIG_N_RECORD_COLLECTIONS)
@@ -1575,9 +1667,15 @@ realtime_event_cb (GigPbRealtime *realtime,
   if (analysis->records->len == 0)
     return;
   /* One record: written on this thread, so it is in the cache as soon as this returns. */
-  if (!gig_store_apply_server_page (self->store, collection, analysis->records, NULL, NULL, NULL, &error))
+  if (!gig_store_apply_server_page (self->store, collection, analysis->records, NULL, NULL, &counts, &error))
     {
       g_warning ("Could not apply a live %s event: %s", collection_name, error->message);
+      cycle_request (self, TRUE);
+      return;
+    }
+  if (counts.skipped > 0)
+    {
+      /* not stored: a pull reads it again and reports it in the sync status */
       cycle_request (self, TRUE);
       return;
     }

@@ -42,6 +42,7 @@ typedef enum {
   GIG_SYNC_ERROR_SIGN_IN_NEEDED,  /* the token expired or was revoked; nothing was deleted */
   GIG_SYNC_ERROR_STOPPED,         /* gig_sync_stop() or dispose ended the work */
   GIG_SYNC_ERROR_PUSH_FAILED,     /* some outbox rows could not be pushed (kept; see messages) */
+  GIG_SYNC_ERROR_RECORDS_SKIPPED, /* all synced but some server records were not valid (not stored) */
 } GigSyncError;
 
 GQuark gig_sync_error_quark (void);

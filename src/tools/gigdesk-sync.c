@@ -22,6 +22,7 @@ enum {
   EXIT_SYNC = 3,
   EXIT_STORE = 4,
   EXIT_REFUSED = 5,
+  EXIT_SKIPPED = 6,
 };
 
 typedef struct
@@ -58,6 +59,17 @@ static const GOptionEntry entries[] = {
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Print only the summary", NULL },
   { NULL }
 };
+
+/* Server text for a terminal: escaped, and cut short if long. */
+static char *
+shorten_for_display (const char *text)
+{
+  g_autofree char *escaped = g_strescape (text != NULL ? text : "", NULL);
+
+  if (strlen (escaped) <= 40)
+    return g_steal_pointer (&escaped);
+  return g_strdup_printf ("%.40s…", escaped);
+}
 
 static guint
 count_records (GigStore *store)
@@ -101,6 +113,8 @@ status_for_error (const GError *error)
     return EXIT_SIGN_IN;
   if (g_error_matches (error, GIG_SYNC_ERROR, GIG_SYNC_ERROR_PUSH_FAILED))
     return EXIT_REFUSED;
+  if (g_error_matches (error, GIG_SYNC_ERROR, GIG_SYNC_ERROR_RECORDS_SKIPPED))
+    return EXIT_SKIPPED;
   if (error->domain == GIG_STORE_ERROR)
     return EXIT_STORE;
   return EXIT_SYNC;
@@ -161,8 +175,11 @@ once_cb (GObject      *object,
 
   if (!gig_sync_once_finish (GIG_SYNC (object), result, &error))
     {
-      g_printerr ("Sync failed: %s\n", error->message);
       tool->status = status_for_error (error);
+      if (tool->status == EXIT_REFUSED || tool->status == EXIT_SKIPPED)
+        g_printerr ("Synced, but: %s\n", error->message);
+      else
+        g_printerr ("Sync failed: %s\n", error->message);
     }
   else
     {
@@ -193,12 +210,16 @@ start_sync (Tool *tool)
   g_autoptr(GError) error = NULL;
 
   if (opt_data_dir != NULL)
-    path = g_build_filename (opt_data_dir, user_id, "cache.sqlite", NULL);
+    path = gig_store_account_path (opt_data_dir, user_id);
   else
     path = gig_store_default_path (user_id);
   if (path == NULL)
     {
-      g_printerr ("The server gave an unexpected user id\n");
+      g_autofree char *shown = shorten_for_display (user_id);
+
+      /* It would name the cache's folder: never let the server choose a path. */
+      g_printerr ("The server gave a user id that is not a record id (“%s”): nothing was written\n",
+                  shown);
       tool->status = EXIT_SIGN_IN;
       g_main_loop_quit (tool->loop);
       return;
@@ -311,7 +332,8 @@ main (int   argc,
     "  2  sign-in failed or is needed again (nothing was deleted)\n"
     "  3  the sync failed (network, server, malformed answer)\n"
     "  4  the local cache could not be opened or written\n"
-    "  5  synced, but the server refused some changes (they are kept)\n");
+    "  5  synced, but the server refused some changes (they are kept)\n"
+    "  6  synced, but some records from the server were not valid and were skipped\n");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);

@@ -11,6 +11,7 @@
 
 #include "gig-milestone-dialog.h"
 #include "gig-ui-util.h"
+#include "core/gig-id.h"
 #include "pocketbase/gig-pb-client.h"
 
 struct _GigMilestoneDialog
@@ -58,7 +59,7 @@ parse_due (const char *text)
   if (dt == NULL)
     return NULL;
 
-  return gig_pb_format_datetime (dt);
+  return gig_stamp_format (dt);
 }
 
 gboolean

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "gig-project-page.h"
+#include "core/gig-id.h"
 #include "chat/gig-chat-view.h"
 #include "chat/gig-chat-window.h"
 #include "gig-conflict-dialog.h"
@@ -933,7 +934,7 @@ trash_action (GtkWidget  *widget,
   GigProjectPage *self = GIG_PROJECT_PAGE (widget);
   g_autoptr(JsonObject) fields = json_object_new ();
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = gig_pb_format_datetime (now);
+  g_autofree char *stamp = gig_stamp_format (now);
   AdwToast *undo;
 
   json_object_set_boolean_member (fields, "deleted", TRUE);

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "core/gig-id.h"
 #include "pocketbase/gig-pb-client.h"
 #include "pocketbase/gig-pb-realtime.h"
 
@@ -97,7 +98,7 @@ test_sign_up_and_in (void)
   gig_pb_client_sign_up_async (client, email, "correct-horse-1", "Ada", NULL, gig_test_async_store, &result);
   created = gig_pb_client_sign_up_finish (client, gig_test_async_wait (&result), &error);
   g_assert_no_error (error);
-  g_assert_true (gig_pb_is_valid_record_id (json_object_get_string_member (created, "id")));
+  g_assert_true (gig_id_is_valid (json_object_get_string_member (created, "id")));
   g_assert_cmpstr (json_object_get_string_member (created, "name"), ==, "Ada");
   g_assert_null (gig_pb_client_get_token (client));
   g_clear_object (&result);
@@ -183,13 +184,13 @@ test_create_with_client_id (void)
   g_autoptr(GigTestPbUser) user = gig_test_pb_create_user (pb, "creator");
   g_autoptr(GigPbClient) client = client_for (user->token);
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = gig_pb_new_record_id ();
+  g_autofree char *id = gig_id_new ();
   g_autoptr(JsonObject) fields = new_project (id, user->id, "Logo for a bakery", "open");
   g_autoptr(JsonObject) created = NULL;
   g_autoptr(JsonObject) again = NULL;
   g_autoptr(JsonObject) fetched = NULL;
 
-  g_assert_true (gig_pb_is_valid_record_id (id));
+  g_assert_true (gig_id_is_valid (id));
   created = create_record (client, "projects", fields, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (created, "id"), ==, id);
@@ -242,7 +243,7 @@ test_update_changed_fields (void)
   g_autoptr(GigTestPbUser) user = gig_test_pb_create_user (pb, "updater");
   g_autoptr(GigPbClient) client = client_for (user->token);
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = gig_pb_new_record_id ();
+  g_autofree char *id = gig_id_new ();
   g_autoptr(JsonObject) fields = new_project (id, user->id, "Original title", "open");
   g_autoptr(JsonObject) created = create_record (client, "projects", fields, &error);
   g_autoptr(JsonObject) changes = json_object_new ();
@@ -276,8 +277,8 @@ test_batch_all_or_nothing (void)
   g_autoptr(GigPbBatch) batch = gig_pb_batch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = NULL;
-  g_autofree char *first = gig_pb_new_record_id ();
-  g_autofree char *second = gig_pb_new_record_id ();
+  g_autofree char *first = gig_id_new ();
+  g_autofree char *second = gig_id_new ();
   g_autoptr(JsonObject) good = new_project (first, user->id, "Good one", "open");
   g_autoptr(JsonObject) bad = new_project (second, user->id, "", "open");
   g_autoptr(JsonObject) missing = NULL;
@@ -302,7 +303,7 @@ test_batch_all_or_nothing (void)
   {
     g_autoptr(GigPbBatch) ok = gig_pb_batch_new ();
     g_autoptr(JsonObject) change = json_object_new ();
-    g_autofree char *third = gig_pb_new_record_id ();
+    g_autofree char *third = gig_id_new ();
     g_autoptr(JsonObject) upsert = new_project (third, user->id, "Upserted", "open");
 
     json_object_set_string_member (change, "title", "Good one, renamed");
@@ -383,7 +384,7 @@ test_keyset_paging (void)
 
       for (guint i = 0; i < per_batch; i++)
         {
-          g_autofree char *id = gig_pb_new_record_id ();
+          g_autofree char *id = gig_id_new ();
           g_autofree char *title = g_strdup_printf ("Project %u", b * per_batch + i);
           g_autoptr(JsonObject) fields = new_project (id, user->id, title, "in_progress");
 
@@ -518,7 +519,7 @@ test_realtime_events (void)
   RealtimeLog log = { 0, 0, 0, g_ptr_array_new_with_free_func (g_free) };
   g_autoptr(GigPbRealtime) realtime = start_realtime (client, &log);
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = gig_pb_new_record_id ();
+  g_autofree char *id = gig_id_new ();
   g_autoptr(JsonObject) fields = new_project (id, user->id, "Live project", "open");
   g_autoptr(JsonObject) created = NULL;
   g_autoptr(JsonObject) change = json_object_new ();
@@ -558,7 +559,7 @@ test_realtime_reconnect (void)
   g_autoptr(GigPbRealtime) realtime = start_realtime (client, &log);
   g_autoptr(GError) error = NULL;
   g_autofree char *first_client_id = NULL;
-  g_autofree char *id = gig_pb_new_record_id ();
+  g_autofree char *id = gig_id_new ();
   g_autoptr(JsonObject) fields = new_project (id, user->id, "After the outage", "open");
   g_autoptr(JsonObject) created = NULL;
   g_autofree char *create_event = g_strdup_printf ("create:projects:%s", id);
@@ -597,7 +598,7 @@ test_realtime_token_change (void)
   RealtimeLog log = { 0, 0, 0, g_ptr_array_new_with_free_func (g_free) };
   g_autoptr(GigPbRealtime) realtime = start_realtime (client, &log);
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = gig_pb_new_record_id ();
+  g_autofree char *id = gig_id_new ();
   g_autoptr(JsonObject) fields = new_project (id, bob->id, "Only bob sees this", "in_progress");
   g_autoptr(JsonObject) created = NULL;
   g_autofree char *create_event = g_strdup_printf ("create:projects:%s", id);

@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "core/gig-id.h"
 #include "pocketbase/gig-pb-client.h"
 #include "pocketbase/gig-pb-parser.h"
 
@@ -829,7 +830,7 @@ list (GigPbClient *client, const char *collection, GError **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  gig_pb_client_list_records_async (client, collection, "2026-01-01 00:00:00.000Z", "abc", NULL, NULL,
+  gig_pb_client_list_records_async (client, collection, "2026-01-01 00:00:00.000Z", "abcabcabcabcabc", NULL, NULL,
                                     0, NULL, gig_test_async_store, &result);
   return gig_pb_client_list_records_finish (client, gig_test_async_wait (&result), error);
 }
@@ -926,18 +927,18 @@ test_helpers (void)
 {
   g_autoptr(GDateTime) dt = gig_pb_parse_datetime ("2026-11-24 21:36:50.474Z");
   g_autofree char *text = NULL;
-  g_autofree char *id = gig_pb_new_record_id ();
+  g_autofree char *id = gig_id_new ();
   /* header {"alg":"HS256"} . payload {"exp":1795988192,"id":"x"} . signature */
   const char *token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3OTU5ODgxOTIsImlkIjoieCJ9.c2ln";
 
   g_assert_nonnull (dt);
-  text = gig_pb_format_datetime (dt);
+  text = gig_stamp_format (dt);
   g_assert_cmpstr (text, ==, "2026-11-24 21:36:50.474Z");
   g_assert_null (gig_pb_parse_datetime ("yesterday"));
 
-  g_assert_true (gig_pb_is_valid_record_id (id));
-  g_assert_false (gig_pb_is_valid_record_id ("ABCDEFGHIJKLMNO"));
-  g_assert_false (gig_pb_is_valid_record_id ("short"));
+  g_assert_true (gig_id_is_valid (id));
+  g_assert_false (gig_id_is_valid ("ABCDEFGHIJKLMNO"));
+  g_assert_false (gig_id_is_valid ("short"));
 
   g_assert_cmpint (gig_pb_token_get_expiry (token), ==, 1795988192);
   g_assert_cmpint (gig_pb_token_get_expiry ("not a token"), ==, 0);

@@ -5,6 +5,7 @@
 /* memmem() under -std=c11 */
 #define _GNU_SOURCE
 
+#include "core/gig-id.h"
 #include "session/gig-session.h"
 
 #include "gig-test-pb.h"
@@ -139,7 +140,7 @@ test_sign_up_in_out (void)
   g_assert_cmpstr (gig_session_get_name (session), ==, "Grace");
   g_assert_cmpstr (gig_session_get_server_url (session), ==, gig_test_pb_get_url (pb));
   user_id = g_strdup (gig_session_get_user_id (session));
-  g_assert_true (gig_pb_is_valid_record_id (user_id));
+  g_assert_true (gig_id_is_valid (user_id));
   token = gig_pb_client_get_token (gig_session_get_client (session));
   g_assert_nonnull (token);
   g_assert_cmpint (gig_session_get_token_expires_at (session), ==, gig_pb_token_get_expiry (token));

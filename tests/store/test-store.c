@@ -8,6 +8,8 @@
 
 #include <glib/gstdio.h>
 
+#include "core/gig-id.h"
+#include "gig-test-log.h"
 #include "pocketbase/gig-pb-parser.h"
 #include "store/gig-store-private.h"
 
@@ -280,10 +282,10 @@ test_ids (void)
 
   for (guint i = 0; i < 2000; i++)
     {
-      char *id = gig_store_new_id ();
+      char *id = gig_id_new ();
 
       g_assert_cmpuint (strlen (id), ==, 15);
-      g_assert_true (gig_store_id_is_valid (id));
+      g_assert_true (gig_id_is_valid (id));
       for (const char *p = id; *p; p++)
         histogram[g_ascii_isdigit (*p) ? 26 + (*p - '0') : *p - 'a']++;
       g_assert_false (g_hash_table_contains (seen, id));
@@ -293,11 +295,11 @@ test_ids (void)
   for (guint i = 0; i < 36; i++)
     g_assert_cmpuint (histogram[i], >, 400);
 
-  g_assert_false (gig_store_id_is_valid ("ABCDEFGHIJ12345"));
-  g_assert_false (gig_store_id_is_valid ("abc"));
-  g_assert_false (gig_store_id_is_valid ("abcdefghij1234-"));
-  g_assert_false (gig_store_id_is_valid ("abcdefghij123456"));
-  g_assert_false (gig_store_id_is_valid (NULL));
+  g_assert_false (gig_id_is_valid ("ABCDEFGHIJ12345"));
+  g_assert_false (gig_id_is_valid ("abc"));
+  g_assert_false (gig_id_is_valid ("abcdefghij1234-"));
+  g_assert_false (gig_id_is_valid ("abcdefghij123456"));
+  g_assert_false (gig_id_is_valid (NULL));
 }
 
 static void
@@ -311,6 +313,34 @@ test_default_path (void)
   g_assert_null (gig_store_default_path ("../etc"));
   g_assert_null (gig_store_default_path ("a/b"));
   g_assert_null (gig_store_default_path (""));
+  /* what the server chose must be a record id, for the tool's --data-dir as for the app */
+  g_assert_null (gig_store_account_path ("/srv/caches", "../../../tmp/evil"));
+  g_assert_null (gig_store_account_path ("/srv/caches", ".."));
+  g_assert_null (gig_store_account_path ("/srv/caches", "usr-alice000001"));
+  g_assert_null (gig_store_account_path ("/srv/caches", "USRALICE0000001"));
+  g_assert_null (gig_store_account_path ("/srv/caches", NULL));
+  g_free (path);
+  path = gig_store_account_path ("/srv/caches", "usralice0000001");
+  g_assert_cmpstr (path, ==, "/srv/caches/usralice0000001/cache.sqlite");
+}
+
+static void
+test_stamps (void)
+{
+  g_autofree char *now = gig_stamp_now ();
+
+  g_assert_true (gig_stamp_is_valid (now));
+  g_assert_true (gig_stamp_is_valid ("2030-01-31 23:59:59.999Z"));
+  g_assert_false (gig_stamp_is_valid (NULL));
+  g_assert_false (gig_stamp_is_valid (""));
+  g_assert_false (gig_stamp_is_valid ("2030-01-01 00:00:00.000Z\""));
+  g_assert_false (gig_stamp_is_valid ("2030-01-01 00:00:00.00\"Z"));
+  g_assert_false (gig_stamp_is_valid ("2030-01-01T00:00:00.000Z"));
+  g_assert_false (gig_stamp_is_valid ("2030-13-01 00:00:00.000Z"));
+  g_assert_false (gig_stamp_is_valid ("2030-01-01 24:00:00.000Z"));
+  g_assert_false (gig_stamp_is_valid ("2030-01-01 00:00:00.000"));
+  g_assert_false (gig_stamp_is_valid ("2030-01-01 00:00:00.000Z "));
+  g_assert_false (gig_stamp_is_valid ("2030-01-01 00:00:00\\00Z"));
 }
 
 /* ---- migrations ----------------------------------------------------------------------------- */
@@ -649,7 +679,7 @@ test_create_update_outbox (Fixture       *f,
 
   g_assert_true (gig_store_create_record (f->store, GIG_COLLECTION_PROJECTS, fields, &id, &error));
   g_assert_no_error (error);
-  g_assert_true (gig_store_id_is_valid (id));
+  g_assert_true (gig_id_is_valid (id));
   g_assert_cmpuint (log.emissions, ==, 1);
   g_assert_cmpint (log.collection, ==, GIG_COLLECTION_PROJECTS);
   g_assert_cmpstr (g_ptr_array_index (log.ids, 0), ==, id);
@@ -821,7 +851,10 @@ test_apply_page_dedupe (Fixture       *f,
                                           server_project ("prjaaaaaaaaaaa1", "A2", 1, "2026-11-24 10:00:02.000Z"),
                                           NULL);
   g_autoptr(GPtrArray) bad = page_of (server_project ("prjddddddddddd4", "D", 4, "2026-11-24 10:00:03.000Z"),
-                                      json_parse_object ("{\"title\":\"no id\"}"), NULL);
+                                      json_parse_object ("{\"title\":\"no id\"}"),
+                                      server_project ("prjeeeeeeeeeee5", "E", 5, "2026-11-24 10:00:04.000Z\""),
+                                      server_project ("prj/../../eeee6", "E", 5, "2026-11-24 10:00:04.000Z"),
+                                      NULL);
   g_autofree char *cursor_updated = NULL;
   g_autofree char *cursor_id = NULL;
   g_autofree char *title = NULL;
@@ -880,14 +913,28 @@ test_apply_page_dedupe (Fixture       *f,
   stored = gig_store_get_server_record (f->store, GIG_COLLECTION_PROJECTS, "prjaaaaaaaaaaa1");
   g_assert_cmpstr (json_object_get_string_member (stored, "collectionName"), ==, "projects");
 
-  /* A malformed record fails the page as a whole: nothing of it is kept, the cursor stays. */
-  g_assert_false (gig_store_apply_server_page (f->store, GIG_COLLECTION_PROJECTS, bad,
-                                               "2026-11-24 10:00:03.000Z", "prjddddddddddd4", NULL, &error));
-  g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID);
-  g_assert_false (record_exists (f->store, GIG_COLLECTION_PROJECTS, "prjddddddddddd4"));
+  /* Records without a valid id or stamp are skipped and counted, each with a warning; the
+   * rest of the page is kept. */
+  gig_test_log_expect ("gig-store", "Skipped a projects record from the server");
+  g_assert_true (gig_store_apply_server_page (f->store, GIG_COLLECTION_PROJECTS, bad,
+                                              "2026-11-24 10:00:03.000Z", "prjddddddddddd4", &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (gig_test_log_done (), ==, 3);
+  g_assert_cmpuint (result.skipped, ==, 3);
+  g_assert_cmpuint (result.inserted, ==, 1);
+  g_assert_true (record_exists (f->store, GIG_COLLECTION_PROJECTS, "prjddddddddddd4"));
+  g_assert_false (record_exists (f->store, GIG_COLLECTION_PROJECTS, "prjeeeeeeeeeee5"));
   g_clear_pointer (&cursor_updated, g_free);
   g_assert_true (gig_store_get_cursor (f->store, GIG_COLLECTION_PROJECTS, &cursor_updated, NULL));
-  g_assert_cmpstr (cursor_updated, ==, "2026-11-24 10:00:01.000Z");
+  g_assert_cmpstr (cursor_updated, ==, "2026-11-24 10:00:03.000Z");
+
+  /* A cursor made from such a stamp is refused, and the page with it. */
+  g_assert_false (gig_store_apply_server_page (f->store, GIG_COLLECTION_PROJECTS, page,
+                                               "2026-11-24 10:00:04.000Z\"", "prjeeeeeeeeeee5", NULL, &error));
+  g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID);
+  g_clear_pointer (&cursor_updated, g_free);
+  g_assert_true (gig_store_get_cursor (f->store, GIG_COLLECTION_PROJECTS, &cursor_updated, NULL));
+  g_assert_cmpstr (cursor_updated, ==, "2026-11-24 10:00:03.000Z");
 
   g_ptr_array_unref (log.ids);
 }
@@ -1931,8 +1978,10 @@ crash_child (const char *mode,
               g_autofree char *id = g_strdup_printf ("prj%06u%06u", n, i);
               g_ptr_array_add (page, server_project (id, "Pulled while being killed", i, "2026-11-24 10:00:00.000Z"));
             }
+          g_autofree char *last = g_strdup_printf ("prj%06u%06u", n, 199u);
+
           if (!gig_store_apply_server_page (store, GIG_COLLECTION_PROJECTS, page,
-                                            "2026-11-24 10:00:00.000Z", "x", NULL, &error))
+                                            "2026-11-24 10:00:00.000Z", last, NULL, &error))
             return 2;
           g_print ("page%u\n", n);
         }
@@ -2030,11 +2079,13 @@ main (int   argc,
     return crash_child (argv[2], argv[3]);
 
   g_test_init (&argc, &argv, NULL);
+  gig_test_log_init ();
 
 #define ADD(name, fn) g_test_add ("/store/" name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   g_test_add_func ("/store/ids", test_ids);
   g_test_add_func ("/store/json-round-trip", test_json_round_trip);
   g_test_add_func ("/store/default-path", test_default_path);
+  g_test_add_func ("/store/stamps", test_stamps);
   ADD ("migrations/fresh", test_fresh_file);
   g_test_add_data_func ("/store/migrations/from-v1", "cache-v1.sql", test_migrate_from_file);
   g_test_add_data_func ("/store/migrations/from-v2", "cache-v2.sql", test_migrate_from_file);

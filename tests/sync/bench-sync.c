@@ -30,6 +30,7 @@
 #include <libsoup/soup.h>
 
 #include "gig-test-pb.h"
+#include "core/gig-id.h"
 #include "pocketbase/gig-pb-client.h"
 #include "session/gig-session.h"
 #include "store/gig-store.h"
@@ -88,7 +89,7 @@ seed (GigTestPb *pb, const char *owner, const char *freelancer)
 
   for (guint i = 0; i < N_PROJECTS; i++)
     {
-      char *id = gig_pb_new_record_id ();
+      char *id = gig_id_new ();
 
       g_ptr_array_add (projects, id);
       g_string_append_printf (body, "%s{\"method\":\"POST\",\"url\":\"/api/collections/projects/records\","
@@ -139,7 +140,7 @@ stamp (gint64 base_us, guint i)
   g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc (0);
   g_autoptr(GDateTime) at = g_date_time_add (t, base_us + (gint64) i * 200);
 
-  return gig_pb_format_datetime (at);
+  return gig_stamp_format (at);
 }
 
 static void
@@ -165,7 +166,7 @@ seed_sql (GigTestPb *pb, const char *owner, const char *freelancer)
       g_autoptr(GString) title = g_string_new (NULL);
       g_autoptr(GString) description = g_string_new (NULL);
       g_autofree char *at = stamp (base, n);
-      char *id = gig_pb_new_record_id ();
+      char *id = gig_id_new ();
 
       g_ptr_array_add (projects, id);
       append_text (title, rand, 3, 8);
@@ -189,7 +190,7 @@ seed_sql (GigTestPb *pb, const char *owner, const char *freelancer)
     {
       g_autoptr(GString) letter = g_string_new (NULL);
       g_autofree char *at = stamp (base, n);
-      g_autofree char *id = gig_pb_new_record_id ();
+      g_autofree char *id = gig_id_new ();
 
       append_text (letter, rand, 50, 150);
       sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
@@ -213,7 +214,7 @@ seed_sql (GigTestPb *pb, const char *owner, const char *freelancer)
       g_autoptr(GString) title = g_string_new (NULL);
       g_autoptr(GString) description = g_string_new (NULL);
       g_autofree char *at = stamp (base, n);
-      g_autofree char *id = gig_pb_new_record_id ();
+      g_autofree char *id = gig_id_new ();
 
       append_text (title, rand, 2, 6);
       append_text (description, rand, 20, 60);

@@ -13,6 +13,8 @@
 #include <libsoup/soup.h>
 
 #include "gig-test-pb.h"
+#include "gig-test-token.h"
+#include "core/gig-id.h"
 #include "pocketbase/gig-pb-client.h"
 #include "session/gig-session.h"
 #include "store/gig-store.h"
@@ -389,7 +391,7 @@ test_pull_overlap_catches_late_commit (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *cursor_updated = NULL;
   g_autofree char *cursor_id = NULL;
-  g_autofree char *late_id = gig_pb_new_record_id ();
+  g_autofree char *late_id = gig_id_new ();
   g_autofree char *late_updated = NULL;
   g_autoptr(GDateTime) cursor = NULL;
   g_autoptr(GDateTime) earlier = NULL;
@@ -407,7 +409,7 @@ test_pull_overlap_catches_late_commit (void)
 
   cursor = gig_pb_parse_datetime (cursor_updated);
   earlier = g_date_time_add_seconds (cursor, -2);
-  late_updated = gig_pb_format_datetime (earlier);
+  late_updated = gig_stamp_format (earlier);
   gig_test_pb_stop (pb);
   {
     sqlite3 *db = NULL;
@@ -903,22 +905,6 @@ typedef struct
   char *token;
 } FakeServer;
 
-static char *
-b64url (const char *text)
-{
-  char *b64 = g_base64_encode ((const guchar *) text, strlen (text));
-
-  g_strdelimit (b64, "+", '-');
-  g_strdelimit (b64, "/", '_');
-  for (char *p = b64; *p; p++)
-    if (*p == '=')
-      {
-        *p = '\0';
-        break;
-      }
-  return b64;
-}
-
 static void
 fake_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
               gpointer user_data)
@@ -956,10 +942,6 @@ test_malformed_answers_leave_cache (void)
   g_autoptr(GSList) uris = NULL;
   g_autofree char *url = NULL;
   g_autofree char *path = temp_db ("cache.sqlite");
-  g_autofree char *header = b64url ("{\"alg\":\"HS256\",\"typ\":\"JWT\"}");
-  g_autofree char *payload_json = g_strdup_printf ("{\"id\":\"fakeuser0000001\",\"type\":\"auth\",\"exp\":%" G_GINT64_FORMAT "}",
-                                                   g_get_real_time () / G_USEC_PER_SEC + 3600);
-  g_autofree char *payload = b64url (payload_json);
   FakeServer fake = { 0 };
   g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr(JsonObject) known = fields_new ("id", "knownrecord0001", "title", "Known",
@@ -967,7 +949,7 @@ test_malformed_answers_leave_cache (void)
                                             "owner", "fakeuser0000001", NULL);
   Client *c;
 
-  fake.token = g_strdup_printf ("%s.%s.c2lnbmF0dXJl", header, payload);
+  fake.token = gig_test_token_new ("fakeuser0000001");
   soup_server_add_handler (server, NULL, fake_handler, &fake, NULL);
   g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
   g_assert_no_error (error);
