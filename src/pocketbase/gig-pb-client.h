@@ -158,7 +158,7 @@ JsonObject  *gig_pb_client_get_record_finish   (GigPbClient         *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
 
-/* @fields should carry a client-made "id" (gig_pb_new_record_id()), so that re-sending after a
+/* @fields should carry a client-made "id" (gig_id_new()), so that re-sending after a
  * lost response fails with GIG_PB_ERROR_NOT_UNIQUE (field "id") instead of duplicating. */
 void         gig_pb_client_create_record_async  (GigPbClient         *self,
                                                  const char          *collection,
