@@ -26,6 +26,9 @@ struct _GigPbClient
   char        *base_url;
   char        *token;
   SoupSession *session;
+  /* Health checks get their own connection: behind a queue of long page downloads on the main
+   * session they would time out and report a busy server as gone. */
+  SoupSession *health_session;
 };
 
 G_DEFINE_FINAL_TYPE (GigPbClient, gig_pb_client, G_TYPE_OBJECT)
@@ -43,6 +46,7 @@ typedef enum {
   RESULT_RECORD,   /* one record object */
   RESULT_AUTH,     /* {token, record}: sets the token */
   RESULT_BATCH,    /* [{status, body}] */
+  RESULT_HEALTH,   /* any JSON answer with a 2xx status */
 } ResultKind;
 
 typedef struct
@@ -89,6 +93,7 @@ gig_pb_client_finalize (GObject *object)
   GigPbClient *self = (GigPbClient *) object;
 
   g_clear_object (&self->session);
+  g_clear_object (&self->health_session);
   g_clear_pointer (&self->base_url, g_free);
   g_clear_pointer (&self->token, g_free);
 
@@ -359,6 +364,10 @@ return_result (GTask *task, JsonNode *root)
       }
       break;
 
+    case RESULT_HEALTH:
+      g_task_return_boolean (task, TRUE);
+      break;
+
     default:
       g_assert_not_reached ();
     }
@@ -399,16 +408,17 @@ send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-send_request (GigPbClient         *self,
-              gpointer             source_tag,
-              ResultKind           kind,
-              gboolean             is_auth_request,
-              const char          *method,
-              const char          *path,
-              JsonNode            *body,
-              GCancellable        *cancellable,
-              GAsyncReadyCallback  callback,
-              gpointer             user_data)
+send_request_on (GigPbClient         *self,
+                 SoupSession         *session,
+                 gpointer             source_tag,
+                 ResultKind           kind,
+                 gboolean             is_auth_request,
+                 const char          *method,
+                 const char          *path,
+                 JsonNode            *body,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
@@ -428,8 +438,24 @@ send_request (GigPbClient         *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  soup_session_send_and_read_async (self->session, data->message, G_PRIORITY_DEFAULT,
+  soup_session_send_and_read_async (session, data->message, G_PRIORITY_DEFAULT,
                                     cancellable, send_cb, g_steal_pointer (&task));
+}
+
+static void
+send_request (GigPbClient         *self,
+              gpointer             source_tag,
+              ResultKind           kind,
+              gboolean             is_auth_request,
+              const char          *method,
+              const char          *path,
+              JsonNode            *body,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  send_request_on (self, self->session, source_tag, kind, is_auth_request, method, path, body,
+                   cancellable, callback, user_data);
 }
 
 static char *
@@ -553,6 +579,36 @@ gig_pb_client_auth_refresh_finish (GigPbClient   *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return auth_finish (G_TASK (result), out_token, error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Health                                                                                     */
+
+void
+gig_pb_client_check_health_async (GigPbClient         *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (GIG_IS_PB_CLIENT (self));
+
+  if (self->health_session == NULL)
+    self->health_session = soup_session_new_with_options ("max-conns-per-host", 1,
+                                                          "timeout", 60,
+                                                          "user-agent", "Gigdesk/" PACKAGE_VERSION,
+                                                          NULL);
+  /* Without the token: the answer says whether the server is there, not who we are. */
+  send_request_on (self, self->health_session, gig_pb_client_check_health_async, RESULT_HEALTH,
+                   TRUE, "GET", "/api/health", NULL, cancellable, callback, user_data);
+}
+
+gboolean
+gig_pb_client_check_health_finish (GigPbClient   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ------------------------------------------------------------------------------------------ */

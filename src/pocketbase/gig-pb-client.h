@@ -112,6 +112,16 @@ JsonObject  *gig_pb_client_sign_in_with_password_finish (GigPbClient         *se
                                                          char               **out_token,
                                                          GError             **error);
 
+/* GET /api/health: TRUE when the server answers. Fails with GIG_PB_ERROR_NETWORK when it cannot
+ * be reached (the client's I/O timeout applies: cancel @cancellable to give up sooner). */
+void         gig_pb_client_check_health_async  (GigPbClient         *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean     gig_pb_client_check_health_finish (GigPbClient         *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+
 /* Exchanges the current (still valid) token for a new one; sets it on success.
  * An expired or revoked token gives GIG_PB_ERROR_AUTH_REQUIRED. */
 void         gig_pb_client_auth_refresh_async  (GigPbClient         *self,

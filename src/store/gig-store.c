@@ -3452,6 +3452,14 @@ gig_store_failed_count (GigStore *self)
   return count_outbox (self, "SELECT count(*) FROM outbox WHERE state = 'failed'");
 }
 
+guint
+gig_store_conflict_count (GigStore *self)
+{
+  /* A record in conflict holds its outbox rows until every field is resolved. */
+  return count_outbox (self, "SELECT count(*) FROM (SELECT DISTINCT collection, record_id"
+                             " FROM outbox WHERE state = 'held')");
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Reads */
 

@@ -321,6 +321,8 @@ gboolean    gig_store_resolve_conflict    (GigStore      *self,
 /* Outbox rows not failed (queued or being sent). */
 guint       gig_store_pending_count       (GigStore      *self);
 guint       gig_store_failed_count        (GigStore      *self);
+/* Records waiting for the user to resolve a conflict. */
+guint       gig_store_conflict_count      (GigStore      *self);
 
 /* Work that exists only on this device and would be lost with the account's files (sign-out):
  * records with outbox rows (queued, being sent, held by a conflict or refused), per collection;

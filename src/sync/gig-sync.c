@@ -10,6 +10,7 @@
 
 #include "core/gig-id.h"
 #include "sync/gig-sync.h"
+#include "sync/gig-server-health.h"
 
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-realtime.h"
@@ -47,10 +48,13 @@ struct _GigSync
   gulong           store_changed_id;
   gulong           session_state_id;
   gulong           network_changed_id;
+  GigServerHealth *health;
 
   GigSyncState     state;
+  GigSyncStatus    status;
   guint            pending_count;
   guint            failed_count;
+  guint            conflict_count;
   char            *last_error;
   GDateTime       *last_synced;
   double           progress;
@@ -94,6 +98,8 @@ enum {
   PROP_LAST_SYNCED,
   PROP_PROGRESS,
   PROP_PROGRESS_TEXT,
+  PROP_STATUS,
+  PROP_CONFLICT_COUNT,
   N_PROPS
 };
 
@@ -112,6 +118,36 @@ static void cycle_request (GigSync *self, gboolean pull);
 /* ------------------------------------------------------------------------------------------ */
 /* Properties                                                                                 */
 
+static gboolean
+network_available (GigSync *self)
+{
+  return self->monitor == NULL || g_network_monitor_get_network_available (self->monitor);
+}
+
+/* The status shown to the user, from what is true now (see gig-sync-status.h). */
+static void
+update_status (GigSync *self)
+{
+  GigSyncSignals inputs = {
+    .network_available = network_available (self),
+    .server_reachable = self->health == NULL || gig_server_health_get_reachable (self->health),
+    .sign_in_needed = self->state == GIG_SYNC_STATE_SIGN_IN_NEEDED,
+    .cycle_running = self->state == GIG_SYNC_STATE_SYNCING,
+    .cycle_offline = self->state == GIG_SYNC_STATE_OFFLINE,
+    .cycle_failed = self->state == GIG_SYNC_STATE_ERROR,
+    .pending_count = self->pending_count,
+    .failed_count = self->failed_count,
+    .conflict_count = self->conflict_count,
+  };
+  GigSyncStatus status = gig_sync_status_derive (&inputs);
+
+  if (self->status == status)
+    return;
+  g_debug ("status %d -> %d", self->status, status);
+  self->status = status;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
 static void
 set_state (GigSync      *self,
            GigSyncState  state)
@@ -121,6 +157,7 @@ set_state (GigSync      *self,
   g_debug ("state %d -> %d", self->state, state);
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  update_status (self);
 }
 
 static void
@@ -157,6 +194,7 @@ update_counts (GigSync *self)
 {
   guint pending = gig_store_pending_count (self->store);
   guint failed = gig_store_failed_count (self->store);
+  guint conflicts = gig_store_conflict_count (self->store);
 
   if (pending != self->pending_count)
     {
@@ -168,6 +206,12 @@ update_counts (GigSync *self)
       self->failed_count = failed;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILED_COUNT]);
     }
+  if (conflicts != self->conflict_count)
+    {
+      self->conflict_count = conflicts;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFLICT_COUNT]);
+    }
+  update_status (self);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1449,12 +1493,6 @@ retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-network_available (GigSync *self)
-{
-  return self->monitor == NULL || g_network_monitor_get_network_available (self->monitor);
-}
-
 static void
 schedule_retry (GigSync *self)
 {
@@ -1508,6 +1546,16 @@ cycle_finish (Cycle  *cycle,
         }
       else if (owned == NULL)
         owned = g_error_new_literal (GIG_SYNC_ERROR, GIG_SYNC_ERROR_RECORDS_SKIPPED, skipped);
+    }
+
+  /* Any answer, even a refusal, shows the server is there; a network error says otherwise. */
+  if (self->health != NULL && !stopped)
+    {
+      if (g_error_matches (owned, GIG_PB_ERROR, GIG_PB_ERROR_NETWORK))
+        gig_server_health_report (self->health, FALSE);
+      else if (owned == NULL || owned->domain == GIG_PB_ERROR ||
+               g_error_matches (owned, GIG_SYNC_ERROR, GIG_SYNC_ERROR_PUSH_FAILED))
+        gig_server_health_report (self->health, TRUE);
     }
 
   if (owned == NULL)
@@ -1691,7 +1739,40 @@ realtime_connected_cb (GigPbRealtime *realtime,
 {
   /* The server replays nothing: pull what happened while we were not subscribed. */
   g_debug ("realtime %sconnected", is_reconnect ? "re" : "");
+  if (self->health != NULL)
+    gig_server_health_report (self->health, TRUE);
   cycle_request (self, TRUE);
+}
+
+static void
+realtime_disconnected_cb (GigPbRealtime *realtime,
+                          GError        *error,
+                          GigSync       *self)
+{
+  /* The stream may have ended for a harmless reason (the server's idle close): ask. */
+  g_debug ("realtime disconnected: %s", error != NULL ? error->message : "");
+  if (self->health != NULL)
+    gig_server_health_check_now (self->health);
+}
+
+static void
+health_changed_cb (GigServerHealth *health,
+                   GParamSpec      *pspec,
+                   GigSync         *self)
+{
+  update_status (self);
+  if (!gig_server_health_get_reachable (health) || !self->started)
+    return;
+  /* The server is back: catch up at once rather than when the backoff runs out, and bring the
+   * stream back without waiting for its own reconnect delay. */
+  if (self->realtime != NULL && !gig_pb_realtime_get_connected (self->realtime))
+    {
+      gig_pb_realtime_stop (self->realtime);
+      gig_pb_realtime_start (self->realtime);
+    }
+  if (self->cycle == NULL && self->state != GIG_SYNC_STATE_SIGN_IN_NEEDED &&
+      self->state != GIG_SYNC_STATE_SYNCING)
+    gig_sync_now (self);
 }
 
 static gboolean
@@ -1767,6 +1848,8 @@ network_changed_cb (GNetworkMonitor *monitor,
 {
   if (!self->started)
     return;
+  gig_server_health_check_now (self->health);
+  update_status (self);
   if (available)
     {
       if (self->state == GIG_SYNC_STATE_OFFLINE || self->state == GIG_SYNC_STATE_ERROR)
@@ -1811,10 +1894,13 @@ gig_sync_new (GigStore    *store,
   self->store_changed_id = g_signal_connect (store, "changed", G_CALLBACK (store_changed_cb), self);
   self->session_state_id = g_signal_connect (session, "notify::state",
                                              G_CALLBACK (session_state_cb), self);
+  self->health = gig_server_health_new (client);
   self->pending_count = gig_store_pending_count (store);
   self->failed_count = gig_store_failed_count (store);
+  self->conflict_count = gig_store_conflict_count (store);
   if (gig_session_get_state (session) != GIG_SESSION_STATE_SIGNED_IN)
     self->state = GIG_SYNC_STATE_SIGN_IN_NEEDED;
+  update_status (self);
   return self;
 }
 
@@ -1837,7 +1923,11 @@ gig_sync_start (GigSync *self)
   gig_pb_realtime_set_subscriptions (self->realtime, topics);
   g_signal_connect (self->realtime, "event", G_CALLBACK (realtime_event_cb), self);
   g_signal_connect (self->realtime, "connected", G_CALLBACK (realtime_connected_cb), self);
+  g_signal_connect (self->realtime, "disconnected", G_CALLBACK (realtime_disconnected_cb), self);
   gig_pb_realtime_start (self->realtime);
+
+  g_signal_connect (self->health, "notify::reachable", G_CALLBACK (health_changed_cb), self);
+  gig_server_health_start (self->health);
 
   self->periodic_source = g_timeout_add_seconds (self->pull_interval_s, periodic_cb, self);
   cycle_request (self, TRUE);
@@ -1862,6 +1952,11 @@ gig_sync_stop (GigSync *self)
     {
       g_clear_signal_handler (&self->network_changed_id, self->monitor);
       g_clear_object (&self->monitor);
+    }
+  if (self->health != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->health, self);
+      gig_server_health_stop (self->health);
     }
   if (self->cycle != NULL)
     g_cancellable_cancel (self->cycle->cancellable);
@@ -1916,6 +2011,27 @@ gig_sync_get_state (GigSync *self)
 {
   g_return_val_if_fail (GIG_IS_SYNC (self), GIG_SYNC_STATE_IDLE);
   return self->state;
+}
+
+GigSyncStatus
+gig_sync_get_status (GigSync *self)
+{
+  g_return_val_if_fail (GIG_IS_SYNC (self), GIG_SYNC_STATUS_ERROR);
+  return self->status;
+}
+
+guint
+gig_sync_get_conflict_count (GigSync *self)
+{
+  g_return_val_if_fail (GIG_IS_SYNC (self), 0);
+  return self->conflict_count;
+}
+
+gboolean
+gig_sync_get_server_reachable (GigSync *self)
+{
+  g_return_val_if_fail (GIG_IS_SYNC (self), FALSE);
+  return gig_server_health_get_reachable (self->health);
 }
 
 guint
@@ -1980,6 +2096,16 @@ gig_sync_set_backoff_ms (GigSync *self,
 }
 
 void
+gig_sync_set_health_timing (GigSync *self,
+                            guint    interval_ms,
+                            guint    timeout_ms,
+                            guint    max_backoff_ms)
+{
+  g_return_if_fail (GIG_IS_SYNC (self));
+  gig_server_health_set_timing (self->health, interval_ms, timeout_ms, max_backoff_ms);
+}
+
+void
 gig_sync_set_intervals (GigSync *self,
                         guint    pull_interval_s,
                         guint    reconcile_interval_s)
@@ -2020,6 +2146,7 @@ gig_sync_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->client);
   g_clear_object (&self->session);
+  g_clear_object (&self->health);
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
   g_clear_pointer (&self->in_flight, g_hash_table_unref);
   g_clear_pointer (&self->own_versions, g_hash_table_unref);
@@ -2061,6 +2188,12 @@ gig_sync_get_property (GObject    *object,
     case PROP_PROGRESS_TEXT:
       g_value_set_string (value, self->progress_text);
       break;
+    case PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+    case PROP_CONFLICT_COUNT:
+      g_value_set_uint (value, self->conflict_count);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2096,6 +2229,12 @@ gig_sync_class_init (GigSyncClass *klass)
   properties[PROP_PROGRESS_TEXT] =
     g_param_spec_string ("progress-text", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL, GIG_TYPE_SYNC_STATUS, GIG_SYNC_STATUS_SYNCED,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONFLICT_COUNT] =
+    g_param_spec_uint ("conflict-count", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_REMOTE_RECORD_CHANGED] =

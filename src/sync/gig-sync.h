@@ -10,7 +10,11 @@
  * the realtime stream and pulls after every (re)connect.
  *
  * Properties (all read-only, notified on change):
- *   "state"          GigSyncState
+ *   "state"          GigSyncState   what the engine's last cycle did
+ *   "status"         GigSyncStatus  what to tell the user, derived from real signals: the
+ *                    network monitor, health checks of the server, the realtime stream, failed
+ *                    requests, the outbox and conflicts (see gig-sync-status.h)
+ *   "conflict-count" guint    records waiting for the user to resolve a conflict
  *   "pending-count"  guint    outbox rows still to push (failed ones not included)
  *   "failed-count"   guint    outbox rows the server refused for good
  *   "last-error"     string   user-readable message of the last failure, NULL after a success
@@ -33,6 +37,7 @@
 #include "store/gig-store.h"
 #include "pocketbase/gig-pb-client.h"
 #include "session/gig-session.h"
+#include "sync/gig-sync-status.h"
 
 G_BEGIN_DECLS
 
@@ -88,6 +93,10 @@ gboolean      gig_sync_once_finish         (GigSync             *self,
 void          gig_sync_request_reconcile   (GigSync             *self);
 
 GigSyncState  gig_sync_get_state           (GigSync             *self);
+GigSyncStatus gig_sync_get_status          (GigSync             *self);
+guint         gig_sync_get_conflict_count  (GigSync             *self);
+/* FALSE once a health check or a request found the server not answering (while started). */
+gboolean      gig_sync_get_server_reachable (GigSync            *self);
 guint         gig_sync_get_pending_count   (GigSync             *self);
 guint         gig_sync_get_failed_count    (GigSync             *self);
 const char   *gig_sync_get_last_error      (GigSync             *self);
@@ -104,6 +113,12 @@ void          gig_sync_set_overlap_ms      (GigSync             *self,
 void          gig_sync_set_backoff_ms      (GigSync             *self,
                                             guint                min_ms,
                                             guint                max_ms);
+/* Health checks of the server while started (defaults: every 10 000 ms while it answers,
+ * 4 000 ms to answer, retries backing off up to 30 000 ms while it does not). */
+void          gig_sync_set_health_timing   (GigSync             *self,
+                                            guint                interval_ms,
+                                            guint                timeout_ms,
+                                            guint                max_backoff_ms);
 /* How often a started engine pulls without an event and reconciles (defaults 5 min, 1 h). */
 void          gig_sync_set_intervals       (GigSync             *self,
                                             guint                pull_interval_s,

@@ -12,6 +12,7 @@
 #include "gig-project-dialog.h"
 #include "gig-proposal-editor.h"
 #include "gig-record-row.h"
+#include "gig-sync-status-text.h"
 #include "model/gig-record-list-model.h"
 #include "gig-ui-util.h"
 
@@ -517,69 +518,24 @@ on_store_changed (GigWindow  *self,
 static void
 update_sync_state (GigWindow *self)
 {
-  g_autofree char *subtitle = NULL;
-  g_autofree char *banner = NULL;
-  const char *button_label = _("_Retry");
-  GigSyncState state;
-  guint pending;
+  g_auto(GigSyncStatusText) text;
 
-  if (self->sync == NULL)
-    {
-      adw_window_title_set_subtitle (self->sidebar_title, NULL);
-      gtk_revealer_set_reveal_child (self->offline_revealer, FALSE);
-      return;
-    }
-
-  state = gig_sync_get_state (self->sync);
-  pending = gig_sync_get_pending_count (self->sync);
-
-  switch (state)
-    {
-    case GIG_SYNC_STATE_IDLE:
-      subtitle = g_strdup (_("Synced"));
-      break;
-    case GIG_SYNC_STATE_SYNCING:
-      {
-        const char *text = gig_sync_get_progress_text (self->sync);
-
-        subtitle = text != NULL && *text != '\0' ? g_strdup_printf (_("Syncing · %s"), text)
-                                                 : g_strdup (_("Syncing…"));
-      }
-      break;
-    case GIG_SYNC_STATE_OFFLINE:
-      if (pending > 0)
-        subtitle = g_strdup_printf (ngettext ("Offline · %u change waiting",
-                                              "Offline · %u changes waiting", pending), pending);
-      else
-        subtitle = g_strdup (_("Offline"));
-      banner = g_strdup (_("You are offline. Changes are saved here and sent when the server is reachable."));
-      break;
-    case GIG_SYNC_STATE_ERROR:
-      subtitle = g_strdup (_("Sync problem"));
-      banner = g_strdup_printf (_("Sync failed: %s"),
-                                gig_sync_get_last_error (self->sync) != NULL
-                                ? gig_sync_get_last_error (self->sync) : _("unknown error"));
-      break;
-    case GIG_SYNC_STATE_SIGN_IN_NEEDED:
-    default:
-      subtitle = g_strdup (_("Sign-in needed"));
-      banner = g_strdup (_("Your session has expired. Sign in again to sync; your changes are kept."));
-      button_label = _("_Sign In");
-      break;
-    }
-
-  adw_window_title_set_subtitle (self->sidebar_title, subtitle);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sidebar_title), gig_sync_get_last_error (self->sync));
-  gtk_revealer_set_reveal_child (self->offline_revealer, banner != NULL);
-  if (banner != NULL)
-    gtk_label_set_text (self->offline_label, banner);
-  gtk_button_set_label (self->offline_button, button_label);
+  /* The words come from the engine's derived status; the window only shows them. */
+  gig_sync_status_text_init (&text, self->sync);
+  adw_window_title_set_subtitle (self->sidebar_title, text.subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sidebar_title), text.tooltip);
+  gtk_revealer_set_reveal_child (self->offline_revealer, text.banner != NULL);
+  if (text.banner != NULL)
+    gtk_label_set_text (self->offline_label, text.banner);
+  gtk_widget_set_visible (GTK_WIDGET (self->offline_button), text.button_label != NULL);
+  if (text.button_label != NULL)
+    gtk_button_set_label (self->offline_button, text.button_label);
 }
 
 static void
 on_offline_button_clicked (GigWindow *self)
 {
-  if (self->sync != NULL && gig_sync_get_state (self->sync) == GIG_SYNC_STATE_SIGN_IN_NEEDED)
+  if (self->sync != NULL && gig_sync_get_status (self->sync) == GIG_SYNC_STATUS_SIGN_IN_NEEDED)
     gig_window_show_sign_in (self, _("Your session has expired. Sign in again to continue syncing."));
   else if (self->sync != NULL)
     gig_sync_now (self->sync);
@@ -680,7 +636,9 @@ gig_window_set_account (GigWindow  *self,
 
   if (self->sync != NULL)
     {
-      g_signal_connect_object (self->sync, "notify::state", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync, "notify::status", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync, "notify::conflict-count", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync, "notify::failed-count", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->sync, "notify::pending-count", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->sync, "notify::progress-text", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->sync, "notify::last-error", G_CALLBACK (update_sync_state), self, G_CONNECT_SWAPPED);

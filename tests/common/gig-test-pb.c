@@ -224,7 +224,11 @@ gig_test_pb_free (GigTestPb *pb)
   if (pb == NULL)
     return;
   if (gig_test_pb_is_running (pb))
-    gig_test_pb_stop (pb);
+    {
+      /* A paused server cannot handle SIGTERM until it runs again. */
+      gig_test_pb_resume (pb);
+      gig_test_pb_stop (pb);
+    }
   if (pb->data_dir != NULL)
     delete_tree (pb->data_dir);
   g_clear_object (&pb->http);
@@ -297,6 +301,20 @@ void
 gig_test_pb_kill (GigTestPb *pb)
 {
   signal_and_wait (pb, SIGKILL);
+}
+
+void
+gig_test_pb_pause (GigTestPb *pb)
+{
+  g_assert_true (gig_test_pb_is_running (pb));
+  g_subprocess_send_signal (pb->process, SIGSTOP);
+}
+
+void
+gig_test_pb_resume (GigTestPb *pb)
+{
+  if (gig_test_pb_is_running (pb))
+    g_subprocess_send_signal (pb->process, SIGCONT);
 }
 
 void

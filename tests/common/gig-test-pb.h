@@ -41,6 +41,10 @@ gboolean       gig_test_pb_is_running           (GigTestPb     *pb);
 void           gig_test_pb_stop                 (GigTestPb     *pb);
 /* SIGKILL and wait: a crash, e.g. right after a commit whose response is then lost. */
 void           gig_test_pb_kill                 (GigTestPb     *pb);
+/* SIGSTOP: the process keeps its port and connections but answers nothing (a hung server). */
+void           gig_test_pb_pause                (GigTestPb     *pb);
+/* SIGCONT after gig_test_pb_pause (harmless otherwise). */
+void           gig_test_pb_resume               (GigTestPb     *pb);
 /* Starts the stopped server again on the same data directory and port. */
 void           gig_test_pb_restart              (GigTestPb     *pb);
 
