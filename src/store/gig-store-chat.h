@@ -121,6 +121,9 @@ char           *gig_store_chat_others_last_read  (GigStore    *self,
 guint           gig_store_chat_unread_count      (GigStore    *self,
                                                   const char  *cid,
                                                   const char  *me);
+/* The same for every channel with unread messages: cid → count (GUINT_TO_POINTER). */
+GHashTable     *gig_store_chat_unread_counts     (GigStore    *self,
+                                                  const char  *me);
 
 /* ---- outbox ----------------------------------------------------------------------------------- */
 

@@ -64,6 +64,7 @@ struct _GigProjectPage
   GtkListBox         *milestones_list;
   GtkButton          *add_milestone_button;
   AdwBin             *chat_slot;
+  AdwViewStackPage   *chat_page;
   AdwStatusPage      *chat_placeholder;
 };
 
@@ -717,6 +718,25 @@ gig_project_page_set_chat_client (GigProjectPage *self,
     update_chat (self);
 }
 
+void
+gig_project_page_set_chat_unread (GigProjectPage *self,
+                                  guint           unread)
+{
+  g_return_if_fail (GIG_IS_PROJECT_PAGE (self));
+
+  /* The view switcher shows it on the Chat tab, wide and narrow. */
+  adw_view_stack_page_set_badge_number (self->chat_page, unread);
+  adw_view_stack_page_set_needs_attention (self->chat_page, unread > 0);
+}
+
+guint
+gig_project_page_get_chat_unread (GigProjectPage *self)
+{
+  g_return_val_if_fail (GIG_IS_PROJECT_PAGE (self), 0);
+
+  return adw_view_stack_page_get_badge_number (self->chat_page);
+}
+
 static void
 open_chat_action (GtkWidget  *widget,
                   const char *action_name,
@@ -1187,6 +1207,7 @@ gig_project_page_class_init (GigProjectPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, milestones_list);
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, add_milestone_button);
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, chat_slot);
+  gtk_widget_class_bind_template_child (widget_class, GigProjectPage, chat_page);
   gtk_widget_class_bind_template_child (widget_class, GigProjectPage, chat_placeholder);
   gtk_widget_class_bind_template_callback (widget_class, on_state_button_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_title_visible_changed);

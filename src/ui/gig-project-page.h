@@ -30,5 +30,9 @@ void        gig_project_page_set_chat_client (GigProjectPage *self,
                                               GigChatClient  *client);
 /* Re-reads the project and its children from the store. */
 void        gig_project_page_reload         (GigProjectPage *self);
+/* Unread chat messages of the shown project: a badge on the Chat tab. */
+void        gig_project_page_set_chat_unread (GigProjectPage *self,
+                                              guint           unread);
+guint       gig_project_page_get_chat_unread (GigProjectPage *self);
 
 G_END_DECLS

@@ -32,6 +32,8 @@ struct _GigRecordRow
 
   GtkLabel   *text_label;     /* title, a line break, subtitle */
   GtkImage   *state_icon;     /* NULL until a row shows a sync state */
+  GtkLabel   *unread_label;   /* NULL until a row has unread chat messages */
+  guint       unread;
   GtkLabel   *status_label;
 };
 
@@ -152,6 +154,52 @@ set_state_icon (GigRecordRow  *self,
 }
 
 void
+gig_record_row_set_unread (GigRecordRow *self,
+                           guint         unread)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *description = NULL;
+
+  g_return_if_fail (GIG_IS_RECORD_ROW (self));
+
+  if (self->unread == unread && (unread == 0 || self->unread_label != NULL))
+    return;
+  self->unread = unread;
+  if (unread == 0)
+    {
+      if (self->unread_label != NULL)
+        gtk_widget_set_visible (GTK_WIDGET (self->unread_label), FALSE);
+      return;
+    }
+
+  /* Made only for the few rows that need it, like the state icon. */
+  if (self->unread_label == NULL)
+    {
+      self->unread_label = GTK_LABEL (gtk_label_new (NULL));
+      gtk_widget_set_valign (GTK_WIDGET (self->unread_label), GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (GTK_WIDGET (self->unread_label), "unread-badge");
+      gtk_widget_add_css_class (GTK_WIDGET (self->unread_label), "numeric");
+      gtk_widget_insert_after (GTK_WIDGET (self->unread_label), GTK_WIDGET (self),
+                               GTK_WIDGET (self->text_label));
+    }
+  text = unread > 99 ? g_strdup ("99+") : g_strdup_printf ("%u", unread);
+  description = g_strdup_printf (ngettext ("%u unread message", "%u unread messages", unread), unread);
+  gtk_label_set_text (self->unread_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->unread_label), description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->unread_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->unread_label), TRUE);
+}
+
+guint
+gig_record_row_get_unread (GigRecordRow *self)
+{
+  g_return_val_if_fail (GIG_IS_RECORD_ROW (self), 0);
+
+  return self->unread;
+}
+
+void
 gig_record_row_unbind (GigRecordRow *self)
 {
   g_return_if_fail (GIG_IS_RECORD_ROW (self));
@@ -229,6 +277,7 @@ gig_record_row_dispose (GObject *object)
     gtk_widget_unparent (child);
   self->text_label = NULL;
   self->state_icon = NULL;
+  self->unread_label = NULL;
   self->status_label = NULL;
 
   G_OBJECT_CLASS (gig_record_row_parent_class)->dispose (object);

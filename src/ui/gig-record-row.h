@@ -22,6 +22,10 @@ void          gig_record_row_bind   (GigRecordRow  *self,
                                      GigStore      *store,
                                      GigRecord     *record);
 void          gig_record_row_unbind (GigRecordRow  *self);
+/* Chat messages the user has not read (0 hides the badge). */
+void          gig_record_row_set_unread (GigRecordRow *self,
+                                         guint         unread);
+guint         gig_record_row_get_unread (GigRecordRow *self);
 const char   *gig_record_row_get_id (GigRecordRow  *self);
 const char   *gig_record_row_get_title (GigRecordRow *self);
 const char   *gig_record_row_get_subtitle (GigRecordRow *self);

@@ -14,6 +14,7 @@
 #include "gig-record-row.h"
 #include "gig-sync-status-text.h"
 #include "model/gig-record-list-model.h"
+#include "model/gig-unread-counts.h"
 #include "gig-ui-util.h"
 
 /* Order of the scope drop-down's entries. */
@@ -24,6 +25,12 @@ static const GigStoreScope scopes[] = {
   GIG_STORE_SCOPE_MY_PROPOSALS,
   GIG_STORE_SCOPE_DRAFTS,
   GIG_STORE_SCOPE_TRASH,
+};
+
+/* The same order: the search entry says which list it searches. */
+static const char *search_placeholders[] = {
+  N_("Search Open Projects"), N_("Search My Projects"), N_("Search My Work"),
+  N_("Search My Proposals"), N_("Search Drafts"), N_("Search Trash"),
 };
 
 /* The same order, as stored in the "sidebar-scope" setting. */
@@ -43,6 +50,11 @@ struct _GigWindow
   GdkFrameClock        *grow_clock;   /* set while the slice waits to grow */
   gulong                grow_id;
   char                 *me;
+  char                 *highlight_id; /* the record the list highlights, followed by id */
+  GigUnreadCounts      *unread;
+  GHashTable           *bound_rows;   /* GigRecordRow → the id of the project it belongs to */
+  gboolean              following;
+  guint                 follow_idle_id;
   GigSignInPage        *sign_in_page;
   guint                 search_idle_id;
 
@@ -187,9 +199,17 @@ update_empty_state (GigWindow *self)
 
   if (query != NULL && query->text != NULL)
     {
+      GListModel *scope_names_model = gtk_drop_down_get_model (self->scope_dropdown);
+      guint selected = gtk_drop_down_get_selected (self->scope_dropdown);
+      g_autofree char *description = NULL;
+
+      /* Search looks in the list chosen above it: say so, and where else to look. */
+      if (GTK_IS_STRING_LIST (scope_names_model) && selected < g_list_model_get_n_items (scope_names_model))
+        description = g_strdup_printf (_("Nothing in “%s” matches. Try other words or another list."),
+                                       gtk_string_list_get_string (GTK_STRING_LIST (scope_names_model), selected));
       adw_status_page_set_icon_name (self->sidebar_status, "system-search-symbolic");
       adw_status_page_set_title (self->sidebar_status, _("No Results"));
-      adw_status_page_set_description (self->sidebar_status, _("Try other words."));
+      adw_status_page_set_description (self->sidebar_status, description != NULL ? description : _("Try other words."));
       return;
     }
 
@@ -305,9 +325,22 @@ refresh_query (GigWindow *self)
 }
 
 static void
+update_search_placeholder (GigWindow *self)
+{
+  guint scope = gtk_drop_down_get_selected (self->scope_dropdown);
+  const char *text = scope < G_N_ELEMENTS (search_placeholders) ? _(search_placeholders[scope]) : NULL;
+
+  g_object_set (self->search_entry, "placeholder-text", text, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->search_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+}
+
+static void
 on_filters_changed (GigWindow *self)
 {
   guint scope = gtk_drop_down_get_selected (self->scope_dropdown);
+
+  update_search_placeholder (self);
 
   /* Remember the list for the next start (not while the template is still being built). */
   if (self->settings != NULL && scope < G_N_ELEMENTS (scope_names))
@@ -417,6 +450,14 @@ bind_row (GtkSignalListItemFactory *factory,
     return;
 
   gig_record_row_bind (GIG_RECORD_ROW (gtk_list_item_get_child (item)), self->store, record);
+  {
+    GigRecordRow *row = GIG_RECORD_ROW (gtk_list_item_get_child (item));
+    const char *project_id = gig_record_get_collection (record) == GIG_COLLECTION_PROJECTS
+                             ? gig_record_get_id (record) : gig_record_get_string (record, "project");
+
+    g_hash_table_replace (self->bound_rows, row, g_strdup (project_id));
+    gig_record_row_set_unread (row, self->unread != NULL ? gig_unread_counts_get_project (self->unread, project_id) : 0);
+  }
 }
 
 static void
@@ -424,7 +465,107 @@ unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             gpointer                  user_data)
 {
+  GigWindow *self = user_data;
+
+  g_hash_table_remove (self->bound_rows, gtk_list_item_get_child (item));
   gig_record_row_unbind (GIG_RECORD_ROW (gtk_list_item_get_child (item)));
+}
+
+/* ---- unread chat messages -------------------------------------------------------------------- */
+
+static void
+update_unread (GigWindow *self)
+{
+  GHashTableIter iter;
+  gpointer row, project_id;
+
+  if (self->bound_rows == NULL)
+    return;  /* not built yet, or gone */
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, &row, &project_id))
+    gig_record_row_set_unread (row, self->unread != NULL ? gig_unread_counts_get_project (self->unread, project_id) : 0);
+  gig_project_page_set_chat_unread (self->project_page,
+                                    self->unread != NULL
+                                    ? gig_unread_counts_get_project (self->unread, gig_project_page_get_project (self->project_page))
+                                    : 0);
+}
+
+static void
+follow_unread (GigWindow  *self,
+               const char *me)
+{
+  if (self->unread != NULL)
+    g_signal_handlers_disconnect_by_data (self->unread, self);
+  g_clear_object (&self->unread);
+  if (self->store != NULL && me != NULL)
+    {
+      self->unread = gig_unread_counts_new (self->store, me);
+      g_signal_connect_object (self->unread, "changed", G_CALLBACK (update_unread), self, G_CONNECT_SWAPPED);
+    }
+  update_unread (self);
+}
+
+guint
+gig_window_get_unread_count (GigWindow  *self,
+                             const char *project_id)
+{
+  g_return_val_if_fail (GIG_IS_WINDOW (self), 0);
+
+  return self->unread != NULL ? gig_unread_counts_get_project (self->unread, project_id) : 0;
+}
+
+/* The highlight follows a record by id, never a row index: rows inserted, removed or moved
+ * around it (a new project, one moved to the trash, one hired out of the Open list) must not
+ * carry it to another record, and a record that left the list takes the highlight with it. */
+static void
+follow_highlight (GigWindow *self)
+{
+  gint64 position = -1;
+  guint selected;
+
+  if (self->model == NULL || self->selection == NULL || self->following)
+    return;
+
+  self->following = TRUE;
+  if (self->highlight_id != NULL)
+    position = gig_record_list_model_find (self->model, self->highlight_id);
+  /* The model may be between the two halves of a refresh (see replace_all): not there yet. */
+  if (position >= g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+    position = -1;
+  if (position >= FIRST_ROWS)
+    show_all_rows (self);
+  selected = position >= 0 ? (guint) position : GTK_INVALID_LIST_POSITION;
+  if (gtk_single_selection_get_selected (self->selection) != selected)
+    gtk_single_selection_set_selected (self->selection, selected);
+  self->following = FALSE;
+}
+
+static gboolean
+follow_highlight_idle (gpointer user_data)
+{
+  GigWindow *self = user_data;
+
+  self->follow_idle_id = 0;
+  follow_highlight (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Rows changed: the list view must see the change before the selection moves, so the highlight
+ * is put back just after (still before the next frame is drawn). */
+static void
+on_selection_items_changed (GigWindow *self)
+{
+  if (self->follow_idle_id == 0)
+    self->follow_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, follow_highlight_idle, self, NULL);
+}
+
+static void
+set_highlight (GigWindow  *self,
+               const char *id)
+{
+  g_free (self->highlight_id);
+  self->highlight_id = g_strdup (id);
+  follow_highlight (self);
 }
 
 void
@@ -436,24 +577,18 @@ gig_window_show_project (GigWindow  *self,
   if (project_id == NULL)
     {
       gtk_stack_set_visible_child_name (self->content, "empty");
+      set_highlight (self, NULL);
       return;
     }
 
   gig_project_page_set_project (self->project_page, project_id);
   gtk_stack_set_visible_child_name (self->content, "project");
+  gig_project_page_set_chat_unread (self->project_page,
+                                    self->unread != NULL ? gig_unread_counts_get_project (self->unread, project_id) : 0);
 
   /* Highlight the project in the list when it is there. */
-  if (self->model != NULL && self->selection != NULL &&
-      gig_record_list_model_get_query (self->model)->collection == GIG_COLLECTION_PROJECTS)
-    {
-      gint64 position = gig_record_list_model_find (self->model, project_id);
-
-      if (position >= FIRST_ROWS)
-        show_all_rows (self);
-
-      gtk_single_selection_set_selected (self->selection,
-                                         position >= 0 ? (guint) position : GTK_INVALID_LIST_POSITION);
-    }
+  if (self->model == NULL || gig_record_list_model_get_query (self->model)->collection == GIG_COLLECTION_PROJECTS)
+    set_highlight (self, project_id);
   adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content));
 }
 
@@ -482,6 +617,7 @@ on_list_activate (GigWindow *self,
       if (proposal == NULL)
         return;
       project = json_object_get_string_member_with_default (proposal, "project", NULL);
+      set_highlight (self, id);
       if (query->scope == GIG_STORE_SCOPE_DRAFTS)
         {
           gig_window_edit_proposal (self, project, id);
@@ -600,6 +736,7 @@ gig_window_set_account (GigWindow  *self,
   g_clear_object (&self->sync);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
+  follow_unread (self, NULL);
   gig_window_show_project (self, NULL);
 
   if (session == NULL)
@@ -618,6 +755,7 @@ gig_window_set_account (GigWindow  *self,
   self->sync = sync != NULL ? g_object_ref (sync) : NULL;
 
   gig_project_page_set_context (self->project_page, store, gig_session_get_user_id (session));
+  follow_unread (self, self->me);
 
   query = build_query (self);
   self->model = gig_record_list_model_new (store, query);
@@ -629,6 +767,10 @@ gig_window_set_account (GigWindow  *self,
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  /* After the selection's own handler: whatever it did with the index, put the highlight back
+   * on the record. */
+  g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (on_selection_items_changed), self,
+                           G_CONNECT_SWAPPED);
   /* The list view builds its rows as soon as it has a model; before the window is shown
    * that would be done again for every change of the query (see gig_window_map). */
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
@@ -669,6 +811,7 @@ gig_window_set_user (GigWindow  *self,
   g_free (self->me);
   self->me = g_strdup (user_id);
   gig_project_page_set_context (self->project_page, self->store, user_id);
+  follow_unread (self, user_id);
   refresh_query (self);
 }
 
@@ -834,12 +977,16 @@ gig_window_dispose (GObject *object)
   GigWindow *self = GIG_WINDOW (object);
 
   g_clear_handle_id (&self->search_idle_id, g_source_remove);
+  g_clear_handle_id (&self->follow_idle_id, g_source_remove);
   if (self->list_view != NULL)
     gtk_list_view_set_model (self->list_view, NULL);
   stop_growing (self);
   g_clear_object (&self->selection);
   g_clear_object (&self->slice);
   g_clear_object (&self->model);
+  if (self->unread != NULL)
+    g_signal_handlers_disconnect_by_data (self->unread, self);
+  g_clear_object (&self->unread);
   gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_WINDOW);
   self->sign_in_page = NULL;
   g_clear_object (&self->sync);
@@ -856,6 +1003,8 @@ gig_window_finalize (GObject *object)
   GigWindow *self = GIG_WINDOW (object);
 
   g_free (self->me);
+  g_free (self->highlight_id);
+  g_clear_pointer (&self->bound_rows, g_hash_table_unref);
 
   G_OBJECT_CLASS (gig_window_parent_class)->finalize (object);
 }
@@ -916,6 +1065,7 @@ gig_window_init (GigWindow *self)
 {
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
+  self->bound_rows = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   gig_ui_ensure_style ();
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -924,5 +1074,6 @@ gig_window_init (GigWindow *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  update_search_placeholder (self);
   update_empty_state (self);
 }

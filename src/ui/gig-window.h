@@ -53,6 +53,9 @@ void           gig_window_set_sort       (GigWindow      *self,
                                           GigStoreSort    sort);
 GListModel    *gig_window_get_list_model (GigWindow      *self);
 /* The sync state line under the sidebar title. */
+/* Chat messages not read in the project's channel, as the list and the Chat tab show them. */
+guint          gig_window_get_unread_count (GigWindow    *self,
+                                            const char   *project_id);
 const char    *gig_window_get_sync_subtitle (GigWindow   *self);
 gboolean       gig_window_get_offline_banner_visible (GigWindow *self);
 

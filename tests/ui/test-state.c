@@ -11,8 +11,13 @@
 #include <glib/gi18n.h>
 
 #include "gig-test-pb.h"
+#include "gcs-test-util.h"
+#include "chat/gig-chat-client.h"
+#include "ui/gig-record-row.h"
 #include "gig-test-ui.h"
 #include "ui/gig-window.h"
+#include "ui/gig-project-page.h"
+#include "model/gig-record.h"
 
 #define GENEROUS_MS 60000
 
@@ -25,6 +30,8 @@ typedef struct
   GigStore      *store;
   GigSync       *sync;
   GigWindow     *window;
+  GcsTestServer *chat;      /* only for the chat tests */
+  GigChatClient *chat_client;
 } Fixture;
 
 /* ---- helpers --------------------------------------------------------------------------------- */
@@ -123,10 +130,28 @@ close_window (Fixture *f)
   f->window = NULL;
 }
 
+/* The same with the local chat server, which the PocketBase hooks and the app's chat client use. */
+static void
+fixture_set_up_chat (Fixture *f, gconstpointer data)
+{
+  f->chat = gcs_test_server_start (NULL);
+  g_setenv ("STREAM_API_KEY", GCS_TEST_KEY, TRUE);
+  g_setenv ("STREAM_API_SECRET", GCS_TEST_SECRET, TRUE);
+  g_setenv ("STREAM_BASE_URL", f->chat->url, TRUE);
+  fixture_set_up (f, data);
+  g_unsetenv ("STREAM_API_KEY");
+  g_unsetenv ("STREAM_API_SECRET");
+  g_unsetenv ("STREAM_BASE_URL");
+}
+
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
   close_window (f);
+  if (f->chat_client != NULL)
+    gig_chat_client_disconnect (f->chat_client);
+  g_clear_object (&f->chat_client);
+  g_clear_pointer (&f->chat, gcs_test_server_stop);
   gig_sync_stop (f->sync);
   g_clear_object (&f->sync);
   gig_store_close (f->store);
@@ -251,6 +276,294 @@ test_status_shown (Fixture *f, gconstpointer data)
   shots (f, "conflict");
 }
 
+/* ---- the sidebar highlight ------------------------------------------------------------------- */
+
+/* The id of the highlighted row, or NULL. */
+static const char *
+highlighted_id (GigWindow *window)
+{
+  GtkListView *list_view = GTK_LIST_VIEW (gtk_widget_get_template_child (GTK_WIDGET (window), GIG_TYPE_WINDOW, "list_view"));
+  GtkSelectionModel *model = gtk_list_view_get_model (list_view);
+  GigRecord *record;
+
+  g_assert_true (GTK_IS_SINGLE_SELECTION (model));
+  record = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (model));
+  return record != NULL ? gig_record_get_id (record) : NULL;
+}
+
+static void
+local_update (Fixture *f, const char *id, const char *member, gboolean boolean_value, const char *string_value)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (string_value != NULL)
+    json_object_set_string_member (fields, member, string_value);
+  else
+    json_object_set_boolean_member (fields, member, boolean_value);
+  g_assert_true (gig_store_update_record (f->store, GIG_COLLECTION_PROJECTS, id, fields, &error));
+  g_assert_no_error (error);
+  /* the list hears of the change in the same turn; let the window settle */
+  gig_test_ui_wait_for_draw (GTK_WINDOW (f->window), 2);
+}
+
+/* The highlight follows the record shown, by id, whatever the rows around it do. */
+static void
+test_selection_follows_record (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = post_project (f, f->alice, "Alpha");
+  g_autofree char *b = post_project (f, f->alice, "Bravo");
+  g_autofree char *c = post_project (f, f->alice, "Charlie");
+  g_autofree char *d = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  sync_once (f);
+  open_window (f);
+  gig_window_set_scope (f->window, GIG_STORE_SCOPE_MY_PROJECTS);
+  g_assert_cmpuint (g_list_model_get_n_items (gig_window_get_list_model (f->window)), ==, 3);
+
+  gig_window_show_project (f->window, b);
+  g_assert_cmpstr (highlighted_id (f->window), ==, b);
+
+  /* a new project comes in above it */
+  json_object_set_string_member (fields, "title", "Delta");
+  json_object_set_string_member (fields, "status", "open");
+  json_object_set_string_member (fields, "owner", f->alice->id);
+  json_object_set_string_member (fields, "currency", "EUR");
+  json_object_set_int_member (fields, "budget", 400);
+  g_assert_true (gig_store_create_record (f->store, GIG_COLLECTION_PROJECTS, fields, &d, &error));
+  g_assert_no_error (error);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (f->window), 2);
+  g_assert_cmpstr (gig_project_page_get_project (gig_window_get_project_page (f->window)), ==, b);
+  g_assert_cmpstr (highlighted_id (f->window), ==, b);
+
+  /* another one above it goes to the trash */
+  local_update (f, c, "deleted", TRUE, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (gig_window_get_list_model (f->window)), ==, 3);
+  g_assert_cmpstr (highlighted_id (f->window), ==, b);
+
+  /* Open projects: the shown one is hired out (accepting a proposal) and leaves the list; no
+   * other row takes the highlight */
+  gig_window_set_scope (f->window, GIG_STORE_SCOPE_OPEN_PROJECTS);
+  gig_window_show_project (f->window, b);
+  g_assert_cmpstr (highlighted_id (f->window), ==, b);
+  local_update (f, b, "status", FALSE, "in_progress");
+  g_assert_cmpstr (gig_project_page_get_project (gig_window_get_project_page (f->window)), ==, b);
+  g_assert_null (highlighted_id (f->window));
+
+  /* back in My Projects it is highlighted again; moved to the trash, the highlight goes */
+  gig_window_set_scope (f->window, GIG_STORE_SCOPE_MY_PROJECTS);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (f->window), 1);
+  g_assert_cmpstr (highlighted_id (f->window), ==, b);
+  local_update (f, b, "deleted", TRUE, NULL);
+  g_assert_null (highlighted_id (f->window));
+  g_assert_cmpstr (gig_project_page_get_project (gig_window_get_project_page (f->window)), ==, b);
+}
+
+/* ---- unread chat messages -------------------------------------------------------------------- */
+
+static GigRecordRow *
+find_row (GtkWidget *widget, const char *id)
+{
+  if (GIG_IS_RECORD_ROW (widget) && g_strcmp0 (gig_record_row_get_id (GIG_RECORD_ROW (widget)), id) == 0)
+    return GIG_RECORD_ROW (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GigRecordRow *row = find_row (child, id);
+
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+static guint
+row_unread (Fixture *f, const char *id)
+{
+  GigRecordRow *row = find_row (GTK_WIDGET (f->window), id);
+
+  g_assert_nonnull (row);
+  return gig_record_row_get_unread (row);
+}
+
+static void
+chat_call (Fixture *f, const char *token, const char *method, const char *path, const char *body)
+{
+  guint status = 0;
+  g_autoptr(JsonObject) answer = gcs_test_request (f->chat, method, path, token, NULL, body, &status);
+
+  if (status / 100 != 2)
+    g_error ("%s %s answered %u", method, path, status);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *project;
+  guint       expected;
+} UnreadWait;
+
+static gboolean
+unread_is (gpointer data)
+{
+  UnreadWait *wait = data;
+
+  return gig_window_get_unread_count (wait->f->window, wait->project) == wait->expected &&
+         row_unread (wait->f, wait->project) == wait->expected;
+}
+
+static gboolean
+chat_online (gpointer data)
+{
+  return gig_chat_client_get_state (data) == GIG_CHAT_STATE_ONLINE;
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *query_path;
+  const char *token;
+  const char *user_id;
+} ServerRead;
+
+/* The chat server's read state says @user_id has read everything. */
+static gboolean
+server_read_all (gpointer data)
+{
+  ServerRead *read = data;
+  guint status = 0;
+  g_autoptr(JsonObject) answer = gcs_test_request (read->f->chat, "POST", read->query_path, read->token,
+                                                   NULL, "{\"state\":true}", &status);
+  JsonArray *reads = answer != NULL && json_object_has_member (answer, "read")
+                     ? json_object_get_array_member (answer, "read") : NULL;
+
+  g_assert_cmpuint (status / 100, ==, 2);
+  for (guint i = 0; reads != NULL && i < json_array_get_length (reads); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (reads, i);
+      JsonObject *user = json_object_get_object_member (entry, "user");
+
+      if (g_strcmp0 (json_object_get_string_member (user, "id"), read->user_id) == 0)
+        return json_object_get_int_member (entry, "unread_messages") == 0;
+    }
+  return FALSE;
+}
+
+/* Bob writes in the chat of Alice's project: the row and the Chat tab count it; Alice opens
+ * the chat and the count goes, here and in the read state the chat server keeps. */
+static void
+test_unread_shown (Fixture *f, gconstpointer data)
+{
+  const char *language = data;
+  g_autoptr(GigTestPbUser) bob = gig_test_pb_create_user (f->pb, "bob");
+  g_autofree char *logo = post_project (f, f->alice, "Logo design");
+  g_autofree char *site = post_project (f, f->alice, "Website");
+  g_autofree char *server_token = gcs_test_server_token ();
+  g_autofree char *bob_token = gcs_test_user_token (bob->id, 0);
+  g_autofree char *alice_token = gcs_test_user_token (f->alice->id, 0);
+  g_autofree char *users = g_strdup_printf ("{\"users\":{\"%s\":{\"id\":\"%s\",\"name\":\"Alice\"},"
+                                            "\"%s\":{\"id\":\"%s\",\"name\":\"Bob\"}}}",
+                                            f->alice->id, f->alice->id, bob->id, bob->id);
+  g_autofree char *channel = g_strdup_printf ("/channels/messaging/project-%s", logo);
+  g_autofree char *query = g_strdup_printf ("%s/query", channel);
+  g_autofree char *create = g_strdup_printf ("{\"data\":{\"members\":[\"%s\",\"%s\"],\"created_by_id\":\"%s\"}}",
+                                             f->alice->id, bob->id, f->alice->id);
+  g_autofree char *add = g_strdup_printf ("{\"add_members\":[\"%s\"]}", bob->id);
+  g_autofree char *send = g_strdup_printf ("%s/message", channel);
+  UnreadWait wait = { f, logo, 1 };
+
+  gig_test_ui_use_language (language);
+  /* Bob is hired: the project's chat is open to both */
+  {
+    g_autofree char *path = g_strdup_printf ("/api/collections/projects/records/%s", logo);
+    g_autofree char *body = g_strdup_printf ("{\"hired_freelancer\":\"%s\",\"status\":\"in_progress\"}", bob->id);
+    g_autoptr(JsonNode) hired = gig_test_pb_superuser_call (f->pb, "PATCH", path, body);
+  }
+  chat_call (f, server_token, "POST", "/users", users);
+  chat_call (f, server_token, "POST", query, create);
+  chat_call (f, server_token, "POST", channel, add);
+
+  sync_once (f);
+  open_window (f);
+  gig_window_set_scope (f->window, GIG_STORE_SCOPE_MY_PROJECTS);
+  f->chat_client = gig_chat_client_new (gig_test_pb_get_url (f->pb), f->store, f->alice->id);
+  gig_chat_client_set_pb_token (f->chat_client, gig_pb_client_get_token (gig_session_get_client (f->session)));
+  gig_window_set_chat_client (f->window, f->chat_client);
+  gig_chat_client_connect (f->chat_client);
+  g_assert_true (gig_test_ui_wait_until (chat_online, f->chat_client, GENEROUS_MS));
+  g_assert_cmpuint (gig_window_get_unread_count (f->window, logo), ==, 0);
+
+  /* Bob's message arrives while Alice looks at the list */
+  chat_call (f, bob_token, "POST", send, "{\"message\":{\"text\":\"Can we talk about the colours?\"}}");
+  g_assert_true (gig_test_ui_wait_until (unread_is, &wait, GENEROUS_MS));
+  g_assert_cmpuint (row_unread (f, site), ==, 0);
+  shots (f, "unread-row");
+
+  /* the other project's Chat tab has nothing to count */
+  gig_window_show_project (f->window, site);
+  g_assert_cmpuint (gig_project_page_get_chat_unread (gig_window_get_project_page (f->window)), ==, 0);
+
+  /* on the project, the Chat tab counts it */
+  gig_window_show_project (f->window, logo);
+  g_assert_cmpuint (gig_project_page_get_chat_unread (gig_window_get_project_page (f->window)), ==, 1);
+  shots (f, "unread-tab");
+
+  /* reading it clears both, and the server keeps the read state */
+  gtk_window_present (GTK_WINDOW (f->window));
+  gig_project_page_set_view (gig_window_get_project_page (f->window), "chat");
+  wait.expected = 0;
+  g_assert_true (gig_test_ui_wait_until (unread_is, &wait, GENEROUS_MS));
+  g_assert_cmpuint (gig_project_page_get_chat_unread (gig_window_get_project_page (f->window)), ==, 0);
+  /* the mark-read call reaches the server after the local read state: wait for it there */
+  {
+    ServerRead read = { f, query, alice_token, f->alice->id };
+
+    g_assert_true (gig_test_ui_wait_until (server_read_all, &read, GENEROUS_MS));
+  }
+}
+
+/* ---- where search looks --------------------------------------------------------------------- */
+
+/* The search entry names the list it searches, and an empty result says where it looked. */
+static void
+test_search_says_where (Fixture *f, gconstpointer data)
+{
+  const char *language = data;
+  g_autofree char *id = post_project (f, f->alice, "Logo design");
+  GtkWidget *entry;
+  AdwStatusPage *status;
+  g_autofree char *placeholder = NULL;
+
+  gig_test_ui_use_language (language);
+  sync_once (f);
+  open_window (f);
+  entry = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window), GIG_TYPE_WINDOW, "search_entry"));
+  status = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (f->window), GIG_TYPE_WINDOW, "sidebar_status"));
+
+  gig_window_set_scope (f->window, GIG_STORE_SCOPE_OPEN_PROJECTS);
+  g_object_get (entry, "placeholder-text", &placeholder, NULL);
+  g_assert_cmpstr (placeholder, ==, _("Search Open Projects"));
+  g_clear_pointer (&placeholder, g_free);
+  gig_window_set_scope (f->window, GIG_STORE_SCOPE_TRASH);
+  g_object_get (entry, "placeholder-text", &placeholder, NULL);
+  g_assert_cmpstr (placeholder, ==, _("Search Trash"));
+  g_clear_pointer (&placeholder, g_free);
+
+  gig_window_set_scope (f->window, GIG_STORE_SCOPE_MY_PROJECTS);
+  g_object_get (entry, "placeholder-text", &placeholder, NULL);
+  g_assert_cmpstr (placeholder, ==, _("Search My Projects"));
+  gig_window_set_search_text (f->window, "logo");
+  g_assert_cmpuint (g_list_model_get_n_items (gig_window_get_list_model (f->window)), ==, 1);
+  gig_window_set_search_text (f->window, "");
+  gtk_search_bar_set_search_mode (GTK_SEARCH_BAR (gtk_widget_get_template_child (GTK_WIDGET (f->window), GIG_TYPE_WINDOW, "search_bar")), TRUE);
+  shots (f, "search-placeholder");
+  gig_window_set_search_text (f->window, "zebra");
+  g_assert_cmpuint (g_list_model_get_n_items (gig_window_get_list_model (f->window)), ==, 0);
+  g_assert_nonnull (strstr (adw_status_page_get_description (status), _("My Projects")));
+  shots (f, "search-empty");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -258,6 +571,13 @@ main (int argc, char *argv[])
 
   g_test_add ("/state/status-shown/en", Fixture, "en", fixture_set_up, test_status_shown, fixture_tear_down);
   g_test_add ("/state/status-shown/de", Fixture, "de", fixture_set_up, test_status_shown, fixture_tear_down);
+
+  g_test_add ("/state/selection-follows-record", Fixture, NULL, fixture_set_up, test_selection_follows_record, fixture_tear_down);
+
+  g_test_add ("/state/search-says-where/en", Fixture, "en", fixture_set_up, test_search_says_where, fixture_tear_down);
+  g_test_add ("/state/search-says-where/de", Fixture, "de", fixture_set_up, test_search_says_where, fixture_tear_down);
+  g_test_add ("/state/unread/en", Fixture, "en", fixture_set_up_chat, test_unread_shown, fixture_tear_down);
+  g_test_add ("/state/unread/de", Fixture, "de", fixture_set_up_chat, test_unread_shown, fixture_tear_down);
 
   return g_test_run ();
 }
