@@ -349,6 +349,36 @@ sign_out_now (GigApplication *self)
   for_each_window_set_account (self);
 }
 
+/* Preferences → a new server address, confirmed: sign out of this server and ask for a sign-in
+ * to the new one (a session belongs to one server; its token means nothing elsewhere). */
+static void
+gig_application_switch_server_action (GSimpleAction *action,
+                                      GVariant      *parameter,
+                                      gpointer       user_data)
+{
+  GigApplication *self = user_data;
+  const char *url = g_variant_get_string (parameter, NULL);
+  g_autofree char *notice = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!gig_server_url_is_valid (url, &error))
+    {
+      g_warning ("Not switching to “%s”: %s", url, error->message);
+      return;
+    }
+
+  g_settings_set_string (self->settings, "server-url", url);
+  if (self->session != NULL)
+    gig_application_sign_out_action (NULL, NULL, self);
+  notice = g_strdup_printf (_("Sign in to %s."), url);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (GIG_IS_WINDOW (l->data))
+      {
+        gig_window_show_sign_in (GIG_WINDOW (l->data), notice);
+        gig_sign_in_page_set_server_url (gig_window_get_sign_in_page (GIG_WINDOW (l->data)), url);
+      }
+}
+
 static void
 sign_out_confirmed_cb (GObject      *object,
                        GAsyncResult *result,
@@ -527,6 +557,7 @@ gig_application_preferences_action (GSimpleAction *action,
   GigPreferencesWindow *preferences;
 
   preferences = gig_preferences_window_new (self->settings);
+  gig_preferences_window_set_account (preferences, self->session, self->store);
   gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
   gtk_window_present (GTK_WINDOW (preferences));
 }
@@ -551,6 +582,7 @@ static const GActionEntry app_actions[] = {
   { .name = "preferences", .activate = gig_application_preferences_action },
   { .name = "shortcuts", .activate = gig_application_shortcuts_action },
   { .name = "sign-out", .activate = gig_application_sign_out_action },
+  { .name = "switch-server", .activate = gig_application_switch_server_action, .parameter_type = "s" },
   { .name = "sync-now", .activate = gig_application_sync_now_action },
   { .name = "new-project", .activate = gig_application_new_project_action },
   { .name = "trash", .activate = gig_application_trash_action },

@@ -10,13 +10,19 @@
 
 #include "gig-preferences-window.h"
 #include "gig-application.h"
+#include "store/gig-store-chat.h"
 
 struct _GigPreferencesWindow
 {
   AdwPreferencesWindow  parent_instance;
 
   GSettings            *settings;
+  GigSession           *session;       /* the signed-in account, or NULL */
+  GigStore             *store;
 
+  AdwPreferencesGroup  *account_group;
+  AdwActionRow         *account_row;
+  AdwActionRow         *account_server_row;
   AdwEntryRow          *server_url_row;
   GtkLabel             *server_url_error;
   AdwComboRow          *style_row;
@@ -85,8 +91,11 @@ on_server_url_changed (GigPreferencesWindow *self)
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->server_url_row), "error");
       gtk_widget_set_visible (GTK_WIDGET (self->server_url_error), FALSE);
-      /* Only a valid address reaches the settings, so a half-typed one never breaks sync. */
-      g_settings_set_string (self->settings, "server-url", stripped);
+      /* Only a valid address reaches the settings, so a half-typed one never breaks sync.
+       * While signed in, the address belongs to the account: changing it is applied (and
+       * confirmed) as a switch to another server, see on_server_url_apply. */
+      if (self->session == NULL)
+        g_settings_set_string (self->settings, "server-url", stripped);
     }
   else
     {
@@ -94,6 +103,133 @@ on_server_url_changed (GigPreferencesWindow *self)
       gtk_label_set_text (self->server_url_error, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->server_url_error), TRUE);
     }
+}
+
+/* "2 changes, 1 draft and 3 chat messages", or NULL when nothing would be lost. */
+static char *
+describe_unsent (GigPreferencesWindow *self)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GigStoreQuery) drafts_query = NULL;
+  guint changes, drafts = 0, messages;
+
+  if (self->store == NULL)
+    return NULL;
+  changes = gig_store_pending_count (self->store) + gig_store_failed_count (self->store);
+  messages = gig_store_chat_outbox_count (self->store);
+  drafts_query = gig_store_query_new (GIG_COLLECTION_PROPOSALS, GIG_STORE_SCOPE_DRAFTS);
+  drafts_query->me = g_strdup (gig_session_get_user_id (self->session));
+  if (!gig_store_query_count (self->store, drafts_query, &drafts, NULL))
+    drafts = 0;
+
+  if (changes > 0)
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u change", "%u changes", changes), changes));
+  if (drafts > 0)
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u draft", "%u drafts", drafts), drafts));
+  if (messages > 0)
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u chat message", "%u chat messages", messages), messages));
+  if (parts->len == 0)
+    return NULL;
+  if (parts->len == 1)
+    return g_strdup (parts->pdata[0]);
+  /* Translators: the last two of a list, e.g. "2 changes and 1 draft" */
+  if (parts->len == 2)
+    return g_strdup_printf (_("%s and %s"), (char *) parts->pdata[0], (char *) parts->pdata[1]);
+  /* Translators: a list of three, e.g. "2 changes, 1 draft and 3 chat messages" */
+  return g_strdup_printf (_("%s, %s and %s"), (char *) parts->pdata[0], (char *) parts->pdata[1],
+                          (char *) parts->pdata[2]);
+}
+
+static gboolean
+close_idle_cb (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_switch_response (AdwMessageDialog     *dialog,
+                    const char           *response,
+                    GigPreferencesWindow *self)
+{
+  const char *url = g_object_get_data (G_OBJECT (dialog), "server-url");
+  GApplication *app = g_application_get_default ();
+
+  if (g_strcmp0 (response, "switch") != 0)
+    return;
+  /* The application signs out of this server and asks to sign in to the new one. */
+  if (app != NULL && g_action_group_has_action (G_ACTION_GROUP (app), "switch-server"))
+    g_action_group_activate_action (G_ACTION_GROUP (app), "switch-server", g_variant_new_string (url));
+  /* Not while the dialog, which is transient for this window, is still answering. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+static void
+on_server_url_apply (GigPreferencesWindow *self)
+{
+  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_url_row))));
+  g_autofree char *unsent = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (self->session == NULL || !gig_server_url_is_valid (url, NULL) ||
+      g_strcmp0 (url, gig_session_get_server_url (self->session)) == 0)
+    return;
+
+  unsent = describe_unsent (self);
+  body = g_strdup_printf (_("You will be signed out of %s and can then sign in to %s."),
+                          gig_session_get_server_url (self->session), url);
+  if (unsent != NULL)
+    {
+      g_autofree char *loss = g_strdup_printf (_("Not sent yet, and removed from this computer when you sign out: %s."),
+                                               unsent);
+      g_autofree char *joined = g_strconcat (body, "\n\n", loss, NULL);
+
+      g_free (body);
+      body = g_steal_pointer (&joined);
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Switch to Another Server?"), body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "switch", _("_Switch Server"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "switch",
+                                              unsent != NULL ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "server-url", g_steal_pointer (&url), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_switch_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+gig_preferences_window_set_account (GigPreferencesWindow *self,
+                                    GigSession           *session,
+                                    GigStore             *store)
+{
+  const char *name;
+  const char *email;
+  gboolean has_name;
+
+  g_return_if_fail (GIG_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (session == NULL || GIG_IS_SESSION (session));
+  g_return_if_fail (store == NULL || GIG_IS_STORE (store));
+
+  g_set_object (&self->session, session);
+  g_set_object (&self->store, store);
+  gtk_widget_set_visible (GTK_WIDGET (self->account_group), session != NULL);
+  if (session == NULL)
+    return;
+
+  name = gig_session_get_name (session);
+  email = gig_session_get_email (session);
+  has_name = name != NULL && *name != '\0';
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->account_row), has_name ? name : email);
+  adw_action_row_set_subtitle (self->account_row, has_name ? email : NULL);
+  adw_action_row_set_subtitle (self->account_server_row, gig_session_get_server_url (session));
+  /* The address box shows the account's server, not one typed and never used. */
+  gtk_editable_set_text (GTK_EDITABLE (self->server_url_row), gig_session_get_server_url (session));
 }
 
 static void
@@ -121,6 +257,8 @@ gig_preferences_window_constructed (GObject *object)
   gtk_editable_set_text (GTK_EDITABLE (self->server_url_row), url);
   g_signal_connect_object (self->server_url_row, "changed",
                            G_CALLBACK (on_server_url_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->server_url_row, "apply",
+                           G_CALLBACK (on_server_url_apply), self, G_CONNECT_SWAPPED);
 
   scheme = g_settings_get_string (self->settings, "color-scheme");
   for (guint i = 0; i < G_N_ELEMENTS (color_schemes); i++)
@@ -137,6 +275,8 @@ gig_preferences_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (gig_preferences_window_parent_class)->dispose (object);
 }
@@ -200,6 +340,9 @@ gig_preferences_window_class_init (GigPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/gig-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, GigPreferencesWindow, account_group);
+  gtk_widget_class_bind_template_child (widget_class, GigPreferencesWindow, account_row);
+  gtk_widget_class_bind_template_child (widget_class, GigPreferencesWindow, account_server_row);
   gtk_widget_class_bind_template_child (widget_class, GigPreferencesWindow, server_url_row);
   gtk_widget_class_bind_template_child (widget_class, GigPreferencesWindow, server_url_error);
   gtk_widget_class_bind_template_child (widget_class, GigPreferencesWindow, style_row);

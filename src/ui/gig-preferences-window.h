@@ -6,6 +6,9 @@
 
 #include <adwaita.h>
 
+#include "session/gig-session.h"
+#include "store/gig-store.h"
+
 G_BEGIN_DECLS
 
 #define GIG_TYPE_PREFERENCES_WINDOW (gig_preferences_window_get_type ())
@@ -13,6 +16,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GigPreferencesWindow, gig_preferences_window, GIG, PREFERENCES_WINDOW, AdwPreferencesWindow)
 
 GigPreferencesWindow *gig_preferences_window_new (GSettings *settings);
+/* Shows who is signed in (name, email, server); while signed in, a new server address is
+ * applied as a confirmed switch: the application's "switch-server" action. */
+void                  gig_preferences_window_set_account (GigPreferencesWindow *self,
+                                                          GigSession           *session,
+                                                          GigStore             *store);
 
 /* TRUE when @text is an absolute http or https URL with a host; @error says why not. */
 gboolean gig_server_url_is_valid (const char  *text,

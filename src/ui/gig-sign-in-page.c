@@ -84,6 +84,15 @@ gig_sign_in_page_get_error (GigSignInPage *self)
 }
 
 void
+gig_sign_in_page_set_server_url (GigSignInPage *self,
+                                 const char    *url)
+{
+  g_return_if_fail (GIG_IS_SIGN_IN_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), url != NULL ? url : "");
+}
+
+void
 gig_sign_in_page_set_notice (GigSignInPage *self,
                              const char    *notice)
 {

@@ -24,6 +24,9 @@ gboolean       gig_sign_in_page_get_busy     (GigSignInPage *self);
 /* The message shown under the form, or NULL when there is none. */
 const char    *gig_sign_in_page_get_error    (GigSignInPage *self);
 /* Shows a note above the form, e.g. that the session expired. */
+/* The server the next sign-in goes to (the page starts with the one in the settings). */
+void           gig_sign_in_page_set_server_url (GigSignInPage *self,
+                                                const char    *url);
 void           gig_sign_in_page_set_notice   (GigSignInPage *self,
                                               const char    *notice);
 

@@ -16,6 +16,9 @@
 #include "ui/gig-record-row.h"
 #include "gig-test-ui.h"
 #include "ui/gig-window.h"
+#include "ui/gig-preferences-window.h"
+#include "ui/gig-sign-in-page.h"
+#include "gig-application.h"
 #include "ui/gig-project-page.h"
 #include "model/gig-record.h"
 
@@ -564,6 +567,170 @@ test_search_says_where (Fixture *f, gconstpointer data)
   shots (f, "search-empty");
 }
 
+/* ---- the account and its server ------------------------------------------------------------- */
+
+static gboolean
+window_signed_in (gpointer data)
+{
+  return gig_window_is_signed_in (data);
+}
+
+static gboolean
+window_signed_out (gpointer data)
+{
+  return !gig_window_is_signed_in (data) && gig_window_get_sign_in_page (data) != NULL;
+}
+
+static gboolean
+window_settled (gpointer data)
+{
+  return window_signed_in (data) || window_signed_out (data);
+}
+
+static GObject *
+template_child (gpointer widget, GType type, const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static void
+sign_in_through_page (GigWindow *window, GigTestPbUser *user)
+{
+  GigSignInPage *page = gig_window_get_sign_in_page (window);
+
+  gtk_editable_set_text (GTK_EDITABLE (template_child (page, GIG_TYPE_SIGN_IN_PAGE, "email_row")), user->email);
+  gtk_editable_set_text (GTK_EDITABLE (template_child (page, GIG_TYPE_SIGN_IN_PAGE, "password_row")), user->password);
+  g_signal_emit_by_name (template_child (page, GIG_TYPE_SIGN_IN_PAGE, "submit_button"), "clicked");
+  g_assert_true (gig_test_ui_wait_until (window_signed_in, window, GENEROUS_MS));
+}
+
+/* The newest toplevel of @type, or NULL. */
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWindow *found = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        found = window;
+    }
+  return found;
+}
+
+static void
+shot_window (GtkWindow *window, const char *name, const char *language)
+{
+  for (guint dark = 0; dark <= 1; dark++)
+    {
+      g_autofree char *file = g_strdup_printf ("state-%s-%s-%s", name, dark ? "dark" : "light", language);
+
+      gig_test_ui_set_dark (dark);
+      gig_test_ui_wait_for_draw (window, 3);
+      g_free (gig_test_ui_screenshot (window, file));
+    }
+  gig_test_ui_set_dark (FALSE);
+}
+
+static gboolean
+app_synced (gpointer data)
+{
+  GigSync *sync = gig_application_get_sync (data);
+
+  return sync != NULL && gig_sync_get_status (sync) == GIG_SYNC_STATUS_SYNCED;
+}
+
+/* Preferences say who is signed in and where; a new server address leads through a confirmed
+ * sign-out to a sign-in on that server, after which sync works there. */
+static void
+test_account_and_server (gconstpointer data)
+{
+  const char *language = data;
+  g_autoptr(GigTestPb) first = gig_test_pb_start ();
+  g_autoptr(GigTestPb) second = gig_test_pb_start ();
+  g_autoptr(GigTestPbUser) alice = gig_test_pb_create_user (first, "alice");
+  g_autoptr(GigTestPbUser) carol = gig_test_pb_create_user (second, "carol");
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GigApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = NULL;
+  GigPreferencesWindow *preferences;
+  AdwMessageDialog *dialog;
+  GObject *server_row;
+  GigWindow *window;
+
+  gig_test_ui_use_language (language);
+  g_settings_set_string (settings, "server-url", gig_test_pb_get_url (first));
+  g_settings_set_int (settings, "window-width", 1000);
+  g_settings_set_int (settings, "window-height", 700);
+  app = gig_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  window = GIG_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_true (gig_test_ui_wait_until (window_settled, window, GENEROUS_MS));
+  if (gig_window_is_signed_in (window))
+    {
+      /* an account remembered by an earlier test of this run */
+      g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
+      g_assert_true (gig_test_ui_wait_until (window_signed_out, window, GENEROUS_MS));
+    }
+  sign_in_through_page (window, alice);
+
+  /* who, and where */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = GIG_PREFERENCES_WINDOW (find_toplevel (GIG_TYPE_PREFERENCES_WINDOW));
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (template_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_group"))));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (template_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_row"))), ==, alice->name);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (template_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_row"))), ==, alice->email);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (template_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_server_row"))), ==, gig_test_pb_get_url (first));
+  shot_window (GTK_WINDOW (preferences), "preferences-account", language);
+
+  /* typing another address changes nothing yet; applying it asks first */
+  server_row = template_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "server_url_row");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (server_row)), ==, gig_test_pb_get_url (first));
+  gtk_editable_set_text (GTK_EDITABLE (server_row), gig_test_pb_get_url (second));
+  saved = g_settings_get_string (settings, "server-url");
+  g_assert_cmpstr (saved, ==, gig_test_pb_get_url (first));
+  g_assert_true (gig_window_is_signed_in (window));
+  g_signal_emit_by_name (server_row, "apply");
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), gig_test_pb_get_url (second)));
+  shot_window (GTK_WINDOW (dialog), "switch-server", language);
+  adw_message_dialog_response (dialog, "switch");
+
+  /* signed out of the first server, asked to sign in to the second */
+  g_assert_true (gig_test_ui_wait_until (window_signed_out, window, GENEROUS_MS));
+  g_clear_pointer (&saved, g_free);
+  saved = g_settings_get_string (settings, "server-url");
+  g_assert_cmpstr (saved, ==, gig_test_pb_get_url (second));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (template_child (gig_window_get_sign_in_page (window), GIG_TYPE_SIGN_IN_PAGE, "server_row"))),
+                   ==, gig_test_pb_get_url (second));
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
+  shot_window (GTK_WINDOW (window), "switch-sign-in-360x640", language);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+
+  /* and there, sync works */
+  sign_in_through_page (window, carol);
+  g_assert_cmpstr (gig_session_get_server_url (gig_application_get_session (app)), ==, gig_test_pb_get_url (second));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sync-now", NULL);
+  g_assert_true (gig_test_ui_wait_until (app_synced, app, GENEROUS_MS));
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
+  g_assert_true (gig_test_ui_wait_until (window_signed_out, window, GENEROUS_MS));
+  gtk_window_destroy (GTK_WINDOW (window));
+  gig_test_ui_use_language ("en");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -576,6 +743,8 @@ main (int argc, char *argv[])
 
   g_test_add ("/state/search-says-where/en", Fixture, "en", fixture_set_up, test_search_says_where, fixture_tear_down);
   g_test_add ("/state/search-says-where/de", Fixture, "de", fixture_set_up, test_search_says_where, fixture_tear_down);
+  g_test_add_data_func ("/state/account-and-server/en", "en", test_account_and_server);
+  g_test_add_data_func ("/state/account-and-server/de", "de", test_account_and_server);
   g_test_add ("/state/unread/en", Fixture, "en", fixture_set_up_chat, test_unread_shown, fixture_tear_down);
   g_test_add ("/state/unread/de", Fixture, "de", fixture_set_up_chat, test_unread_shown, fixture_tear_down);
 
