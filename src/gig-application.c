@@ -48,6 +48,7 @@ struct _GigApplication
   gboolean        confirming_sign_out;
   guint           account_serial;
   guint           sign_out_serial;
+  char           *switch_server_url;  /* the server a confirmed switch goes to, while asking */
 };
 
 /* How long Sign Out waits for the outbox to be pushed before it asks about what is left. */
@@ -349,36 +350,6 @@ sign_out_now (GigApplication *self)
   for_each_window_set_account (self);
 }
 
-/* Preferences → a new server address, confirmed: sign out of this server and ask for a sign-in
- * to the new one (a session belongs to one server; its token means nothing elsewhere). */
-static void
-gig_application_switch_server_action (GSimpleAction *action,
-                                      GVariant      *parameter,
-                                      gpointer       user_data)
-{
-  GigApplication *self = user_data;
-  const char *url = g_variant_get_string (parameter, NULL);
-  g_autofree char *notice = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (!gig_server_url_is_valid (url, &error))
-    {
-      g_warning ("Not switching to “%s”: %s", url, error->message);
-      return;
-    }
-
-  g_settings_set_string (self->settings, "server-url", url);
-  if (self->session != NULL)
-    gig_application_sign_out_action (NULL, NULL, self);
-  notice = g_strdup_printf (_("Sign in to %s."), url);
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
-    if (GIG_IS_WINDOW (l->data))
-      {
-        gig_window_show_sign_in (GIG_WINDOW (l->data), notice);
-        gig_sign_in_page_set_server_url (gig_window_get_sign_in_page (GIG_WINDOW (l->data)), url);
-      }
-}
-
 static void
 sign_out_confirmed_cb (GObject      *object,
                        GAsyncResult *result,
@@ -412,6 +383,74 @@ gig_application_sign_out_action (GSimpleAction *action,
   self->sign_out_serial = self->account_serial;
   gig_sign_out_confirm_async (window, self->store, self->sync, SIGN_OUT_PUSH_TIMEOUT_MS,
                               sign_out_confirmed_cb, g_object_ref (self));
+}
+
+/* The sign-out (if any) is done: the next sign-in goes to @url. */
+static void
+finish_switch_server (GigApplication *self,
+                      const char     *url)
+{
+  g_autofree char *notice = g_strdup_printf (_("Sign in to %s."), url);
+
+  g_settings_set_string (self->settings, "server-url", url);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (GIG_IS_WINDOW (l->data))
+      {
+        gig_window_show_sign_in (GIG_WINDOW (l->data), notice);
+        gig_sign_in_page_set_server_url (gig_window_get_sign_in_page (GIG_WINDOW (l->data)), url);
+      }
+}
+
+static void
+switch_server_confirmed_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(GigApplication) self = user_data;
+  g_autofree char *url = g_steal_pointer (&self->switch_server_url);
+
+  self->confirming_sign_out = FALSE;
+  /* Cancelled (the account and the old address stay), or another account meanwhile. */
+  if (!gig_sign_out_confirm_finish (result) || self->account_serial != self->sign_out_serial)
+    return;
+  sign_out_now (self);
+  finish_switch_server (self, url);
+}
+
+/* Preferences → a new server address, confirmed there: a session belongs to one server (its
+ * token means nothing elsewhere), so this signs out, through the same guard as Sign Out (unsent
+ * work is pushed first, and what would still be lost is named before anything is), and asks for
+ * a sign-in to the new server. */
+static void
+gig_application_switch_server_action (GSimpleAction *action,
+                                      GVariant      *parameter,
+                                      gpointer       user_data)
+{
+  GigApplication *self = user_data;
+  const char *url = g_variant_get_string (parameter, NULL);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr(GError) error = NULL;
+
+  if (!gig_server_url_is_valid (url, &error))
+    {
+      g_warning ("Not switching to “%s”: %s", url, error->message);
+      return;
+    }
+  if (self->confirming_sign_out)
+    return;
+  if (self->session == NULL || self->store == NULL)
+    {
+      sign_out_now (self);
+      finish_switch_server (self, url);
+      return;
+    }
+
+  self->confirming_sign_out = TRUE;
+  self->sign_out_serial = self->account_serial;
+  g_free (self->switch_server_url);
+  self->switch_server_url = g_strdup (url);
+  gig_sign_out_confirm_async (window, self->store, self->sync, SIGN_OUT_PUSH_TIMEOUT_MS,
+                              switch_server_confirmed_cb, g_object_ref (self));
 }
 
 static void
@@ -557,7 +596,7 @@ gig_application_preferences_action (GSimpleAction *action,
   GigPreferencesWindow *preferences;
 
   preferences = gig_preferences_window_new (self->settings);
-  gig_preferences_window_set_account (preferences, self->session, self->store);
+  gig_preferences_window_set_account (preferences, self->session);
   gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
   gtk_window_present (GTK_WINDOW (preferences));
 }
@@ -645,6 +684,7 @@ gig_application_dispose (GObject *object)
   close_account (self);
   g_clear_object (&self->session);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->switch_server_url, g_free);
 
   G_OBJECT_CLASS (gig_application_parent_class)->dispose (object);
 }

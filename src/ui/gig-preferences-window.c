@@ -10,7 +10,6 @@
 
 #include "gig-preferences-window.h"
 #include "gig-application.h"
-#include "store/gig-store-chat.h"
 
 struct _GigPreferencesWindow
 {
@@ -18,7 +17,6 @@ struct _GigPreferencesWindow
 
   GSettings            *settings;
   GigSession           *session;       /* the signed-in account, or NULL */
-  GigStore             *store;
 
   AdwPreferencesGroup  *account_group;
   AdwActionRow         *account_row;
@@ -105,41 +103,6 @@ on_server_url_changed (GigPreferencesWindow *self)
     }
 }
 
-/* "2 changes, 1 draft and 3 chat messages", or NULL when nothing would be lost. */
-static char *
-describe_unsent (GigPreferencesWindow *self)
-{
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GigStoreQuery) drafts_query = NULL;
-  guint changes, drafts = 0, messages;
-
-  if (self->store == NULL)
-    return NULL;
-  changes = gig_store_pending_count (self->store) + gig_store_failed_count (self->store);
-  messages = gig_store_chat_outbox_count (self->store);
-  drafts_query = gig_store_query_new (GIG_COLLECTION_PROPOSALS, GIG_STORE_SCOPE_DRAFTS);
-  drafts_query->me = g_strdup (gig_session_get_user_id (self->session));
-  if (!gig_store_query_count (self->store, drafts_query, &drafts, NULL))
-    drafts = 0;
-
-  if (changes > 0)
-    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u change", "%u changes", changes), changes));
-  if (drafts > 0)
-    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u draft", "%u drafts", drafts), drafts));
-  if (messages > 0)
-    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u chat message", "%u chat messages", messages), messages));
-  if (parts->len == 0)
-    return NULL;
-  if (parts->len == 1)
-    return g_strdup (parts->pdata[0]);
-  /* Translators: the last two of a list, e.g. "2 changes and 1 draft" */
-  if (parts->len == 2)
-    return g_strdup_printf (_("%s and %s"), (char *) parts->pdata[0], (char *) parts->pdata[1]);
-  /* Translators: a list of three, e.g. "2 changes, 1 draft and 3 chat messages" */
-  return g_strdup_printf (_("%s, %s and %s"), (char *) parts->pdata[0], (char *) parts->pdata[1],
-                          (char *) parts->pdata[2]);
-}
-
 static gboolean
 close_idle_cb (gpointer user_data)
 {
@@ -168,7 +131,6 @@ static void
 on_server_url_apply (GigPreferencesWindow *self)
 {
   g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_url_row))));
-  g_autofree char *unsent = NULL;
   g_autofree char *body = NULL;
   GtkWidget *dialog;
 
@@ -176,26 +138,16 @@ on_server_url_apply (GigPreferencesWindow *self)
       g_strcmp0 (url, gig_session_get_server_url (self->session)) == 0)
     return;
 
-  unsent = describe_unsent (self);
-  body = g_strdup_printf (_("You will be signed out of %s and can then sign in to %s."),
+  /* Unsent work is the sign-out guard's to count and name, after it tried to send it. */
+  body = g_strdup_printf (_("You will be signed out of %s and can then sign in to %s. Changes not sent yet are sent first."),
                           gig_session_get_server_url (self->session), url);
-  if (unsent != NULL)
-    {
-      g_autofree char *loss = g_strdup_printf (_("Not sent yet, and removed from this computer when you sign out: %s."),
-                                               unsent);
-      g_autofree char *joined = g_strconcat (body, "\n\n", loss, NULL);
-
-      g_free (body);
-      body = g_steal_pointer (&joined);
-    }
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Switch to Another Server?"), body);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "switch", _("_Switch Server"),
                                     NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "switch",
-                                              unsent != NULL ? ADW_RESPONSE_DESTRUCTIVE : ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "switch", ADW_RESPONSE_SUGGESTED);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "server-url", g_steal_pointer (&url), g_free);
@@ -205,8 +157,7 @@ on_server_url_apply (GigPreferencesWindow *self)
 
 void
 gig_preferences_window_set_account (GigPreferencesWindow *self,
-                                    GigSession           *session,
-                                    GigStore             *store)
+                                    GigSession           *session)
 {
   const char *name;
   const char *email;
@@ -214,10 +165,8 @@ gig_preferences_window_set_account (GigPreferencesWindow *self,
 
   g_return_if_fail (GIG_IS_PREFERENCES_WINDOW (self));
   g_return_if_fail (session == NULL || GIG_IS_SESSION (session));
-  g_return_if_fail (store == NULL || GIG_IS_STORE (store));
 
   g_set_object (&self->session, session);
-  g_set_object (&self->store, store);
   gtk_widget_set_visible (GTK_WIDGET (self->account_group), session != NULL);
   if (session == NULL)
     return;
@@ -276,7 +225,6 @@ gig_preferences_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->session);
-  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (gig_preferences_window_parent_class)->dispose (object);
 }

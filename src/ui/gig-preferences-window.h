@@ -7,7 +7,6 @@
 #include <adwaita.h>
 
 #include "session/gig-session.h"
-#include "store/gig-store.h"
 
 G_BEGIN_DECLS
 
@@ -19,8 +18,7 @@ GigPreferencesWindow *gig_preferences_window_new (GSettings *settings);
 /* Shows who is signed in (name, email, server); while signed in, a new server address is
  * applied as a confirmed switch: the application's "switch-server" action. */
 void                  gig_preferences_window_set_account (GigPreferencesWindow *self,
-                                                          GigSession           *session,
-                                                          GigStore             *store);
+                                                          GigSession           *session);
 
 /* TRUE when @text is an absolute http or https URL with a host; @error says why not. */
 gboolean gig_server_url_is_valid (const char  *text,
