@@ -93,10 +93,25 @@ gig_sync_status_text_init (GigSyncStatusText *text,
         guint failed = gig_sync_get_failed_count (sync);
         const char *message = gig_sync_get_last_error (sync);
 
-        text->subtitle = failed > 0
-          ? g_strdup_printf (ngettext ("%u change refused", "%u changes refused", failed), failed)
-          : g_strdup (_("Sync problem"));
-        text->banner = g_strdup_printf (_("Sync failed: %s"), message != NULL ? message : _("unknown error"));
+        if (message == NULL && failed == 0)
+          message = _("unknown error");
+
+        if (failed > 0 && message == NULL)
+          {
+            /* Refused for good in an earlier cycle: retrying cannot help, the record must change. */
+            text->subtitle = g_strdup_printf (ngettext ("%u change refused", "%u changes refused", failed), failed);
+            text->banner = g_strdup_printf (ngettext ("The server refused %u change. It is kept here and marked on its record.",
+                                                      "The server refused %u changes. They are kept here and marked on their records.",
+                                                      failed), failed);
+            text->button_label = NULL;
+          }
+        else
+          {
+            text->subtitle = failed > 0
+              ? g_strdup_printf (ngettext ("%u change refused", "%u changes refused", failed), failed)
+              : g_strdup (_("Sync problem"));
+            text->banner = g_strdup_printf (_("Sync failed: %s"), message);
+          }
       }
       break;
 

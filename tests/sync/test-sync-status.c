@@ -260,6 +260,35 @@ test_status_conflict (void)
   desk_close (desk);
 }
 
+/* A change the server refused for good is kept, and the status says so after later cycles
+ * succeed too (the engine's state is idle again, which alone would read "Synced"). */
+static void
+test_status_refused (void)
+{
+  g_autoptr(GigTestPb) pb = gig_test_pb_start ();
+  g_autoptr(GigTestPbUser) alice = gig_test_pb_create_user (pb, "alice");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) changed = json_object_new ();
+  g_autofree char *bad = NULL;
+  Desk *desk = desk_open (pb, alice);
+
+  g_assert_true (sync_once (desk, &error));
+  bad = local_project (desk, alice->id, "Bad currency");
+  json_object_set_string_member (changed, "currency", "euros");
+  g_assert_true (gig_store_update_record (desk->store, GIG_COLLECTION_PROJECTS, bad, changed, &error));
+  g_assert_false (sync_once (desk, &error));
+  g_assert_error (error, GIG_SYNC_ERROR, GIG_SYNC_ERROR_PUSH_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpint (gig_sync_get_status (desk->sync), ==, GIG_SYNC_STATUS_ERROR);
+
+  g_assert_true (sync_once (desk, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gig_sync_get_state (desk->sync), ==, GIG_SYNC_STATE_IDLE);
+  g_assert_cmpuint (gig_sync_get_failed_count (desk->sync), ==, 1);
+  g_assert_cmpint (gig_sync_get_status (desk->sync), ==, GIG_SYNC_STATUS_ERROR);
+  desk_close (desk);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -268,6 +297,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sync/status/precedence", test_status_precedence);
   g_test_add_func ("/sync/status/follows-server", test_status_follows_server);
   g_test_add_func ("/sync/status/conflict", test_status_conflict);
+  g_test_add_func ("/sync/status/refused", test_status_refused);
 
   return g_test_run ();
 }

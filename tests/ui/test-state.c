@@ -279,6 +279,43 @@ test_status_shown (Fixture *f, gconstpointer data)
   shots (f, "conflict");
 }
 
+/* A change refused in an earlier cycle: later cycles succeed, the header still says so. */
+static void
+test_refused_shown (Fixture *f, gconstpointer data)
+{
+  const char *language = data;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *expected = NULL;
+  GtkLabel *banner;
+
+  gig_test_ui_use_language (language);
+  sync_once (f);
+  json_object_set_string_member (fields, "title", "Logo design");
+  json_object_set_string_member (fields, "status", "open");
+  json_object_set_string_member (fields, "owner", f->alice->id);
+  json_object_set_string_member (fields, "currency", "euros");
+  json_object_set_int_member (fields, "budget", 300);
+  g_assert_true (gig_store_create_record (f->store, GIG_COLLECTION_PROJECTS, fields, &id, &error));
+  g_assert_no_error (error);
+  gig_sync_once_async (f->sync, NULL, keep_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (gig_sync_once_finish (f->sync, result, &error));
+  g_clear_error (&error);
+  sync_once (f);
+
+  open_window (f);
+  expected = g_strdup_printf (ngettext ("%u change refused", "%u changes refused", 1), 1);
+  g_assert_cmpstr (gig_window_get_sync_subtitle (f->window), ==, expected);
+  g_assert_true (gig_window_get_offline_banner_visible (f->window));
+  banner = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (f->window), GIG_TYPE_WINDOW, "offline_label"));
+  g_assert_null (strstr (gtk_label_get_text (banner), _("unknown error")));
+  shots (f, "refused");
+}
+
 /* ---- the sidebar highlight ------------------------------------------------------------------- */
 
 /* The id of the highlighted row, or NULL. */
@@ -753,6 +790,8 @@ main (int argc, char *argv[])
   g_test_add ("/state/status-shown/en", Fixture, "en", fixture_set_up, test_status_shown, fixture_tear_down);
   g_test_add ("/state/status-shown/de", Fixture, "de", fixture_set_up, test_status_shown, fixture_tear_down);
 
+  g_test_add ("/state/refused-shown/en", Fixture, "en", fixture_set_up, test_refused_shown, fixture_tear_down);
+  g_test_add ("/state/refused-shown/de", Fixture, "de", fixture_set_up, test_refused_shown, fixture_tear_down);
   g_test_add ("/state/selection-follows-record", Fixture, NULL, fixture_set_up, test_selection_follows_record, fixture_tear_down);
 
   g_test_add ("/state/search-says-where/en", Fixture, "en", fixture_set_up, test_search_says_where, fixture_tear_down);
