@@ -14,6 +14,7 @@
 #include "ui/gig-window.h"
 #include "ui/gig-preferences-window.h"
 #include "ui/gig-notifications.h"
+#include "ui/gig-recovery-dialog.h"
 #include "ui/gig-sign-out.h"
 
 const char *
@@ -237,6 +238,47 @@ start_account_services (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+report_store_error (GigApplication *self,
+                    const GError   *error)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  /* A server-chosen id that is not a record id is never shown or used as a path. */
+  g_autofree char *message = g_strdup_printf (_("Could not open the local data: %s"),
+                                              error != NULL ? error->message
+                                                            : _("the server gave an account id that is not valid"));
+
+  g_warning ("%s", message);
+  if (GIG_IS_WINDOW (window))
+    gig_window_add_toast (GIG_WINDOW (window), adw_toast_new (message));
+}
+
+static void adopt_store (GigApplication *self, GigSession *session, GigStore *store);
+
+typedef struct
+{
+  GigApplication *self;
+  GigSession     *session;
+} Recovering;
+
+static void
+on_store_recovered (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Recovering *recovering = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GigStore) store = gig_recovery_open_store_finish (result, &error);
+
+  if (store != NULL)
+    adopt_store (recovering->self, recovering->session, store);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    report_store_error (recovering->self, error);
+  g_object_unref (recovering->self);
+  g_object_unref (recovering->session);
+  g_free (recovering);
+}
+
 gboolean
 gig_application_adopt_session (GigApplication *self,
                                GigSession     *session)
@@ -244,30 +286,44 @@ gig_application_adopt_session (GigApplication *self,
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GigStore) store = NULL;
-  const char *user_id;
 
   g_return_val_if_fail (GIG_IS_APPLICATION (self), FALSE);
   g_return_val_if_fail (GIG_IS_SESSION (session), FALSE);
 
-  user_id = gig_session_get_user_id (session);
-  path = gig_store_default_path (user_id);
-  if (path == NULL || (store = gig_store_new_for_path (path, &error)) == NULL)
+  path = gig_store_default_path (gig_session_get_user_id (session));
+  if (path != NULL)
+    store = gig_store_new_for_path (path, &error);
+  if (store == NULL && g_error_matches (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT))
     {
-      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-      /* A server-chosen id that is not a record id is never shown or used as a path. */
-      g_autofree char *message = g_strdup_printf (_("Could not open the local data: %s"),
-                                                  error != NULL ? error->message
-                                                                : _("the server gave an account id that is not valid"));
+      /* Never a dead end: the user is asked, and the account opens once what could be read is
+       * in a fresh cache. Until then the windows stay as they are (the sign-in page). */
+      Recovering *recovering = g_new0 (Recovering, 1);
 
-      g_warning ("%s", message);
-      if (GIG_IS_WINDOW (window))
-        gig_window_add_toast (GIG_WINDOW (window), adw_toast_new (message));
+      recovering->self = g_object_ref (self);
+      recovering->session = g_object_ref (session);
+      gig_recovery_open_store_async (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                     path, self->cancellable, on_store_recovered, recovering);
       return FALSE;
     }
+  if (store == NULL)
+    {
+      report_store_error (self, error);
+      return FALSE;
+    }
+  adopt_store (self, session, store);
+  return TRUE;
+}
+
+static void
+adopt_store (GigApplication *self,
+             GigSession     *session,
+             GigStore       *store)
+{
+  const char *user_id = gig_session_get_user_id (session);
 
   close_account (self);
   g_set_object (&self->session, session);
-  self->store = g_steal_pointer (&store);
+  self->store = g_object_ref (store);
   self->sync = gig_sync_new (self->store, gig_session_get_client (session), session);
   g_signal_connect_object (self->sync, "remote-record-changed",
                            G_CALLBACK (on_remote_record_changed), self, G_CONNECT_SWAPPED);
@@ -284,7 +340,6 @@ gig_application_adopt_session (GigApplication *self,
   for_each_window_set_account (self);
   self->start_services_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, start_account_services,
                                              self, NULL);
-  return TRUE;
 }
 
 static void

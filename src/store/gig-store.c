@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -490,6 +491,13 @@ gig_store_set_sqlite_error (GError     **error,
   int code = db ? sqlite3_extended_errcode (db) : SQLITE_ERROR;
   int primary = code & 0xff;
 
+  if (primary == SQLITE_FULL)
+    {
+      /* SQLite rolls the statement (and a failed COMMIT the transaction) back */
+      g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_DISK_FULL,
+                   _("%s: the disk is full, nothing was saved (free some space and try again)"), what);
+      return;
+    }
   g_set_error (error, GIG_STORE_ERROR,
                (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) ? GIG_STORE_ERROR_CORRUPT
                                                                        : GIG_STORE_ERROR_FAILED,
@@ -881,6 +889,15 @@ migrate (sqlite3  *db,
   return TRUE;
 }
 
+static void
+set_damaged_error (GError     **error,
+                   const char  *path,
+                   const char  *problem)
+{
+  g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT,
+               _("The offline copy %s is damaged (%.200s)"), path, problem);
+}
+
 static sqlite3 *
 open_db (const char  *path,
          GError     **error)
@@ -929,7 +946,13 @@ open_db (const char  *path,
                     NULL, NULL, NULL) != SQLITE_OK)
     {
       g_autofree char *what = g_strdup_printf (_("Could not open the cache %s"), path);
-      gig_store_set_sqlite_error (error, db, what);
+      int primary = sqlite3_errcode (db) & 0xff;
+
+      /* the first read of the file: its header is not SQLite's */
+      if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
+        set_damaged_error (error, path, sqlite3_errmsg (db));
+      else
+        gig_store_set_sqlite_error (error, db, what);
       sqlite3_close (db);
       return NULL;
     }
@@ -978,11 +1001,53 @@ gig_store_default_path (const char *account_id)
 
 static gsize sqlite_configured;
 
+/* A damaged page is otherwise found only by the query that reads it, maybe in the middle of a
+ * sync: check every page of an existing file once, when it is opened (quick_check skips the
+ * index-to-table cross check that makes integrity_check slow). */
+static gboolean
+check_intact (sqlite3     *db,
+              const char  *path,
+              GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *problem = NULL;
+  int rc = sqlite3_prepare_v2 (db, "PRAGMA quick_check(1)", -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (g_strcmp0 (text, "ok") != 0)
+        {
+          /* "*** in database main ***\nPage 170: btreeInitPage() returns error code 11": the
+           * first finding, without the heading */
+          const char *start = text ? text : "?";
+          const char *heading_end = g_str_has_prefix (start, "*** ") ? strchr (start, '\n') : NULL;
+
+          if (heading_end != NULL)
+            start = heading_end + 1;
+          problem = g_strndup (start, strcspn (start, "\n"));
+        }
+    }
+  else
+    problem = g_strdup (sqlite3_errmsg (db));
+  sqlite3_finalize (stmt);
+
+  if (problem == NULL)
+    return TRUE;
+  g_debug ("quick_check of %s: %s", path, problem);
+  set_damaged_error (error, path, problem);
+  return FALSE;
+}
+
 GigStore *
 gig_store_new_for_path (const char  *path,
                         GError     **error)
 {
   g_autoptr(GigStore) self = NULL;
+  GStatBuf info;
   sqlite3 *db;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -997,6 +1062,15 @@ gig_store_new_for_path (const char  *path,
       g_once_init_leave (&sqlite_configured, 1);
     }
 
+  /* SQLite takes an empty file for a new database: a cache cut to nothing would be replaced by
+   * a fresh one without a word, its waiting changes gone. */
+  if (g_stat (path, &info) == 0 && S_ISREG (info.st_mode) && info.st_size == 0)
+    {
+      g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT,
+                   _("The offline copy %s is empty: it was cut short"), path);
+      return NULL;
+    }
+
   db = open_db (path, error);
   if (db == NULL)
     return NULL;
@@ -1004,7 +1078,8 @@ gig_store_new_for_path (const char  *path,
   self = g_object_new (GIG_TYPE_STORE, "path", path, NULL);
   self->db = db;
 
-  if (!migrate (db, GIG_STORE_SCHEMA_VERSION, &self->schema_version, error))
+  if (!check_intact (db, path, error) ||
+      !migrate (db, GIG_STORE_SCHEMA_VERSION, &self->schema_version, error))
     return NULL;
 
   /* Rows handed to a sync that never finished (the app was killed): send them again. */

@@ -27,7 +27,8 @@ typedef enum {
   GIG_STORE_ERROR_INVALID,       /* bad argument: unknown collection, malformed record, bad id */
   GIG_STORE_ERROR_CLOSED,        /* gig_store_close() was called */
   GIG_STORE_ERROR_TOO_NEW,       /* the file was written by a newer Gigdesk */
-  GIG_STORE_ERROR_CORRUPT,       /* the file is not a usable database */
+  GIG_STORE_ERROR_CORRUPT,       /* the file is empty, not a database or damaged: gig_store_recover() */
+  GIG_STORE_ERROR_DISK_FULL,     /* no room to write: the transaction was undone, nothing changed */
 } GigStoreError;
 
 GQuark gig_store_error_quark (void);
@@ -156,7 +157,39 @@ char       *gig_store_account_path        (const char   *folder,
 /* gig_store_account_path() in `$XDG_DATA_HOME/gigdesk/accounts`. */
 char       *gig_store_default_path        (const char   *account_id);
 
-/* Opens (creating folders and file as needed) and migrates the file to the current schema. */
+/* What gig_store_recover() carried from a damaged cache into a fresh one. */
+typedef struct {
+  char     *kept_path;     /* where the damaged file now is (renamed, never deleted) */
+  guint     changes;       /* outbox rows: changes waiting to be sent */
+  guint     drafts;        /* drafts (proposals and projects being written) */
+  guint     edits;         /* other records with local work: unsent edits, conflicts, refusals */
+  guint     messages;      /* unsent chat messages (their outbox rows) */
+  guint     message_rows;  /* the unsent messages' rows shown in the chat */
+  gboolean  complete;      /* every part was read to its end */
+  char     *unreadable;    /* the parts that could not be read whole ("drafts, …"), or NULL */
+} GigStoreRecovery;
+
+void               gig_store_recovery_free  (GigStoreRecovery *recovery);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GigStoreRecovery, gig_store_recovery_free)
+
+/* For a cache gig_store_new_for_path() refused as GIG_STORE_ERROR_CORRUPT: renames the file (and
+ * its WAL) to `@path.damaged-<time>`, creates a fresh cache at @path, and carries into it what
+ * only this computer has and can still be read: changes waiting to be sent, drafts and other
+ * local edits, unsent chat messages. Synced data comes back with the next sync. The fresh cache
+ * is closed again; open it with gig_store_new_for_path(). */
+GigStoreRecovery  *gig_store_recover        (const char        *path,
+                                             GError           **error);
+/* The same on a worker thread. */
+void               gig_store_recover_async  (const char        *path,
+                                             GCancellable      *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer           user_data);
+GigStoreRecovery  *gig_store_recover_finish (GAsyncResult      *result,
+                                             GError           **error);
+
+/* Opens (creating folders and file as needed) and migrates the file to the current schema.
+ * A file that is empty, not a database, or damaged (SQLite's quick check) is refused with
+ * GIG_STORE_ERROR_CORRUPT and left as it is: see gig_store_recover(). */
 GigStore   *gig_store_new_for_path        (const char   *path,
                                            GError      **error);
 const char *gig_store_get_path            (GigStore     *self);

@@ -23,6 +23,7 @@ enum {
   EXIT_STORE = 4,
   EXIT_REFUSED = 5,
   EXIT_SKIPPED = 6,
+  EXIT_DAMAGED = 7,
 };
 
 typedef struct
@@ -45,6 +46,7 @@ static char    *opt_data_dir;
 static gboolean opt_password_stdin;
 static gboolean opt_follow;
 static gboolean opt_quiet;
+static gboolean opt_recover;
 
 static const GOptionEntry entries[] = {
   { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server, "PocketBase URL, e.g. http://127.0.0.1:8090", "URL" },
@@ -57,6 +59,8 @@ static const GOptionEntry entries[] = {
   { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
     "Keep the cache under DIR/<user id>/ instead of the user data folder", "DIR" },
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Print only the summary", NULL },
+  { "recover", 0, 0, G_OPTION_ARG_NONE, &opt_recover,
+    "If the cache is damaged, keep it aside and carry what can be read into a fresh one", NULL },
   { NULL }
 };
 
@@ -202,6 +206,26 @@ interrupted_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Keeps the damaged cache aside, carries what can be read into a fresh one and says what. */
+static gboolean
+recover (const char  *path,
+         GError     **error)
+{
+  g_autoptr(GigStoreRecovery) recovery = gig_store_recover (path, error);
+
+  if (recovery == NULL)
+    return FALSE;
+  g_printerr ("The damaged cache was kept as %s\n"
+              "Carried into a fresh cache: %u waiting changes, %u drafts, %u other edited records, "
+              "%u unsent messages\n",
+              recovery->kept_path, recovery->changes, recovery->drafts, recovery->edits,
+              recovery->messages);
+  if (!recovery->complete)
+    g_printerr ("Could not be read whole (what was on damaged pages is lost): %s\n", recovery->unreadable);
+  g_printerr ("Everything else is downloaded from the server again.\n");
+  return TRUE;
+}
+
 static void
 start_sync (Tool *tool)
 {
@@ -226,6 +250,27 @@ start_sync (Tool *tool)
     }
 
   tool->store = gig_store_new_for_path (path, &error);
+  if (tool->store == NULL && g_error_matches (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT))
+    {
+      g_printerr ("%s\n", error->message);
+      if (!opt_recover)
+        {
+          g_printerr ("Nothing was changed. Run again with --recover to keep the damaged file aside\n"
+                      "and carry the changes, drafts and messages that can still be read into a fresh cache.\n");
+          tool->status = EXIT_DAMAGED;
+          g_main_loop_quit (tool->loop);
+          return;
+        }
+      g_clear_error (&error);
+      if (!recover (path, &error))
+        {
+          g_printerr ("Could not recover the cache %s: %s\n", path, error->message);
+          tool->status = EXIT_STORE;
+          g_main_loop_quit (tool->loop);
+          return;
+        }
+      tool->store = gig_store_new_for_path (path, &error);
+    }
   if (tool->store == NULL)
     {
       g_printerr ("Could not open the cache %s: %s\n", path, error->message);
@@ -333,7 +378,8 @@ main (int   argc,
     "  3  the sync failed (network, server, malformed answer)\n"
     "  4  the local cache could not be opened or written\n"
     "  5  synced, but the server refused some changes (they are kept)\n"
-    "  6  synced, but some records from the server were not valid and were skipped\n");
+    "  6  synced, but some records from the server were not valid and were skipped\n"
+    "  7  the cache is damaged and was left as it is (see --recover)\n");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("%s\n", error->message);

@@ -362,6 +362,18 @@ main (int   argc,
   for (guint c = 0; c < 3; c++)
     g_ptr_array_unref (pages[c]);
   gig_store_close (store);
+  g_clear_object (&store);
+
+  /* Opening checks every page once (quick_check), so that a damaged file is found before a
+   * sync writes into it: what that costs on 100k records, the cache warm and as after a boot is
+   * not measured here. */
+  start = g_get_monotonic_time ();
+  store = gig_store_new_for_path (path, &error);
+  if (store == NULL)
+    g_error ("%s", error->message);
+  g_print ("store open of the 100k cache, quick_check included: %.1f ms (target <= 300 ms)\n",
+           ms_since (start));
+  gig_store_close (store);
   gig_store_remove_files (path, NULL);
   g_rmdir (dir);
   return 0;

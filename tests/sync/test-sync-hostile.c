@@ -14,6 +14,7 @@
 
 #include "core/gig-id.h"
 #include "../pocketbase/gig-test-async.h"
+#include "gig-test-files.h"
 #include "gig-test-log.h"
 #include "gig-test-token.h"
 #include "pocketbase/gig-pb-client.h"
@@ -584,28 +585,6 @@ count_entries (const char *path)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                                                   NULL, NULL);
-  GFileInfo *info;
-
-  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        remove_tree (child);
-      else
-        g_unlink (child);
-      g_object_unref (info);
-    }
-  g_rmdir (path);
-}
-
-static void
 test_tool_hostile_user_id (void)
 {
   static const char *const hostile[] = { "../escape", "../../../tmp/evil", "..", "a/b/c/d/e/f/g/h",
@@ -645,7 +624,64 @@ test_tool_hostile_user_id (void)
     g_assert_true (g_file_test (cache, G_FILE_TEST_IS_REGULAR));
     g_assert_cmpuint (count_entries (root), ==, 1);
   }
-  remove_tree (root);
+  gig_test_remove_tree (root);
+}
+
+/* A damaged cache: refused with a clear message and its own exit status, never replaced; with
+ * --recover kept aside, what can be read carried over, and the sync goes on. */
+static void
+test_tool_damaged_cache (void)
+{
+  g_autoptr(Fake) fake = fake_start ("fakeuser0000001");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = g_dir_make_tmp ("gigdesk-tool-damaged-XXXXXX", &error);
+  g_autofree char *account = g_build_filename (root, "fakeuser0000001", NULL);
+  g_autofree char *cache = g_build_filename (account, "cache.sqlite", NULL);
+  g_autofree char *err = NULL;
+  const char *args[] = { "--server", fake->url, "--email", "fake@example.com", "--password-stdin",
+                         "--data-dir", root, "--quiet", NULL };
+  const char *recover_args[] = { "--server", fake->url, "--email", "fake@example.com", "--password-stdin",
+                                 "--data-dir", root, "--quiet", "--recover", NULL };
+  GStatBuf info;
+
+  g_assert_no_error (error);
+  fake_add_project (fake, "goodaaaaaaaaaa1", "2030-01-01 00:00:01.000Z", "Good one");
+  g_assert_cmpint (g_mkdir (account, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (cache, "", 0, &error));
+
+  g_assert_cmpint (run_tool (args, "whatever\n", &err), ==, 7);
+  g_assert_nonnull (strstr (err, "is empty"));
+  g_assert_nonnull (strstr (err, "--recover"));
+  g_assert_cmpint (g_stat (cache, &info), ==, 0);
+  g_assert_cmpint (info.st_size, ==, 0);
+  g_assert_cmpuint (count_entries (account), ==, 1);
+  g_assert_cmpuint (fake->project_lists, ==, 0);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_tool (recover_args, "whatever\n", &err), ==, 0);
+  g_assert_nonnull (strstr (err, "The damaged cache was kept as"));
+  g_assert_nonnull (strstr (err, "0 waiting changes"));
+  g_assert_nonnull (strstr (err, "Could not be read whole"));
+  /* the fresh cache, and the empty file kept beside it */
+  g_assert_cmpint (g_stat (cache, &info), ==, 0);
+  g_assert_cmpint (info.st_size, >, 0);
+  {
+    g_autoptr(GDir) dir = g_dir_open (account, 0, NULL);
+    const char *name;
+    gboolean kept = FALSE;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      if (g_str_has_prefix (name, "cache.sqlite.damaged-"))
+        {
+          g_autofree char *path = g_build_filename (account, name, NULL);
+
+          g_assert_cmpint (g_stat (path, &info), ==, 0);
+          g_assert_cmpint (info.st_size, ==, 0);
+          kept = TRUE;
+        }
+    g_assert_true (kept);
+  }
+  gig_test_remove_tree (root);
 }
 
 int
@@ -658,6 +694,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sync/hostile/bad-records-skipped", test_bad_records_skipped);
   g_test_add_func ("/sync/hostile/bad-cursor-refused", test_bad_cursor_refused);
   g_test_add_func ("/sync/hostile/tool-user-id", test_tool_hostile_user_id);
+  g_test_add_func ("/sync/hostile/tool-damaged-cache", test_tool_damaged_cache);
 
   return g_test_run ();
 }

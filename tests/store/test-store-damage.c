@@ -1,0 +1,385 @@
+/* test-store-damage.c: real cache files cut to nothing, cut short, overwritten in the middle, and
+ * a disk that is full (SQLite's max_page_count gives a real SQLITE_FULL on a real file). Each
+ * must give a clear error, keep the damaged file as it was, and lose nothing without saying so.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+/* truncate(), pwrite() */
+#define _GNU_SOURCE
+
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "gig-test-files.h"
+#include "store/gig-store-chat.h"
+#include "store/gig-store-private.h"
+
+#define N_SYNCED 400
+#define PAGE_SIZE 8192
+
+typedef struct
+{
+  char  *dir;
+  char  *path;
+  char  *draft_id;
+  char  *pending_ids[3];
+} Cache;
+
+static void
+cache_free (Cache *cache)
+{
+  gig_test_remove_tree (cache->dir);
+  g_free (cache->dir);
+  g_free (cache->path);
+  g_free (cache->draft_id);
+  for (guint i = 0; i < G_N_ELEMENTS (cache->pending_ids); i++)
+    g_free (cache->pending_ids[i]);
+  g_free (cache);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Cache, cache_free)
+
+static JsonObject *
+server_project (guint n)
+{
+  JsonObject *o = json_object_new ();
+  g_autofree char *id = g_strdup_printf ("prj%012u", n);
+  g_autofree char *updated = g_strdup_printf ("2026-11-24 10:%02u:%02u.000Z", n / 60 % 60, n % 60);
+  g_autofree char *description = g_strnfill (1500, 'a' + n % 26);
+
+  json_object_set_string_member (o, "id", id);
+  json_object_set_string_member (o, "title", "Synced from the server");
+  json_object_set_string_member (o, "description", description);
+  json_object_set_string_member (o, "status", "open");
+  json_object_set_string_member (o, "owner", "usralice0000001");
+  json_object_set_string_member (o, "created", updated);
+  json_object_set_string_member (o, "updated", updated);
+  return o;
+}
+
+/* A cache as a user has it: many synced records, then what only this computer has: a draft
+ * proposal, three projects created offline (their rows last in the file), two unsent chat
+ * messages. Closed, so the file alone holds it all. */
+static Cache *
+cache_new (void)
+{
+  Cache *cache = g_new0 (Cache, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GigStore) store = NULL;
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(JsonObject) draft = json_object_new ();
+
+  cache->dir = g_dir_make_tmp ("gig-store-damage-XXXXXX", &error);
+  g_assert_no_error (error);
+  cache->path = g_build_filename (cache->dir, "cache.sqlite", NULL);
+  store = gig_store_new_for_path (cache->path, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < N_SYNCED; i++)
+    g_ptr_array_add (page, server_project (i));
+  g_assert_true (gig_store_apply_server_page (store, GIG_COLLECTION_PROJECTS, page,
+                                              "2026-11-24 10:06:39.000Z", "prj000000000399", NULL, &error));
+  g_assert_no_error (error);
+
+  json_object_set_string_member (draft, "project", "prj000000000001");
+  json_object_set_string_member (draft, "cover_letter", "Half-written cover letter");
+  g_assert_true (gig_store_save_draft (store, draft, NULL, &cache->draft_id, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cache->pending_ids); i++)
+    {
+      g_autoptr(JsonObject) fields = json_object_new ();
+      g_autofree char *title = g_strdup_printf ("Written offline %u", i);
+
+      json_object_set_string_member (fields, "title", title);
+      json_object_set_string_member (fields, "status", "open");
+      g_assert_true (gig_store_create_record (store, GIG_COLLECTION_PROJECTS, fields,
+                                              &cache->pending_ids[i], &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(JsonObject) message = json_object_new ();
+      g_autofree char *id = g_strdup_printf ("msg-offline-%u", i);
+
+      json_object_set_string_member (message, "id", id);
+      json_object_set_string_member (message, "text", "Sent while offline");
+      g_assert_true (gig_store_chat_queue_message (store, "messaging:project-prj000000000001",
+                                                   "usralice0000001", message, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (gig_store_pending_count (store), ==, 3);
+  gig_store_close (store);
+  return cache;
+}
+
+static GBytes *
+read_file (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize length = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (path, &data, &length, &error));
+  g_assert_no_error (error);
+  return g_bytes_new_take (g_steal_pointer (&data), length);
+}
+
+static void
+assert_refused (Cache *cache, const char *words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GigStore) store = NULL;
+  g_autoptr(GBytes) before = read_file (cache->path);
+  g_autoptr(GBytes) after = NULL;
+
+  store = gig_store_new_for_path (cache->path, &error);
+  g_assert_null (store);
+  g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, words));
+  g_assert_nonnull (strstr (error->message, cache->path));
+  /* refused, not replaced or repaired */
+  after = read_file (cache->path);
+  g_assert_true (g_bytes_equal (before, after));
+}
+
+/* Recovers and checks that the damaged file was kept as it was and the fresh one opens. */
+static GigStoreRecovery *
+recover (Cache *cache, GigStore **out_store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) damaged = read_file (cache->path);
+  g_autoptr(GBytes) kept = NULL;
+  GigStoreRecovery *recovery = gig_store_recover (cache->path, &error);
+  g_autofree char *base = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (recovery);
+  base = g_path_get_basename (recovery->kept_path);
+  g_assert_true (g_str_has_prefix (base, "cache.sqlite.damaged-"));
+  kept = read_file (recovery->kept_path);
+  g_assert_true (g_bytes_equal (damaged, kept));
+
+  *out_store = gig_store_new_for_path (cache->path, &error);
+  g_assert_no_error (error);
+  return recovery;
+}
+
+static void
+test_zero_length (void)
+{
+  g_autoptr(Cache) cache = cache_new ();
+  g_autoptr(GigStoreRecovery) recovery = NULL;
+  g_autoptr(GigStore) store = NULL;
+
+  g_assert_cmpint (truncate (cache->path, 0), ==, 0);
+  assert_refused (cache, "empty");
+
+  recovery = recover (cache, &store);
+  g_assert_cmpuint (recovery->changes, ==, 0);
+  g_assert_false (recovery->complete);
+  g_assert_nonnull (strstr (recovery->unreadable, "waiting changes"));
+  g_assert_nonnull (strstr (recovery->unreadable, "drafts"));
+  g_assert_nonnull (strstr (recovery->unreadable, "unsent messages"));
+  g_assert_cmpuint (gig_store_pending_count (store), ==, 0);
+}
+
+static void
+test_not_a_database (void)
+{
+  g_autoptr(Cache) cache = cache_new ();
+  g_autoptr(GigStoreRecovery) recovery = NULL;
+  g_autoptr(GigStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd = open (cache->path, O_WRONLY);
+
+  /* the header overwritten: SQLite does not know the file any more */
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, "this is not sqlite at all", 25), ==, 25);
+  close (fd);
+  assert_refused (cache, "damaged");
+
+  recovery = recover (cache, &store);
+  g_assert_false (recovery->complete);
+  g_assert_cmpuint (gig_store_pending_count (store), ==, 0);
+}
+
+static void
+test_truncated (void)
+{
+  g_autoptr(Cache) cache = cache_new ();
+  g_autoptr(GigStoreRecovery) recovery = NULL;
+  g_autoptr(GigStore) store = NULL;
+  g_autoptr(GigChatOutboxEntry) message = NULL;
+  GStatBuf info;
+
+  g_assert_cmpint (g_stat (cache->path, &info), ==, 0);
+  g_assert_cmpint (info.st_size, >, 40 * PAGE_SIZE);
+  g_assert_cmpint (truncate (cache->path, info.st_size / 2 / PAGE_SIZE * PAGE_SIZE), ==, 0);
+  assert_refused (cache, "damaged");
+
+  recovery = recover (cache, &store);
+  /* the small tables lie before the cut: every waiting change, the draft and both messages */
+  g_assert_cmpuint (recovery->changes, ==, 3);
+  g_assert_cmpuint (recovery->drafts, ==, 1);
+  g_assert_cmpuint (recovery->messages, ==, 2);
+  g_assert_cmpuint (recovery->message_rows, ==, 2);
+  /* the projects' rows after the cut are lost, and the report says so */
+  g_assert_false (recovery->complete);
+  g_assert_nonnull (strstr (recovery->unreadable, "edited records"));
+
+  g_assert_cmpuint (gig_store_pending_count (store), ==, 3);
+  g_assert_cmpuint (gig_store_chat_outbox_count (store), ==, 2);
+  {
+    g_autoptr(JsonObject) draft = gig_store_get_record (store, GIG_COLLECTION_PROPOSALS, cache->draft_id);
+
+    g_assert_nonnull (draft);
+    g_assert_cmpstr (json_object_get_string_member (draft, "cover_letter"), ==, "Half-written cover letter");
+  }
+  /* the carried outbox is sent as before */
+  {
+    g_autoptr(GPtrArray) entries = gig_store_outbox_next (store, 10);
+
+    g_assert_cmpuint (entries->len, ==, 3);
+    g_assert_cmpstr (((GigOutboxEntry *) g_ptr_array_index (entries, 0))->record_id, ==, cache->pending_ids[0]);
+  }
+  message = gig_store_chat_outbox_next (store);
+  g_assert_nonnull (message);
+  g_assert_cmpstr (message->message_id, ==, "msg-offline-0");
+}
+
+static void
+test_overwritten_pages (void)
+{
+  g_autoptr(Cache) cache = cache_new ();
+  g_autoptr(GigStoreRecovery) recovery = NULL;
+  g_autoptr(GigStore) store = NULL;
+  g_autofree char *garbage = g_strnfill (4 * PAGE_SIZE, '\x5a');
+  GStatBuf info;
+  gint64 pages;
+  int fd;
+
+  /* four pages in the middle of the synced projects' rows */
+  g_assert_cmpint (g_stat (cache->path, &info), ==, 0);
+  pages = info.st_size / PAGE_SIZE;
+  fd = open (cache->path, O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, garbage, 4 * PAGE_SIZE, (pages / 2) * PAGE_SIZE), ==, 4 * PAGE_SIZE);
+  close (fd);
+  assert_refused (cache, "damaged");
+
+  recovery = recover (cache, &store);
+  g_assert_cmpuint (recovery->changes, ==, 3);
+  g_assert_cmpuint (recovery->drafts, ==, 1);
+  g_assert_cmpuint (recovery->messages, ==, 2);
+  /* the rows after the damage are read backwards from the end: the offline creates are there */
+  g_assert_cmpuint (recovery->edits, ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (cache->pending_ids); i++)
+    {
+      g_autoptr(JsonObject) record = gig_store_get_record (store, GIG_COLLECTION_PROJECTS, cache->pending_ids[i]);
+
+      g_assert_nonnull (record);
+    }
+  g_assert_false (recovery->complete);
+  g_assert_cmpuint (gig_store_pending_count (store), ==, 3);
+}
+
+static int
+sql_page_count (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  int count;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA page_count", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return count;
+}
+
+static void
+test_disk_full (void)
+{
+  g_autoptr(Cache) cache = cache_new ();
+  g_autoptr(GigStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *limit = NULL;
+  g_autofree char *cursor_updated = NULL;
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  guint created = 0;
+  int page_count;
+
+  store = gig_store_new_for_path (cache->path, &error);
+  g_assert_no_error (error);
+
+  /* room for a few more pages, no more */
+  gig_store_lock (store);
+  page_count = sql_page_count (gig_store_get_db (store));
+  limit = g_strdup_printf ("PRAGMA max_page_count = %d", page_count + 3);
+  g_assert_true (gig_store_exec (store, limit, &error));
+  gig_store_unlock (store);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autoptr(JsonObject) fields = json_object_new ();
+      g_autofree char *description = g_strnfill (3000, 'x');
+      g_autofree char *id = NULL;
+
+      json_object_set_string_member (fields, "title", "Written on a full disk");
+      json_object_set_string_member (fields, "description", description);
+      if (!gig_store_create_record (store, GIG_COLLECTION_PROJECTS, fields, &id, &error))
+        break;
+      created++;
+    }
+  g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_DISK_FULL);
+  g_assert_nonnull (strstr (error->message, "disk is full"));
+  g_clear_error (&error);
+  g_assert_cmpuint (created, <, 1000);
+  /* every write before the full one is there, whole; the full one left nothing behind */
+  g_assert_cmpuint (gig_store_pending_count (store), ==, 3 + created);
+
+  /* a page from the server does not fit either: the cursor stays where it was */
+  for (guint i = N_SYNCED; i < N_SYNCED + 200; i++)
+    g_ptr_array_add (page, server_project (i));
+  g_assert_false (gig_store_apply_server_page (store, GIG_COLLECTION_PROJECTS, page,
+                                               "2026-11-24 10:09:59.000Z", "prj000000000599", NULL, &error));
+  g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_DISK_FULL);
+  g_clear_error (&error);
+  g_assert_true (gig_store_get_cursor (store, GIG_COLLECTION_PROJECTS, &cursor_updated, NULL));
+  g_assert_cmpstr (cursor_updated, ==, "2026-11-24 10:06:39.000Z");
+
+  /* room again: the same page goes in */
+  gig_store_lock (store);
+  g_assert_true (gig_store_exec (store, "PRAGMA max_page_count = 1000000", &error));
+  gig_store_unlock (store);
+  g_assert_true (gig_store_apply_server_page (store, GIG_COLLECTION_PROJECTS, page,
+                                              "2026-11-24 10:09:59.000Z", "prj000000000599", NULL, &error));
+  g_assert_no_error (error);
+  gig_store_close (store);
+  g_clear_object (&store);
+
+  /* and the file is whole */
+  store = gig_store_new_for_path (cache->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gig_store_pending_count (store), ==, 3 + created);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/store/damage/zero-length", test_zero_length);
+  g_test_add_func ("/store/damage/not-a-database", test_not_a_database);
+  g_test_add_func ("/store/damage/truncated", test_truncated);
+  g_test_add_func ("/store/damage/overwritten-pages", test_overwritten_pages);
+  g_test_add_func ("/store/damage/disk-full", test_disk_full);
+
+  return g_test_run ();
+}
