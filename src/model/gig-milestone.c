@@ -130,3 +130,72 @@ gig_milestone_get_deleted_at (GigMilestone *self)
   g_return_val_if_fail (GIG_IS_MILESTONE (self), NULL);
   return gig_record_get_string (GIG_RECORD (self), "deleted_at");
 }
+
+static const char * const status_names[] = {
+  [GIG_MILESTONE_STATUS_PENDING] = "pending",
+  [GIG_MILESTONE_STATUS_IN_PROGRESS] = "in_progress",
+  [GIG_MILESTONE_STATUS_SUBMITTED] = "submitted",
+  [GIG_MILESTONE_STATUS_APPROVED] = "approved",
+};
+
+GigMilestoneStatus
+gig_milestone_status_from_string (const char *status)
+{
+  for (guint i = GIG_MILESTONE_STATUS_PENDING; status != NULL && i < G_N_ELEMENTS (status_names); i++)
+    if (g_str_equal (status, status_names[i]))
+      return (GigMilestoneStatus) i;
+  return GIG_MILESTONE_STATUS_UNKNOWN;
+}
+
+const char *
+gig_milestone_status_to_string (GigMilestoneStatus status)
+{
+  if (status <= GIG_MILESTONE_STATUS_UNKNOWN || (guint) status >= G_N_ELEMENTS (status_names))
+    return NULL;
+  return status_names[status];
+}
+
+gboolean
+gig_milestone_status_move_allowed (GigMilestoneStatus from,
+                                   GigMilestoneStatus to,
+                                   GigMilestoneRole   role)
+{
+  switch (from)
+    {
+    case GIG_MILESTONE_STATUS_PENDING:
+      return to == GIG_MILESTONE_STATUS_IN_PROGRESS && role == GIG_MILESTONE_ROLE_HIRED;
+    case GIG_MILESTONE_STATUS_IN_PROGRESS:
+      return to == GIG_MILESTONE_STATUS_SUBMITTED && role == GIG_MILESTONE_ROLE_HIRED;
+    case GIG_MILESTONE_STATUS_SUBMITTED:
+      return (to == GIG_MILESTONE_STATUS_APPROVED && role == GIG_MILESTONE_ROLE_OWNER) ||
+             (to == GIG_MILESTONE_STATUS_IN_PROGRESS && role != GIG_MILESTONE_ROLE_OTHER);
+    case GIG_MILESTONE_STATUS_APPROVED:
+    case GIG_MILESTONE_STATUS_UNKNOWN:
+    default:
+      return FALSE;
+    }
+}
+
+GigMilestoneStatus
+gig_milestone_get_status_value (GigMilestone *self)
+{
+  g_return_val_if_fail (GIG_IS_MILESTONE (self), GIG_MILESTONE_STATUS_UNKNOWN);
+  return gig_milestone_status_from_string (gig_milestone_get_status (self));
+}
+
+gboolean
+gig_milestone_can_edit_terms (GigMilestone *self)
+{
+  g_return_val_if_fail (GIG_IS_MILESTONE (self), FALSE);
+  return gig_milestone_get_status_value (self) == GIG_MILESTONE_STATUS_PENDING;
+}
+
+gboolean
+gig_milestone_can_move_to (GigMilestone       *self,
+                           GigMilestoneRole    role,
+                           GigMilestoneStatus  to)
+{
+  g_return_val_if_fail (GIG_IS_MILESTONE (self), FALSE);
+  return !gig_record_get_deleted (GIG_RECORD (self)) &&
+         gig_milestone_status_move_allowed (gig_milestone_get_status_value (self), to, role);
+}

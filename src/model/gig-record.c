@@ -321,3 +321,23 @@ gig_record_get_member_property (GigRecord  *self,
                  g_type_name (G_PARAM_SPEC_VALUE_TYPE (pspec)));
     }
 }
+
+gboolean
+gig_record_status_is_confirmed (GigRecord *self,
+                                GigStore  *store)
+{
+  GigRecordPrivate *priv = gig_record_get_instance_private (self);
+  g_autoptr(JsonObject) server = NULL;
+
+  g_return_val_if_fail (GIG_IS_RECORD (self), FALSE);
+  g_return_val_if_fail (GIG_IS_STORE (store), FALSE);
+
+  if (priv->local_state == GIG_LOCAL_STATE_SYNCED || priv->local_state == GIG_LOCAL_STATE_DRAFT)
+    return TRUE;
+
+  /* Never pushed (a create waiting), or pushed with another status. */
+  server = gig_store_get_server_record (store, gig_record_get_collection (self), gig_record_get_id (self));
+  return server != NULL &&
+         g_strcmp0 (json_object_get_string_member_with_default (server, "status", NULL),
+                    gig_record_get_string (self, "status")) == 0;
+}

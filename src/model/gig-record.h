@@ -49,6 +49,13 @@ gint64         gig_record_get_int             (GigRecord      *self,
 gboolean       gig_record_get_boolean         (GigRecord      *self,
                                                const char     *member);
 
+/* Whether the server has the `status` shown: FALSE while it is a local change (or a create)
+ * still waiting in the outbox, held by a conflict or refused. A view must not show such a status
+ * as done ("Sent", "Approved") before the server has it. Drafts count as confirmed (they are
+ * shown as drafts). */
+gboolean       gig_record_status_is_confirmed (GigRecord      *self,
+                                               GigStore       *store);
+
 /* For subclasses: fills @value for a property named after a JSON member ("cover-letter" reads
  * the member "cover_letter"). */
 void           gig_record_get_member_property (GigRecord      *self,

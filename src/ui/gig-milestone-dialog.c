@@ -12,6 +12,7 @@
 #include "gig-milestone-dialog.h"
 #include "gig-ui-util.h"
 #include "core/gig-id.h"
+#include "model/gig-milestone.h"
 #include "pocketbase/gig-pb-client.h"
 
 struct _GigMilestoneDialog
@@ -144,6 +145,18 @@ gig_milestone_dialog_save (GigMilestoneDialog *self,
 
   if (self->milestone_id != NULL)
     {
+      g_autoptr(JsonObject) current = gig_store_get_record (self->store, GIG_COLLECTION_MILESTONES, self->milestone_id);
+      g_autoptr(GigRecord) milestone = current != NULL ? gig_record_new_for_collection (GIG_COLLECTION_MILESTONES, current,
+                                                                                         GIG_LOCAL_STATE_SYNCED)
+                                                       : NULL;
+
+      /* Started meanwhile (a live update while the dialog was open): the server would refuse. */
+      if (milestone != NULL && !gig_milestone_can_edit_terms (GIG_MILESTONE (milestone)))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                               _("Work on this milestone has started: its title, amount and due date were agreed and can’t be changed."));
+          return NULL;
+        }
       if (!gig_store_update_record (self->store, GIG_COLLECTION_MILESTONES, self->milestone_id, fields, error))
         return NULL;
       return g_strdup (self->milestone_id);

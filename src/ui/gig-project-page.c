@@ -18,6 +18,7 @@
 #include "gig-ui-util.h"
 #include "model/gig-money.h"
 #include "gig-window.h"
+#include "model/gig-milestone.h"
 
 /* A project has a handful of proposals and milestones; more than this is not a real project. */
 #define MAX_CHILDREN 500
@@ -239,13 +240,18 @@ make_icon_button (const char *icon,
   return button;
 }
 
+/* The record's status as far as the server has it (see gig_ui_record_status_label). */
 static GtkWidget *
-make_pill (const char *status)
+make_record_pill (GigProjectPage *self,
+                  GigCollection   collection,
+                  JsonObject     *record,
+                  GigLocalState   state)
 {
+  g_autoptr(GigRecord) object = gig_record_new_for_collection (collection, record, state);
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
-  gig_ui_set_status_pill (GTK_LABEL (label), status);
+  gig_ui_set_record_pill (GTK_LABEL (label), object, self->store);
   return label;
 }
 
@@ -292,7 +298,8 @@ make_resolve_button (GigProjectPage *self,
 typedef struct
 {
   GigProjectPage *self;
-  char           *proposal_id;
+  GigCollection   collection;
+  char           *proposal_id;   /* the record decided on: a proposal or a milestone */
   char           *status;
 } ProposalDecision;
 
@@ -314,7 +321,7 @@ on_decision_response (AdwMessageDialog *dialog,
                       ProposalDecision *decision)
 {
   if (g_strcmp0 (response, "confirm") == 0)
-    set_status (decision->self, GIG_COLLECTION_PROPOSALS, decision->proposal_id, decision->status);
+    set_status (decision->self, decision->collection, decision->proposal_id, decision->status);
 }
 
 /* Accept, reject and withdraw are not undoable on the server, so each asks first. */
@@ -351,6 +358,7 @@ confirm_proposal_status (GigProjectPage *self,
     }
 
   decision->self = g_object_ref (self);
+  decision->collection = GIG_COLLECTION_PROPOSALS;
   decision->proposal_id = g_strdup (proposal_id);
   decision->status = g_strdup (status);
 
@@ -458,9 +466,7 @@ fill_proposals (GigProjectPage *self)
 
       if (icon != NULL)
         adw_expander_row_add_action (ADW_EXPANDER_ROW (row), icon);
-      pill = make_pill (state == GIG_LOCAL_STATE_DRAFT ? NULL : status);
-      if (state == GIG_LOCAL_STATE_DRAFT)
-        gtk_label_set_text (GTK_LABEL (pill), _("Draft"));
+      pill = make_record_pill (self, GIG_COLLECTION_PROPOSALS, proposal, state);
       adw_expander_row_add_action (ADW_EXPANDER_ROW (row), pill);
 
       if (state == GIG_LOCAL_STATE_CONFLICT)
@@ -505,6 +511,69 @@ fill_proposals (GigProjectPage *self)
 
 /* ---- milestones ------------------------------------------------------------------------------ */
 
+/* A row under a submitted milestone with the owner's two answers, so that a narrow window
+ * keeps the milestone's title readable. It carries the title for screen readers. */
+static GtkWidget *
+make_decision_row (GigProjectPage *self,
+                   const char     *escaped_title,
+                   GtkWidget      *request_changes,
+                   GtkWidget      *approve)
+{
+  GtkWidget *row = adw_preferences_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped_title);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_set_halign (box, GTK_ALIGN_END);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_box_append (GTK_BOX (box), request_changes);
+  gtk_box_append (GTK_BOX (box), approve);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  return row;
+}
+
+/* Approving releases the money and is final on the server: it names the amount and asks. */
+static void
+confirm_approval (GigProjectPage *self,
+                  const char     *milestone_id)
+{
+  g_autoptr(JsonObject) milestone = gig_store_get_record (self->store, GIG_COLLECTION_MILESTONES, milestone_id);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  ProposalDecision *decision;
+  g_autofree char *amount = NULL;
+  g_autofree char *freelancer = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  if (milestone == NULL)
+    return;
+  amount = gig_money_format (gig_ui_json_number (milestone, "amount"),
+                             gig_ui_json_string (self->project, "currency"));
+  freelancer = user_name (self, gig_ui_json_string (self->project, "hired_freelancer"));
+  /* Translators: "Approving “Final logo” releases €1,200 to Bob. This can’t be undone." */
+  body = g_strdup_printf (_("Approving “%s” releases %s to %s. This can’t be undone."),
+                          gig_ui_json_string (milestone, "title"), amount, freelancer);
+
+  decision = g_new0 (ProposalDecision, 1);
+  decision->self = g_object_ref (self);
+  decision->collection = GIG_COLLECTION_MILESTONES;
+  decision->proposal_id = g_strdup (milestone_id);
+  decision->status = g_strdup (gig_milestone_status_to_string (GIG_MILESTONE_STATUS_APPROVED));
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       _("Approve Milestone?"), body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "confirm", _("_Approve and Release"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "confirm", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_decision_response), decision,
+                         proposal_decision_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 on_milestone_button_clicked (GtkButton      *button,
                              GigProjectPage *self)
@@ -529,6 +598,12 @@ on_milestone_button_clicked (GtkButton      *button,
       json_object_set_int_member (fb, "position", pa);
       if (update_fields (self, GIG_COLLECTION_MILESTONES, id, fa))
         update_fields (self, GIG_COLLECTION_MILESTONES, other, fb);
+      return;
+    }
+
+  if (g_str_equal (action, "approved"))
+    {
+      confirm_approval (self, id);
       return;
     }
 
@@ -570,6 +645,8 @@ fill_milestones (GigProjectPage *self)
   g_autofree char *budget_text = NULL;
   g_autofree char *totals = NULL;
   double total = 0, approved = 0;
+  /* The server moves milestones only while the project is in progress. */
+  gboolean moves_open = g_strcmp0 (gig_ui_json_string (self->project, "status"), "in_progress") == 0;
 
   clear_list (self->milestones_list);
 
@@ -581,7 +658,6 @@ fill_milestones (GigProjectPage *self)
     {
       JsonObject *milestone = g_ptr_array_index (records, i);
       const char *id = gig_ui_json_string (milestone, "id");
-      const char *status = gig_ui_json_string (milestone, "status");
       double amount = gig_ui_json_number (milestone, "amount");
       g_autofree char *amount_text = gig_money_format (amount, currency);
       g_autofree char *due = gig_ui_format_date (gig_ui_json_string (milestone, "due_date"));
@@ -590,12 +666,30 @@ fill_milestones (GigProjectPage *self)
       GigLocalState state;
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *icon = state_icon_for (self, GIG_COLLECTION_MILESTONES, id, &state);
+      g_autoptr(GigRecord) object = gig_record_new_for_collection (GIG_COLLECTION_MILESTONES, milestone, state);
+      GigMilestone *model = GIG_MILESTONE (object);
+      GigMilestoneRole role = self->is_owner ? GIG_MILESTONE_ROLE_OWNER
+                            : self->is_hired ? GIG_MILESTONE_ROLE_HIRED : GIG_MILESTONE_ROLE_OTHER;
+      GtkWidget *decision = NULL;
 
       total += amount;
-      if (g_str_equal (status, "approved"))
+      if (gig_milestone_get_status_value (model) == GIG_MILESTONE_STATUS_APPROVED)
         approved += amount;
 
       subtitle = *due != '\0' ? g_strdup_printf (_("%s · due %s"), amount_text, due) : g_strdup (amount_text);
+      if (state == GIG_LOCAL_STATE_FAILED)
+        {
+          /* A refused change is never dropped silently: the row says why. */
+          g_autofree char *reason = NULL;
+          g_autofree char *with_reason = NULL;
+
+          gig_store_get_record_meta (self->store, GIG_COLLECTION_MILESTONES, id, NULL, &reason, NULL);
+          /* Translators: "€1,200 · due 20 Dec 2026", then the server's reason */
+          with_reason = g_strdup_printf (_("%s\nNot saved: %s"), subtitle,
+                                         reason != NULL ? reason : _("The server refused this change"));
+          g_free (subtitle);
+          subtitle = g_steal_pointer (&with_reason);
+        }
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
 
@@ -603,18 +697,21 @@ fill_milestones (GigProjectPage *self)
         adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
       if (state == GIG_LOCAL_STATE_CONFLICT)
         adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_resolve_button (self, GIG_COLLECTION_MILESTONES, id));
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_pill (status));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_record_pill (self, GIG_COLLECTION_MILESTONES, milestone, state));
 
       if (self->is_owner)
         {
           GtkWidget *up = make_icon_button ("go-up-symbolic", _("Move Up"));
           GtkWidget *down = make_icon_button ("go-down-symbolic", _("Move Down"));
-          GtkWidget *edit = make_icon_button ("document-edit-symbolic", _("Edit Milestone"));
 
-          if (g_str_equal (status, "submitted"))
-            adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                       milestone_button (self, make_button (_("_Approve"), "suggested-action"),
-                                                         id, "approved", NULL));
+          /* Submitted work is approved (asked first: it releases the money) or sent back. The
+           * two buttons get a row of their own below, so a narrow window keeps the title. */
+          if (moves_open && gig_milestone_can_move_to (model, role, GIG_MILESTONE_STATUS_APPROVED))
+            decision = make_decision_row (self, escaped,
+                                          milestone_button (self, make_button (_("_Request Changes"), NULL),
+                                                            id, "in_progress", NULL),
+                                          milestone_button (self, make_button (_("_Approve…"), "suggested-action"),
+                                                            id, "approved", NULL));
           gtk_widget_set_sensitive (up, i > 0);
           gtk_widget_set_sensitive (down, i + 1 < records->len);
           adw_action_row_add_suffix (ADW_ACTION_ROW (row),
@@ -623,20 +720,28 @@ fill_milestones (GigProjectPage *self)
           adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                      milestone_button (self, down, id, "move",
                                                        i + 1 < records->len ? gig_ui_json_string (g_ptr_array_index (records, i + 1), "id") : NULL));
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), milestone_button (self, edit, id, "edit", NULL));
+          /* Title, amount and due date are agreed once work starts (the server refuses edits). */
+          if (gig_milestone_can_edit_terms (model))
+            adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                       milestone_button (self, make_icon_button ("document-edit-symbolic",
+                                                                                 _("Edit Milestone")),
+                                                         id, "edit", NULL));
         }
       else if (self->is_hired)
         {
-          if (g_str_equal (status, "pending"))
+          if (moves_open && gig_milestone_get_status_value (model) == GIG_MILESTONE_STATUS_PENDING &&
+              gig_milestone_can_move_to (model, role, GIG_MILESTONE_STATUS_IN_PROGRESS))
             adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                        milestone_button (self, make_button (_("_Start"), NULL), id, "in_progress", NULL));
-          else if (g_str_equal (status, "in_progress"))
+          else if (moves_open && gig_milestone_can_move_to (model, role, GIG_MILESTONE_STATUS_SUBMITTED))
             adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                        milestone_button (self, make_button (_("S_ubmit"), "suggested-action"),
                                                          id, "submitted", NULL));
         }
 
       gtk_list_box_append (self->milestones_list, row);
+      if (decision != NULL)
+        gtk_list_box_append (self->milestones_list, decision);
     }
 
   gtk_widget_set_visible (GTK_WIDGET (self->milestones_list), records->len > 0);
@@ -866,7 +971,14 @@ gig_project_page_reload (GigProjectPage *self)
   gtk_label_set_text (self->title_label, gig_ui_json_string (self->project, "title"));
   budget = gig_money_format (self->budget, gig_ui_json_string (self->project, "currency"));
   adw_action_row_set_subtitle (self->budget_row, budget);
-  gig_ui_set_status_pill (self->status_pill, gig_ui_json_string (self->project, "status"));
+  {
+    GigLocalState project_state = GIG_LOCAL_STATE_SYNCED;
+    g_autoptr(GigRecord) project = NULL;
+
+    gig_store_get_record_meta (self->store, GIG_COLLECTION_PROJECTS, self->project_id, &project_state, NULL, NULL);
+    project = gig_record_new_for_collection (GIG_COLLECTION_PROJECTS, self->project, project_state);
+    gig_ui_set_record_pill (self->status_pill, project, self->store);
+  }
   owner = user_name (self, gig_ui_json_string (self->project, "owner"));
   adw_action_row_set_subtitle (self->owner_row, owner);
   hired = user_name (self, gig_ui_json_string (self->project, "hired_freelancer"));
@@ -888,15 +1000,24 @@ gig_project_page_reload (GigProjectPage *self)
       g_autoptr(JsonObject) mine = gig_store_get_record (self->store, GIG_COLLECTION_PROPOSALS, self->my_proposal);
       GigLocalState state = GIG_LOCAL_STATE_SYNCED;
 
+      g_autoptr(GigRecord) object = NULL;
+      g_autoptr(JsonObject) on_server = gig_store_get_server_record (self->store, GIG_COLLECTION_PROPOSALS,
+                                                                     self->my_proposal);
+      const char *css_class = NULL;
+
       gig_store_get_record_meta (self->store, GIG_COLLECTION_PROPOSALS, self->my_proposal, &state, NULL, NULL);
+      object = mine != NULL ? gig_record_new_for_collection (GIG_COLLECTION_PROPOSALS, mine, state) : NULL;
       if (state == GIG_LOCAL_STATE_DRAFT)
         gtk_button_set_label (self->proposal_button, _("_Continue Your Draft"));
-      else if (state == GIG_LOCAL_STATE_PENDING)
+      else if (on_server == NULL && state != GIG_LOCAL_STATE_FAILED)
         gtk_button_set_label (self->proposal_button, _("Proposal Waiting to Be Sent"));
       else
         {
+          /* "Your Proposal: Waiting to Send" while a withdrawal has not reached the server. */
           g_autofree char *label = g_strdup_printf (_("Your Proposal: %s"),
-                                                    gig_ui_status_label (gig_ui_json_string (mine, "status")));
+                                                    object != NULL ? gig_ui_record_status_label (object, self->store,
+                                                                                                 &css_class)
+                                                                   : "");
           gtk_button_set_label (self->proposal_button, label);
         }
     }

@@ -219,6 +219,7 @@ gig_record_row_bind (GigRecordRow *self,
   g_autofree char *accessible = NULL;
   GigLocalState state;
   const char *status;
+  const char *status_class = NULL;
 
   g_return_if_fail (GIG_IS_RECORD_ROW (self));
   g_return_if_fail (GIG_IS_STORE (store));
@@ -249,17 +250,10 @@ gig_record_row_bind (GigRecordRow *self,
       set_text (self, gig_record_get_string (record, "title"), amount);
     }
 
-  if (state == GIG_LOCAL_STATE_DRAFT)
-    {
-      set_status_class (self, "dim-label");
-      gtk_label_set_text (self->status_label, _("Draft"));
-    }
-  else
-    {
-      status = gig_record_get_string (record, "status");
-      set_status_class (self, gig_ui_status_class (status));
-      gtk_label_set_text (self->status_label, gig_ui_status_label (status));
-    }
+  /* "Waiting to Send" until the server has the status shown: never "Sent" before it is. */
+  status = gig_ui_record_status_label (record, store, &status_class);
+  set_status_class (self, status_class);
+  gtk_label_set_text (self->status_label, status);
   set_state_icon (self, state);
 
   accessible = g_strdup_printf ("%s, %s, %s", self->title, self->subtitle,

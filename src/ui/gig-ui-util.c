@@ -135,17 +135,60 @@ gig_ui_status_class (const char *status)
   return "dim-label";
 }
 
-void
-gig_ui_set_status_pill (GtkLabel   *label,
-                        const char *status)
+const char *
+gig_ui_record_status_label (GigRecord   *record,
+                            GigStore    *store,
+                            const char **out_class)
+{
+  const char *status = gig_record_get_string (record, "status");
+  GigLocalState state = gig_record_get_local_state (record);
+
+  g_return_val_if_fail (out_class != NULL, NULL);
+
+  if (state == GIG_LOCAL_STATE_DRAFT)
+    {
+      *out_class = "dim-label";
+      return _("Draft");
+    }
+  if (!gig_record_status_is_confirmed (record, store))
+    {
+      *out_class = state == GIG_LOCAL_STATE_FAILED ? "error" : "dim-label";
+      return state == GIG_LOCAL_STATE_FAILED ? _("Not Sent") : _("Waiting to Send");
+    }
+  *out_class = gig_ui_status_class (status);
+  return gig_ui_status_label (status);
+}
+
+static void
+set_pill (GtkLabel   *label,
+          const char *text,
+          const char *css_class)
 {
   static const char *classes[] = { "accent", "success", "warning", "error", "dim-label" };
 
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (label), classes[i]);
   gtk_widget_add_css_class (GTK_WIDGET (label), "status-pill");
-  gtk_widget_add_css_class (GTK_WIDGET (label), gig_ui_status_class (status));
-  gtk_label_set_text (label, gig_ui_status_label (status));
+  gtk_widget_add_css_class (GTK_WIDGET (label), css_class);
+  gtk_label_set_text (label, text);
+}
+
+void
+gig_ui_set_status_pill (GtkLabel   *label,
+                        const char *status)
+{
+  set_pill (label, gig_ui_status_label (status), gig_ui_status_class (status));
+}
+
+void
+gig_ui_set_record_pill (GtkLabel  *label,
+                        GigRecord *record,
+                        GigStore  *store)
+{
+  const char *css_class = NULL;
+  const char *text = gig_ui_record_status_label (record, store, &css_class);
+
+  set_pill (label, text, css_class);
 }
 
 char *

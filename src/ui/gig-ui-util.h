@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "store/gig-store.h"
+#include "model/gig-record.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,16 @@ const char *gig_ui_local_state_icon    (GigLocalState state);
 const char *gig_ui_local_state_tooltip (GigLocalState state);
 
 /* Sets a label's text and the status pill style. */
+/* The pill text and style class of @record as the user may rely on it: "Draft", "Waiting to
+ * Send" while the status shown is not yet the server's, "Not Sent" when it was refused, else
+ * the status itself (see gig_record_status_is_confirmed). */
+const char *gig_ui_record_status_label (GigRecord   *record,
+                                        GigStore    *store,
+                                        const char **out_class);
+/* Sets @label as the pill of gig_ui_record_status_label(). */
+void        gig_ui_set_record_pill (GtkLabel   *label,
+                                    GigRecord  *record,
+                                    GigStore   *store);
 void        gig_ui_set_status_pill (GtkLabel   *label,
                                     const char *status);
 

@@ -533,6 +533,62 @@ test_budget_search_refresh (Fixture       *f,
   g_array_unref (rec.changes);
 }
 
+/* The milestone rules mirror the server's (pb/README.md, "Milestone agreements"): every status
+ * string maps both ways, only pending terms are editable, and each move belongs to its role. */
+static void
+test_milestone_rules (void)
+{
+  static const char *names[] = { "pending", "in_progress", "submitted", "approved" };
+  static const struct { GigMilestoneStatus from, to; GigMilestoneRole role; } allowed[] = {
+    { GIG_MILESTONE_STATUS_PENDING, GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_MILESTONE_ROLE_HIRED },
+    { GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_MILESTONE_STATUS_SUBMITTED, GIG_MILESTONE_ROLE_HIRED },
+    { GIG_MILESTONE_STATUS_SUBMITTED, GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_MILESTONE_ROLE_HIRED },
+    { GIG_MILESTONE_STATUS_SUBMITTED, GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_MILESTONE_ROLE_OWNER },
+    { GIG_MILESTONE_STATUS_SUBMITTED, GIG_MILESTONE_STATUS_APPROVED, GIG_MILESTONE_ROLE_OWNER },
+  };
+  guint n_allowed = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GigMilestoneStatus status = gig_milestone_status_from_string (names[i]);
+      g_autofree char *json = g_strdup_printf ("{\"id\":\"mls000000000001\",\"title\":\"Design\",\"status\":\"%s\"}",
+                                               names[i]);
+      g_autoptr(JsonObject) record = gig_store_json_from_string (json);
+      g_autoptr(GigRecord) m = gig_record_new_for_collection (GIG_COLLECTION_MILESTONES, record, GIG_LOCAL_STATE_SYNCED);
+
+      g_assert_cmpint (status, !=, GIG_MILESTONE_STATUS_UNKNOWN);
+      g_assert_cmpstr (gig_milestone_status_to_string (status), ==, names[i]);
+      g_assert_cmpint (gig_milestone_get_status_value (GIG_MILESTONE (m)), ==, status);
+      g_assert_cmpint (gig_milestone_can_edit_terms (GIG_MILESTONE (m)), ==, i == 0);
+    }
+  g_assert_cmpint (gig_milestone_status_from_string ("done"), ==, GIG_MILESTONE_STATUS_UNKNOWN);
+  g_assert_cmpint (gig_milestone_status_from_string (NULL), ==, GIG_MILESTONE_STATUS_UNKNOWN);
+  g_assert_null (gig_milestone_status_to_string (GIG_MILESTONE_STATUS_UNKNOWN));
+
+  for (int from = GIG_MILESTONE_STATUS_UNKNOWN; from <= GIG_MILESTONE_STATUS_APPROVED; from++)
+    for (int to = GIG_MILESTONE_STATUS_UNKNOWN; to <= GIG_MILESTONE_STATUS_APPROVED; to++)
+      for (int role = GIG_MILESTONE_ROLE_OTHER; role <= GIG_MILESTONE_ROLE_HIRED; role++)
+        {
+          gboolean expected = FALSE;
+
+          for (guint i = 0; i < G_N_ELEMENTS (allowed); i++)
+            expected |= allowed[i].from == (GigMilestoneStatus) from && allowed[i].to == (GigMilestoneStatus) to &&
+                        allowed[i].role == (GigMilestoneRole) role;
+          n_allowed += expected;
+          g_assert_cmpint (gig_milestone_status_move_allowed (from, to, role), ==, expected);
+        }
+  g_assert_cmpuint (n_allowed, ==, G_N_ELEMENTS (allowed));
+
+  /* A deleted milestone moves nowhere. */
+  {
+    g_autoptr(JsonObject) record = gig_store_json_from_string (
+      "{\"id\":\"mls000000000002\",\"title\":\"Gone\",\"status\":\"submitted\",\"deleted\":true}");
+    g_autoptr(GigRecord) m = gig_record_new_for_collection (GIG_COLLECTION_MILESTONES, record, GIG_LOCAL_STATE_SYNCED);
+
+    g_assert_false (gig_milestone_can_move_to (GIG_MILESTONE (m), GIG_MILESTONE_ROLE_OWNER, GIG_MILESTONE_STATUS_APPROVED));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -540,6 +596,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/model/objects", test_objects);
+  g_test_add_func ("/model/milestone-rules", test_milestone_rules);
   g_test_add ("/model/list/item-types", Fixture, NULL, fixture_setup, test_item_types, fixture_teardown);
   g_test_add ("/model/list/100k-rows", Fixture, NULL, fixture_setup, test_large_list, fixture_teardown);
   g_test_add ("/model/list/items-changed", Fixture, NULL, fixture_setup, test_items_changed, fixture_teardown);

@@ -14,6 +14,7 @@
 #include "store/gig-store-chat.h"
 #include "ui/gig-window.h"
 #include "ui/gig-sign-in-page.h"
+#include "ui/gig-sign-out.h"
 #include "ui/gig-proposal-editor.h"
 #include "ui/gig-project-page.h"
 
@@ -77,14 +78,44 @@ make_window (int width, int height)
   return window;
 }
 
+/* Signs @user in (a new session) and opens a window over a synced store of theirs. */
+static void
+open_as (Fixture *f, GigTestPbUser *user)
+{
+  g_autoptr(GigPbClient) client = gig_pb_client_new (gig_test_pb_get_url (f->pb));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup_printf ("%s/%s.sqlite", f->dir, user->id);
+
+  f->session = gig_session_new (client);
+  gig_session_sign_in_async (f->session, user->email, user->password, NULL, gig_test_ui_store_result, &result);
+  g_assert_true (gig_session_sign_in_finish (f->session, gig_test_ui_wait_result (&result), &error));
+  g_assert_no_error (error);
+  f->store = gig_store_new_for_path (path, &error);
+  g_assert_no_error (error);
+  f->sync = gig_sync_new (f->store, gig_session_get_client (f->session), f->session);
+  sync_once (f);
+  f->window = make_window (1200, 800);
+  gig_window_set_account (f->window, f->session, f->store, f->sync);
+}
+
+static void
+close_account (Fixture *f)
+{
+  g_clear_pointer ((GtkWindow **) &f->window, gtk_window_destroy);
+  gig_sync_stop (f->sync);
+  g_clear_object (&f->sync);
+  gig_store_close (f->store);
+  g_clear_object (&f->store);
+  g_clear_object (&f->session);
+}
+
 /* A client's open project, and the freelancer signed in with a window over a synced store. */
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   g_autoptr(GigPbClient) client = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *body = NULL;
   g_autoptr(JsonObject) project = NULL;
 
@@ -98,33 +129,13 @@ fixture_set_up (Fixture *f, gconstpointer data)
 
   f->dir = g_dir_make_tmp ("gigdesk-unsent-XXXXXX", &error);
   g_assert_no_error (error);
-  client = gig_pb_client_new (gig_test_pb_get_url (f->pb));
-  f->session = gig_session_new (client);
-  gig_session_sign_in_async (f->session, f->freelancer->email, f->freelancer->password, NULL,
-                             gig_test_ui_store_result, &result);
-  g_assert_true (gig_session_sign_in_finish (f->session, gig_test_ui_wait_result (&result), &error));
-  g_assert_no_error (error);
-
-  path = g_build_filename (f->dir, "cache.sqlite", NULL);
-  f->store = gig_store_new_for_path (path, &error);
-  g_assert_no_error (error);
-  f->sync = gig_sync_new (f->store, gig_session_get_client (f->session), f->session);
-  sync_once (f);
-
-  f->window = make_window (1200, 800);
-  gig_window_set_account (f->window, f->session, f->store, f->sync);
+  open_as (f, f->freelancer);
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  if (f->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  gig_sync_stop (f->sync);
-  g_clear_object (&f->sync);
-  gig_store_close (f->store);
-  g_clear_object (&f->store);
-  g_clear_object (&f->session);
+  close_account (f);
   gig_test_pb_free (f->pb);
   gig_test_pb_user_free (f->client);
   gig_test_pb_user_free (f->freelancer);
@@ -465,6 +476,360 @@ test_sign_out_keeps_unsent (Fixture *f, gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- a proposal in the outbox is not "Sent" ----------------------------------------------------- */
+
+static void
+test_waiting_to_send (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = NULL;
+  GtkWidget *list;
+  GtkWidget *sidebar;
+
+  gig_test_pb_stop (f->pb);
+  id = queue_proposal (f->store, f->project, f->freelancer->id);
+  gig_window_show_project (f->window, f->project);
+  gig_project_page_set_view (gig_window_get_project_page (f->window), "proposals");
+  gig_window_set_scope (f->window, GIG_STORE_SCOPE_MY_PROPOSALS);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (f->window), 3);
+
+  list = GTK_WIDGET (page_child (f, "proposals_list"));
+  sidebar = GTK_WIDGET (gig_test_ui_child (f->window, GIG_TYPE_WINDOW, "list_view"));
+  g_assert_true (has_label (list, "Waiting to Send"));
+  g_assert_false (has_label (list, "Sent"));
+  g_assert_true (has_label (sidebar, "Waiting to Send"));
+  g_assert_false (has_label (sidebar, "Sent"));
+  g_assert_cmpstr (proposal_button_label (f), ==, "Proposal Waiting to Be Sent");
+  shot (f->window, "waiting-to-send-1200x800-light");
+
+  /* Once the server has it, it is sent. */
+  gig_test_pb_restart (f->pb);
+  sync_once (f);
+  gig_window_show_project (f->window, f->project);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (f->window), 3);
+  g_assert_true (has_label (list, "Sent"));
+  g_assert_false (has_label (list, "Waiting to Send"));
+  g_assert_true (has_label (sidebar, "Sent"));
+  g_assert_cmpstr (proposal_button_label (f), ==, "Your Proposal: Sent");
+}
+
+/* ---- milestone agreements --------------------------------------------------------------------- */
+
+/* Closes the fixture's account and opens @user's (signed in, synced) in a new window. */
+static void
+switch_user (Fixture *f, GigTestPbUser *user)
+{
+  close_account (f);
+  open_as (f, user);
+}
+
+/* Hires the freelancer on the fixture's project; returns nothing, the project is in progress. */
+static void
+hire_freelancer (Fixture *f)
+{
+  g_autofree char *body = g_strdup_printf ("{\"project\":\"%s\",\"freelancer\":\"%s\",\"amount\":2000,"
+                                           "\"estimated_days\":20,\"status\":\"sent\",\"cover_letter\":\"Hello\"}",
+                                           f->project, f->freelancer->id);
+  g_autoptr(JsonObject) proposal = rest (f, f->freelancer->token, "POST", "/api/collections/proposals/records", body);
+  g_autofree char *path = g_strdup_printf ("/api/collections/proposals/records/%s",
+                                           json_object_get_string_member (proposal, "id"));
+  g_autoptr(JsonObject) accepted = rest (f, f->client->token, "PATCH", path, "{\"status\":\"accepted\"}");
+}
+
+/* A milestone of the project brought to @status by the roles that may; returns its id. */
+static char *
+milestone_in (Fixture *f, const char *title, double amount, guint position, const char *status)
+{
+  static const struct { const char *status; gboolean by_owner; } path[] = {
+    { "in_progress", FALSE }, { "submitted", FALSE }, { "approved", TRUE },
+  };
+  g_autofree char *body = g_strdup_printf ("{\"project\":\"%s\",\"title\":\"%s\",\"amount\":%.0f,\"position\":%u,"
+                                           "\"status\":\"pending\",\"due_date\":\"2026-12-20 00:00:00.000Z\"}",
+                                           f->project, title, amount, position);
+  g_autoptr(JsonObject) milestone = rest (f, f->client->token, "POST", "/api/collections/milestones/records", body);
+  char *id = g_strdup (json_object_get_string_member (milestone, "id"));
+  g_autofree char *api = g_strdup_printf ("/api/collections/milestones/records/%s", id);
+
+  for (guint i = 0; i < G_N_ELEMENTS (path) && g_strcmp0 (status, "pending") != 0; i++)
+    {
+      g_autofree char *move = g_strdup_printf ("{\"status\":\"%s\"}", path[i].status);
+      g_autoptr(JsonObject) moved = rest (f, path[i].by_owner ? f->client->token : f->freelancer->token,
+                                          "PATCH", api, move);
+
+      if (g_str_equal (path[i].status, status))
+        break;
+    }
+  return id;
+}
+
+static GtkWidget *
+milestone_row (Fixture *f, const char *title)
+{
+  GtkWidget *list = GTK_WIDGET (page_child (f, "milestones_list"));
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_ACTION_ROW (row) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) == 0)
+      return row;
+  g_error ("no milestone row %s", title);
+  return NULL;
+}
+
+/* The owner's decision row under a submitted milestone (same title, not an action row), or
+ * NULL. */
+static GtkWidget *
+decision_row (Fixture *f, const char *title)
+{
+  GtkWidget *next = gtk_widget_get_next_sibling (milestone_row (f, title));
+
+  if (next != NULL && !ADW_IS_ACTION_ROW (next) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (next)), title) == 0)
+    return next;
+  return NULL;
+}
+
+/* The button under @widget whose label or tooltip is @name, or NULL. */
+static GtkWidget *
+find_button (GtkWidget *widget, const char *name)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_get_visible (widget) &&
+      (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), name) == 0 ||
+       g_strcmp0 (gtk_widget_get_tooltip_text (widget), name) == 0))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static char *
+local_status (Fixture *f, const char *id)
+{
+  g_autoptr(JsonObject) record = gig_store_get_record (f->store, GIG_COLLECTION_MILESTONES, id);
+
+  return g_strdup (json_object_get_string_member (record, "status"));
+}
+
+static void
+test_milestone_agreements (Fixture *f, gconstpointer data)
+{
+  g_autofree char *sketches = NULL;
+  g_autofree char *final_logo = NULL;
+  g_autofree char *brand = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *api = NULL;
+  g_autoptr(JsonObject) on_server = NULL;
+  g_autoptr(JsonObject) amount = json_object_new ();
+  g_autofree char *reason = NULL;
+  GigLocalState state = GIG_LOCAL_STATE_SYNCED;
+  AdwMessageDialog *dialog;
+  GtkWidget *row;
+
+  hire_freelancer (f);
+  sketches = milestone_in (f, "Sketches", 300, 1, "pending");
+  final_logo = milestone_in (f, "Final logo", 1200, 2, "approved");
+  brand = milestone_in (f, "Brand guide", 500, 3, "submitted");
+  switch_user (f, f->client);
+  gig_window_show_project (f->window, f->project);
+  gig_project_page_set_view (gig_window_get_project_page (f->window), "milestones");
+
+  /* Only a pending milestone's terms are offered for editing; submitted work can be approved
+   * or sent back; an approved one offers nothing. */
+  row = milestone_row (f, "Sketches");
+  g_assert_nonnull (find_button (row, "Edit Milestone"));
+  g_assert_null (decision_row (f, "Sketches"));
+  row = milestone_row (f, "Final logo");
+  g_assert_null (find_button (row, "Edit Milestone"));
+  g_assert_null (decision_row (f, "Final logo"));
+  row = milestone_row (f, "Brand guide");
+  g_assert_null (find_button (row, "Edit Milestone"));
+  row = decision_row (f, "Brand guide");
+  g_assert_nonnull (row);
+  g_assert_nonnull (find_button (row, "_Request Changes"));
+  shot (f->window, "milestones-owner-1200x800-light");
+
+  /* Approve names the amount and asks; Cancel changes nothing. */
+  g_signal_emit_by_name (find_button (row, "_Approve…"), "clicked");
+  dialog = find_dialog (GTK_WINDOW (f->window));
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Approve Milestone?");
+  {
+    g_autofree char *money = g_strdup_printf ("€%'.0f", 500.0);
+    g_autofree char *expected = g_strdup_printf ("Approving “Brand guide” releases %s to %s. This can’t be undone.",
+                                                 money, f->freelancer->name);
+
+    g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, expected);
+  }
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
+  shot (dialog, "approve-milestone-light");
+  adw_message_dialog_response (dialog, "cancel");
+  status = local_status (f, brand);
+  g_assert_cmpstr (status, ==, "submitted");
+  g_assert_cmpuint (gig_store_pending_count (f->store), ==, 0);
+
+  /* Confirmed: queued, then on the server. */
+  g_signal_emit_by_name (find_button (decision_row (f, "Brand guide"), "_Approve…"), "clicked");
+  adw_message_dialog_response (find_dialog (GTK_WINDOW (f->window)), "confirm");
+  g_free (status);
+  status = local_status (f, brand);
+  g_assert_cmpstr (status, ==, "approved");
+  /* Not shown as approved before the server has it. */
+  gig_test_ui_wait_for_draw (GTK_WINDOW (f->window), 2);
+  g_assert_true (has_label (milestone_row (f, "Brand guide"), "Waiting to Send"));
+  g_assert_false (has_label (milestone_row (f, "Brand guide"), "Approved"));
+  sync_once (f);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (f->window), 2);
+  g_assert_true (has_label (milestone_row (f, "Brand guide"), "Approved"));
+  api = g_strdup_printf ("/api/collections/milestones/records/%s", brand);
+  on_server = rest (f, f->client->token, "GET", api, NULL);
+  g_assert_cmpstr (json_object_get_string_member (on_server, "status"), ==, "approved");
+
+  /* An edit of a pending milestone made offline, refused because the freelancer started it
+   * meanwhile: kept as failed, with the server's reason on the row. */
+  json_object_set_double_member (amount, "amount", 1);
+  g_assert_true (gig_store_update_record (f->store, GIG_COLLECTION_MILESTONES, sketches, amount, NULL));
+  g_free (api);
+  api = g_strdup_printf ("/api/collections/milestones/records/%s", sketches);
+  g_clear_pointer (&on_server, json_object_unref);
+  on_server = rest (f, f->freelancer->token, "PATCH", api, "{\"status\":\"in_progress\"}");
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+
+    gig_sync_once_async (f->sync, NULL, gig_test_ui_store_result, &result);
+    gig_sync_once_finish (f->sync, gig_test_ui_wait_result (&result), &error);
+  }
+  g_assert_true (gig_store_get_record_meta (f->store, GIG_COLLECTION_MILESTONES, sketches, &state, &reason, NULL));
+  g_assert_cmpint (state, ==, GIG_LOCAL_STATE_FAILED);
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "title, amount and due date were agreed"));
+  g_clear_pointer (&on_server, json_object_unref);
+  on_server = rest (f, f->client->token, "GET", api, NULL);
+  g_assert_cmpfloat (json_object_get_double_member (on_server, "amount"), ==, 300);
+  gig_project_page_reload (gig_window_get_project_page (f->window));
+  row = milestone_row (f, "Sketches");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), reason));
+  g_assert_null (find_button (row, "Edit Milestone"));
+  shot (f->window, "milestones-refused-1200x800-light");
+}
+
+/* ---- screens: every page and dialog changed here, narrow and wide, light and dark, English and
+ * German, for review by eye ------------------------------------------------------------------ */
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+sign_out_answered (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static GigWindow *
+window_at (Fixture *f, int width, int height)
+{
+  GigWindow *window = make_window (width, height);
+
+  gig_window_set_account (window, f->session, f->store, f->sync);
+  gig_window_show_project (window, f->project);
+  return window;
+}
+
+static void
+render_pages (Fixture *f, const char *what, const char * const *views, const char *suffix)
+{
+  static const int sizes[][2] = { { 1200, 800 }, { 360, 700 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      GigWindow *window = window_at (f, sizes[i][0], sizes[i][1]);
+
+      for (guint v = 0; views[v] != NULL; v++)
+        {
+          g_autofree char *name = g_strdup_printf ("%s-%s-%dx%d-%s", what, views[v], sizes[i][0], sizes[i][1], suffix);
+
+          gig_project_page_set_view (gig_window_get_project_page (window), views[v]);
+          shot (window, name);
+        }
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+}
+
+static void
+render_dialog (AdwMessageDialog *dialog, const char *what, const char *suffix)
+{
+  g_autofree char *name = g_strdup_printf ("%s-%s", what, suffix);
+
+  g_assert_nonnull (dialog);
+  shot (dialog, name);
+  adw_message_dialog_response (dialog, "cancel");
+}
+
+static void
+test_screens (Fixture *f, gconstpointer data)
+{
+  static const char * const freelancer_views[] = { "overview", "proposals", NULL };
+  static const char * const owner_views[] = { "milestones", NULL };
+  static const char *languages[] = { "en", "de" };
+  g_autofree char *draft_id = write_draft (f);
+  g_autofree char *brand = NULL;
+
+  /* The freelancer: a draft on its project, Discard Draft, Sign Out with unsent work. */
+  for (guint l = 0; l < G_N_ELEMENTS (languages); l++)
+    for (int dark = 0; dark <= 1; dark++)
+      {
+        g_autofree char *suffix = g_strdup_printf ("%s-%s", dark ? "dark" : "light", languages[l]);
+        GigProposalEditor *editor;
+        gboolean answered = FALSE;
+
+        gig_test_ui_use_language (languages[l]);
+        gig_test_ui_set_dark (dark);
+        render_pages (f, "draft", freelancer_views, suffix);
+
+        editor = GIG_PROPOSAL_EDITOR (gig_window_edit_proposal (f->window, f->project, draft_id));
+        gig_test_ui_wait_for_draw (GTK_WINDOW (editor), 2);
+        g_signal_emit_by_name (gig_test_ui_child (editor, GIG_TYPE_PROPOSAL_EDITOR, "discard_button"), "clicked");
+        render_dialog (find_dialog (GTK_WINDOW (editor)), "discard-draft", suffix);
+        gtk_window_close (GTK_WINDOW (editor));
+
+        gig_sign_out_confirm_async (GTK_WINDOW (f->window), f->store, NULL, 1000, sign_out_answered, &answered);
+        g_assert_true (gig_test_ui_wait_until (dialog_shown, f->window, 5000));
+        render_dialog (find_dialog (GTK_WINDOW (f->window)), "sign-out", suffix);
+        g_assert_true (gig_test_ui_wait_until (flag_set, &answered, 5000));
+      }
+
+  /* The client: milestones in every state, Approve. */
+  gig_test_ui_use_language ("en");
+  gig_test_ui_set_dark (FALSE);
+  gig_store_discard_draft (f->store, draft_id, NULL);
+  hire_freelancer (f);
+  g_free (milestone_in (f, "Sketches", 300, 1, "pending"));
+  g_free (milestone_in (f, "Final logo", 1200, 2, "approved"));
+  brand = milestone_in (f, "Brand guide", 500, 3, "submitted");
+  switch_user (f, f->client);
+  for (guint l = 0; l < G_N_ELEMENTS (languages); l++)
+    for (int dark = 0; dark <= 1; dark++)
+      {
+        g_autofree char *suffix = g_strdup_printf ("%s-%s", dark ? "dark" : "light", languages[l]);
+
+        gig_test_ui_use_language (languages[l]);
+        gig_test_ui_set_dark (dark);
+        render_pages (f, "agreements", owner_views, suffix);
+        gig_window_show_project (f->window, f->project);
+        gig_project_page_set_view (gig_window_get_project_page (f->window), "milestones");
+        g_signal_emit_by_name (find_button (decision_row (f, "Brand guide"),
+                                            g_str_equal (languages[l], "de") ? "_Freigeben …" : "_Approve…"),
+                               "clicked");
+        render_dialog (find_dialog (GTK_WINDOW (f->window)), "approve-milestone", suffix);
+      }
+  gig_test_ui_use_language ("en");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -476,6 +841,12 @@ main (int argc, char *argv[])
 
   g_test_add ("/ui/unsent/sign-out-keeps-unsent", Fixture, NULL, fixture_set_up, test_sign_out_keeps_unsent,
               fixture_tear_down);
+
+  g_test_add ("/ui/unsent/waiting-to-send", Fixture, NULL, fixture_set_up, test_waiting_to_send, fixture_tear_down);
+  g_test_add ("/ui/unsent/milestone-agreements", Fixture, NULL, fixture_set_up, test_milestone_agreements,
+              fixture_tear_down);
+
+  g_test_add ("/ui/unsent/screens", Fixture, NULL, fixture_set_up, test_screens, fixture_tear_down);
 
   return g_test_run ();
 }
