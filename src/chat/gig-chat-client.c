@@ -11,6 +11,10 @@
 #include <string.h>
 
 #include "gig-chat-client.h"
+#include "chat/gig-chat-answers.h"
+#include "chat/gig-chat-http.h"
+#include "core/gig-json.h"
+#include "core/gig-text.h"
 #include "store/gig-store-chat.h"
 
 #define DEFAULT_PING_INTERVAL_MS  25000
@@ -19,10 +23,10 @@
 #define TYPING_THROTTLE_US        (3 * G_USEC_PER_SEC)
 #define TYPING_IDLE_MS            5000
 #define DEFAULT_WATCH_LIMIT       50
+/* Seconds a whole REST request may take (the session's idle timeout only catches silence). */
+#define DEFAULT_DEADLINE_S        60
 #define CLIENT_NAME               "stream-chat-gigdesk-v" PACKAGE_VERSION
 
-G_DEFINE_QUARK (gig-chat-error-quark, gig_chat_error)
-G_DEFINE_QUARK (gig-chat-api-error-quark, gig_chat_api_error)
 
 G_DEFINE_ENUM_TYPE (GigChatState, gig_chat_state,
   G_DEFINE_ENUM_VALUE (GIG_CHAT_STATE_OFFLINE, "offline"),
@@ -67,6 +71,7 @@ struct _GigChatClient
   guint            pump_retry_source;
   guint            ping_interval_ms;
   guint            dead_timeout_ms;
+  guint            deadline_s;
 
   GNetworkMonitor *monitor;
   gulong           monitor_id;
@@ -91,6 +96,7 @@ enum {
   PROP_LAST_ERROR,
   PROP_PING_INTERVAL,
   PROP_DEAD_TIMEOUT,
+  PROP_DEADLINE,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -177,86 +183,16 @@ json_object_to_data (JsonObject *object)
   return json_generator_to_data (gen, NULL);
 }
 
-static JsonObject *
-json_object_from_data (const char *data,
-                       gsize       len)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-
-  if (!json_parser_load_from_data (parser, data, (gssize) len, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  return json_object_ref (json_node_get_object (root));
-}
-
-/* Typed lookups that tolerate anything: the service's payloads are parsed leniently. */
-static const char *
-get_string (JsonObject *object,
-            const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL || (node = json_object_get_member (object, member)) == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-get_object (JsonObject *object,
-            const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL || (node = json_object_get_member (object, member)) == NULL)
-    return NULL;
-  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static JsonArray *
-get_array (JsonObject *object,
-           const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL || (node = json_object_get_member (object, member)) == NULL)
-    return NULL;
-  return JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static gint64
-get_int (JsonObject *object,
-         const char *member,
-         gint64      fallback)
-{
-  JsonNode *node;
-
-  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
-      !JSON_NODE_HOLDS_VALUE (node))
-    return fallback;
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      return json_node_get_int (node);
-    case G_TYPE_DOUBLE:
-      return (gint64) json_node_get_double (node);
-    default:
-      return fallback;
-    }
-}
-
 static void
 set_last_error (GigChatClient *self,
                 const char    *message)
 {
-  if (g_strcmp0 (self->last_error, message) == 0)
+  g_autofree char *shown = gig_text_shorten (message, GIG_TEXT_SHOWN_MAX_CHARS);
+
+  if (g_strcmp0 (self->last_error, shown) == 0)
     return;
   g_free (self->last_error);
-  self->last_error = g_strdup (message);
+  self->last_error = g_steal_pointer (&shown);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR]);
 }
 
@@ -321,24 +257,27 @@ token_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GError) parse_error = NULL;
   guint status;
   const char *token, *api_key, *user_id, *base_url;
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  bytes = gig_chat_http_send_finish (SOUP_SESSION (source), result, &error);
   if (bytes == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
+      if (g_error_matches (error, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK))
         g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK,
                                  _("Could not reach the server for a chat token: %s"), error->message);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   status = soup_message_get_status (msg);
-  body = json_object_from_data (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  body = gig_chat_parse_answer (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                GIG_CHAT_MAX_TOKEN_ANSWER, &parse_error);
   if (status == 401 || status == 403 || status == 503)
     {
-      const char *message = get_string (body, "message");
+      g_autofree char *message = gig_text_shorten (gig_json_object_get_string (body, "message"),
+                                                   GIG_TEXT_SHOWN_MAX_CHARS);
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_AUTH, "%s",
                                message != NULL ? message : _("The server refused a chat token"));
       return;
@@ -349,12 +288,14 @@ token_done (GObject      *source,
                                _("The server could not make a chat token (HTTP %u)"), status);
       return;
     }
-  token = get_string (body, "token");
-  api_key = get_string (body, "api_key");
-  user_id = get_string (body, "user_id");
-  base_url = get_string (body, "base_url");
+  token = gig_json_object_get_string (body, "token");
+  api_key = gig_json_object_get_string (body, "api_key");
+  user_id = gig_json_object_get_string (body, "user_id");
+  base_url = gig_json_object_get_string (body, "base_url");
   if (status != 200 || token == NULL || api_key == NULL || user_id == NULL || base_url == NULL)
     {
+      if (parse_error != NULL)
+        g_debug ("Chat token answer: %s", parse_error->message);
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_MALFORMED,
                                _("Unexpected answer to the chat token request (HTTP %u)"), status);
       return;
@@ -406,8 +347,8 @@ fetch_token_async (GigChatClient       *self,
     }
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", self->pb_token);
   g_task_set_task_data (task, msg, g_object_unref);
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
-                                    token_done, g_object_ref (task));
+  gig_chat_http_send_async (self->session, msg, GIG_CHAT_MAX_TOKEN_ANSWER, self->deadline_s, cancellable,
+                            token_done, g_object_ref (task));
 }
 
 static gboolean
@@ -468,34 +409,37 @@ rest_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GError) parse_error = NULL;
   guint status;
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  bytes = gig_chat_http_send_finish (SOUP_SESSION (source), result, &error);
   if (bytes == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
+      if (g_error_matches (error, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK))
         g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK,
                                  "%s %s: %s", call->method, call->path, error->message);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   status = soup_message_get_status (call->msg);
-  body = json_object_from_data (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  body = gig_chat_parse_answer (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                GIG_CHAT_MAX_REST_ANSWER, &parse_error);
 
   if (status >= 200 && status < 300)
     {
       if (body == NULL)
         g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_MALFORMED,
-                                 _("%s %s: the answer is not a JSON object"), call->method, call->path);
+                                 "%s %s: %s", call->method, call->path, parse_error->message);
       else
         g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) json_object_unref);
       return;
     }
 
   {
-    gint64 code = get_int (body, "code", status >= 500 ? -1 : 4);
-    const char *message = get_string (body, "message");
+    gint64 code = gig_json_object_get_int (body, "code", status >= 500 ? -1 : 4);
+    g_autofree char *message = gig_text_shorten (gig_json_object_get_string (body, "message"),
+                                                 GIG_TEXT_SHOWN_MAX_CHARS);
 
     /* An expired token: get a new one and try once more, without the caller noticing. */
     if (code == 40 && !call->retried_token)
@@ -511,7 +455,7 @@ rest_done (GObject      *source,
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK,
                                _("%s %s: HTTP %u"), call->method, call->path, status);
     else
-      g_task_return_new_error (task, GIG_CHAT_API_ERROR, (gint) code, "%s",
+      g_task_return_new_error (task, GIG_CHAT_API_ERROR, (gint) CLAMP (code, G_MININT, G_MAXINT), "%s",
                                message != NULL ? message : soup_status_get_phrase (status));
   }
 }
@@ -560,8 +504,8 @@ rest_send (GTask *task)
       g_autoptr(GBytes) bytes = g_bytes_new (call->body, strlen (call->body));
       soup_message_set_request_body_from_bytes (call->msg, "application/json", bytes);
     }
-  soup_session_send_and_read_async (self->session, call->msg, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), rest_done, task);
+  gig_chat_http_send_async (self->session, call->msg, GIG_CHAT_MAX_REST_ANSWER, self->deadline_s,
+                            g_task_get_cancellable (task), rest_done, task);
 }
 
 /* Takes ownership of @body (may be NULL). Resolves with the answer's JsonObject. */
@@ -738,12 +682,12 @@ static void
 on_first_frame (GigChatClient *self,
                 JsonObject    *frame)
 {
-  JsonObject *error = get_object (frame, "error");
+  JsonObject *error = gig_json_object_get_object (frame, "error");
 
   if (error != NULL)
     {
-      gint64 code = get_int (error, "code", -1);
-      const char *message = get_string (error, "message");
+      gint64 code = gig_json_object_get_int (error, "code", -1);
+      const char *message = gig_json_object_get_string (error, "message");
 
       if (code == 40 && !self->refreshed_for_this_attempt)
         {
@@ -771,17 +715,17 @@ on_first_frame (GigChatClient *self,
       return;
     }
 
-  if (g_strcmp0 (get_string (frame, "type"), "health.check") != 0 || get_string (frame, "connection_id") == NULL)
+  if (g_strcmp0 (gig_json_object_get_string (frame, "type"), "health.check") != 0 || gig_json_object_get_string (frame, "connection_id") == NULL)
     {
       g_warning ("Ignoring chat event before the connection was confirmed: %s",
-                 get_string (frame, "type") ? get_string (frame, "type") : "(no type)");
+                 gig_json_object_get_string (frame, "type") ? gig_json_object_get_string (frame, "type") : "(no type)");
       return;
     }
 
   self->ws_greeted = TRUE;
   self->failures = 0;
   self->refreshed_for_this_attempt = FALSE;
-  set_connection_id (self, get_string (frame, "connection_id"));
+  set_connection_id (self, gig_json_object_get_string (frame, "connection_id"));
   set_last_error (self, NULL);
   start_health_timers (self);
   set_state (self, GIG_CHAT_STATE_ONLINE);
@@ -797,6 +741,7 @@ on_ws_message (SoupWebsocketConnection *ws,
 {
   GigChatClient *self = user_data;
   g_autoptr(JsonObject) frame = NULL;
+  g_autoptr(GError) parse_error = NULL;
   gsize len = 0;
   const char *data = g_bytes_get_data (message, &len);
 
@@ -807,10 +752,10 @@ on_ws_message (SoupWebsocketConnection *ws,
       g_warning ("Ignoring a binary chat frame of %" G_GSIZE_FORMAT " bytes", len);
       return;
     }
-  frame = json_object_from_data (data, len);
+  frame = gig_chat_parse_frame (data, len, &parse_error);
   if (frame == NULL)
     {
-      g_warning ("Ignoring a malformed chat event (not a JSON object, %" G_GSIZE_FORMAT " bytes)", len);
+      g_warning ("Ignoring a malformed chat event of %" G_GSIZE_FORMAT " bytes: %s", len, parse_error->message);
       return;
     }
   if (!self->ws_greeted)
@@ -818,12 +763,12 @@ on_ws_message (SoupWebsocketConnection *ws,
       on_first_frame (self, frame);
       return;
     }
-  if (get_object (frame, "error") != NULL)
+  if (gig_json_object_get_object (frame, "error") != NULL)
     {
-      JsonObject *error = get_object (frame, "error");
+      JsonObject *error = gig_json_object_get_object (frame, "error");
       g_warning ("Chat service error on the socket (code %" G_GINT64_FORMAT "): %s",
-                 get_int (error, "code", -1), get_string (error, "message") ? get_string (error, "message") : "");
-      if (get_int (error, "code", -1) == 40)
+                 gig_json_object_get_int (error, "code", -1), gig_json_object_get_string (error, "message") ? gig_json_object_get_string (error, "message") : "");
+      if (gig_json_object_get_int (error, "code", -1) == 40)
         self->token_stale = TRUE;
       return;
     }
@@ -878,7 +823,7 @@ ws_connect_done (GObject      *source,
       return;
     }
   self->ws = ws;
-  soup_websocket_connection_set_max_incoming_payload_size (ws, 16 * 1024 * 1024);
+  soup_websocket_connection_set_max_incoming_payload_size (ws, GIG_CHAT_MAX_FRAME);
   soup_websocket_connection_set_keepalive_interval (ws, 0);
   self->ws_message_id = g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), self);
   self->ws_closed_id = g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), self);
@@ -1009,13 +954,13 @@ validate_event (JsonObject *event,
   if (g_str_has_prefix (type, "message.") || g_str_equal (type, "notification.message_new"))
     {
       if (g_str_equal (type, "message.read"))
-        return get_object (event, "user") != NULL && get_string (get_object (event, "user"), "id") != NULL;
-      return get_object (event, "message") != NULL && get_string (get_object (event, "message"), "id") != NULL &&
-             get_string (event, "cid") != NULL;
+        return gig_json_object_get_object (event, "user") != NULL && gig_json_object_get_string (gig_json_object_get_object (event, "user"), "id") != NULL;
+      return gig_json_object_get_object (event, "message") != NULL && gig_json_object_get_string (gig_json_object_get_object (event, "message"), "id") != NULL &&
+             gig_json_object_get_string (event, "cid") != NULL;
     }
   if (g_str_has_prefix (type, "typing."))
-    return get_object (event, "user") != NULL && get_string (get_object (event, "user"), "id") != NULL &&
-           get_string (event, "cid") != NULL;
+    return gig_json_object_get_object (event, "user") != NULL && gig_json_object_get_string (gig_json_object_get_object (event, "user"), "id") != NULL &&
+           gig_json_object_get_string (event, "cid") != NULL;
   return TRUE;
 }
 
@@ -1024,7 +969,7 @@ apply_event (GigChatClient *self,
              JsonObject    *event,
              gboolean       replayed)
 {
-  const char *type = get_string (event, "type");
+  const char *type = gig_json_object_get_string (event, "type");
   const char *cid;
   g_autoptr(GError) error = NULL;
 
@@ -1040,32 +985,32 @@ apply_event (GigChatClient *self,
       g_warning ("Ignoring a malformed chat event of type %s", type);
       return;
     }
-  cid = get_string (event, "cid");
-  note_event_time (self, get_string (event, "created_at"));
+  cid = gig_json_object_get_string (event, "cid");
+  note_event_time (self, gig_json_object_get_string (event, "created_at"));
 
   if (g_str_equal (type, "message.new") || g_str_equal (type, "message.updated") ||
       g_str_equal (type, "message.undeleted") || g_str_equal (type, "notification.message_new"))
     {
-      g_autoptr(GPtrArray) arr = message_array (get_object (event, "message"));
+      g_autoptr(GPtrArray) arr = message_array (gig_json_object_get_object (event, "message"));
       if (!gig_store_chat_put_messages (self->store, cid, arr, &error))
         g_warning ("Could not cache a chat message: %s", error->message);
     }
   else if (g_str_equal (type, "message.deleted"))
     {
-      JsonObject *message = get_object (event, "message");
+      JsonObject *message = gig_json_object_get_object (event, "message");
       JsonNode *hard = json_object_get_member (event, "hard_delete");
       gboolean is_hard = hard != NULL && JSON_NODE_HOLDS_VALUE (hard) &&
                          json_node_get_value_type (hard) == G_TYPE_BOOLEAN && json_node_get_boolean (hard);
 
       if (is_hard)
-        gig_store_chat_delete_message (self->store, get_string (message, "id"),
-                                       get_string (message, "deleted_at"), TRUE, &error);
+        gig_store_chat_delete_message (self->store, gig_json_object_get_string (message, "id"),
+                                       gig_json_object_get_string (message, "deleted_at"), TRUE, &error);
       else
         {
           g_autoptr(GPtrArray) arr = message_array (message);
-          if (get_string (message, "deleted_at") == NULL)
+          if (gig_json_object_get_string (message, "deleted_at") == NULL)
             json_object_set_string_member (message, "deleted_at",
-                                           get_string (event, "created_at") ? get_string (event, "created_at") : "");
+                                           gig_json_object_get_string (event, "created_at") ? gig_json_object_get_string (event, "created_at") : "");
           gig_store_chat_put_messages (self->store, cid, arr, &error);
         }
       if (error != NULL)
@@ -1073,26 +1018,26 @@ apply_event (GigChatClient *self,
     }
   else if (g_str_equal (type, "message.read") && cid != NULL)
     {
-      const char *user = get_string (get_object (event, "user"), "id");
-      if (!gig_store_chat_set_read (self->store, cid, user, get_string (event, "created_at"),
-                                    get_string (event, "last_read_message_id"), &error))
+      const char *user = gig_json_object_get_string (gig_json_object_get_object (event, "user"), "id");
+      if (!gig_store_chat_set_read (self->store, cid, user, gig_json_object_get_string (event, "created_at"),
+                                    gig_json_object_get_string (event, "last_read_message_id"), &error))
         g_warning ("Could not store chat read state: %s", error->message);
     }
   else if (g_str_equal (type, "notification.mark_read") && cid != NULL && self->user_id != NULL)
     {
-      gig_store_chat_set_read (self->store, cid, self->user_id, get_string (event, "created_at"),
-                               get_string (event, "last_read_message_id"), NULL);
+      gig_store_chat_set_read (self->store, cid, self->user_id, gig_json_object_get_string (event, "created_at"),
+                               gig_json_object_get_string (event, "last_read_message_id"), NULL);
     }
   else if ((g_str_equal (type, "typing.start") || g_str_equal (type, "typing.stop")) && !replayed)
     {
-      const char *user = get_string (get_object (event, "user"), "id");
+      const char *user = gig_json_object_get_string (gig_json_object_get_object (event, "user"), "id");
       if (g_strcmp0 (user, self->user_id) != 0)
         g_signal_emit (self, signals[SIGNAL_TYPING], 0, cid, user, g_str_equal (type, "typing.start"));
     }
   else if ((g_str_equal (type, "channel.updated") || g_str_equal (type, "channel.created") ||
-            g_str_equal (type, "channel.visible")) && cid != NULL && get_object (event, "channel") != NULL)
+            g_str_equal (type, "channel.visible")) && cid != NULL && gig_json_object_get_object (event, "channel") != NULL)
     {
-      gig_store_chat_put_channel (self->store, cid, get_object (event, "channel"), NULL);
+      gig_store_chat_put_channel (self->store, cid, gig_json_object_get_object (event, "channel"), NULL);
     }
   else if (g_str_equal (type, "channel.deleted") && cid != NULL)
     {
@@ -1108,9 +1053,9 @@ apply_channel_state (GigChatClient *self,
                      const char    *cid,
                      JsonObject    *state)
 {
-  JsonObject *channel = get_object (state, "channel");
-  JsonArray *messages = get_array (state, "messages");
-  JsonArray *reads = get_array (state, "read");
+  JsonObject *channel = gig_json_object_get_object (state, "channel");
+  JsonArray *messages = gig_json_object_get_array (state, "messages");
+  JsonArray *reads = gig_json_object_get_array (state, "read");
   g_autoptr(GError) error = NULL;
   guint i;
 
@@ -1122,7 +1067,7 @@ apply_channel_state (GigChatClient *self,
       for (i = 0; i < json_array_get_length (messages); i++)
         {
           JsonNode *node = json_array_get_element (messages, i);
-          if (JSON_NODE_HOLDS_OBJECT (node) && get_string (json_node_get_object (node), "id") != NULL)
+          if (JSON_NODE_HOLDS_OBJECT (node) && gig_json_object_get_string (json_node_get_object (node), "id") != NULL)
             g_ptr_array_add (arr, json_object_ref (json_node_get_object (node)));
         }
       if (!gig_store_chat_put_messages (self->store, cid, arr, &error))
@@ -1132,11 +1077,11 @@ apply_channel_state (GigChatClient *self,
     {
       JsonNode *node = json_array_get_element (reads, i);
       JsonObject *read = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-      const char *user = get_string (get_object (read, "user"), "id");
+      const char *user = gig_json_object_get_string (gig_json_object_get_object (read, "user"), "id");
 
-      if (user != NULL && get_string (read, "last_read") != NULL)
-        gig_store_chat_set_read (self->store, cid, user, get_string (read, "last_read"),
-                                 get_string (read, "last_read_message_id"), NULL);
+      if (user != NULL && gig_json_object_get_string (read, "last_read") != NULL)
+        gig_store_chat_set_read (self->store, cid, user, gig_json_object_get_string (read, "last_read"),
+                                 gig_json_object_get_string (read, "last_read_message_id"), NULL);
     }
 }
 
@@ -1178,7 +1123,7 @@ watch_done (GObject      *source,
       return;
     }
   apply_channel_state (self, cid, state);
-  g_task_return_pointer (task, json_object_ref (get_object (state, "channel") ? get_object (state, "channel") : state),
+  g_task_return_pointer (task, json_object_ref (gig_json_object_get_object (state, "channel") ? gig_json_object_get_object (state, "channel") : state),
                          (GDestroyNotify) json_object_unref);
 }
 
@@ -1284,8 +1229,8 @@ compare_events (gconstpointer a,
                 gconstpointer b)
 {
   JsonObject *ea = *(JsonObject **) a, *eb = *(JsonObject **) b;
-  g_autofree char *ta = gig_store_chat_normalize_time (get_string (ea, "created_at"));
-  g_autofree char *tb = gig_store_chat_normalize_time (get_string (eb, "created_at"));
+  g_autofree char *ta = gig_store_chat_normalize_time (gig_json_object_get_string (ea, "created_at"));
+  g_autofree char *tb = gig_store_chat_normalize_time (gig_json_object_get_string (eb, "created_at"));
 
   return g_strcmp0 (ta, tb);
 }
@@ -1307,7 +1252,7 @@ sync_done (GObject      *source,
         g_message ("Chat /sync failed (the channel queries still refreshed the cache): %s", error->message);
       rec->failed = TRUE;
     }
-  else if ((events = get_array (answer, "events")) != NULL)
+  else if ((events = gig_json_object_get_array (answer, "events")) != NULL)
     {
       g_autoptr(GPtrArray) sorted = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
       guint i;
@@ -1406,7 +1351,7 @@ older_done (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  messages = get_array (state, "messages");
+  messages = gig_json_object_get_array (state, "messages");
   apply_channel_state (self, cid, state);
   g_task_return_int (task, messages != NULL ? (gssize) json_array_get_length (messages) : 0);
 }
@@ -1475,7 +1420,7 @@ send_done (GObject      *source,
   self->pumping = FALSE;
   if (answer != NULL)
     {
-      JsonObject *message = get_object (answer, "message");
+      JsonObject *message = gig_json_object_get_object (answer, "message");
       if (!gig_store_chat_outbox_done (self->store, entry->seq, message, &store_error))
         g_warning ("Could not record a delivered chat message: %s", store_error->message);
     }
@@ -1646,16 +1591,16 @@ message_change_done (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  message = get_object (answer, "message");
-  if (message == NULL || get_string (message, "id") == NULL)
+  message = gig_json_object_get_object (answer, "message");
+  if (message == NULL || gig_json_object_get_string (message, "id") == NULL)
     {
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_MALFORMED, _("The answer carries no message"));
       return;
     }
   {
-    g_autoptr(GigChatMessage) cached = gig_store_chat_get_message (self->store, get_string (message, "id"));
+    g_autoptr(GigChatMessage) cached = gig_store_chat_get_message (self->store, gig_json_object_get_string (message, "id"));
     g_autoptr(GPtrArray) arr = message_array (message);
-    const char *cid = get_string (message, "cid");
+    const char *cid = gig_json_object_get_string (message, "cid");
 
     if (cid == NULL && cached != NULL)
       cid = cached->cid;
@@ -2122,6 +2067,9 @@ gig_chat_client_get_property (GObject    *object,
     case PROP_DEAD_TIMEOUT:
       g_value_set_uint (value, self->dead_timeout_ms);
       break;
+    case PROP_DEADLINE:
+      g_value_set_uint (value, self->deadline_s);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2168,6 +2116,13 @@ gig_chat_client_set_property (GObject      *object,
           g_object_notify_by_pspec (object, pspec);
         }
       break;
+    case PROP_DEADLINE:
+      if (self->deadline_s != g_value_get_uint (value))
+        {
+          self->deadline_s = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2208,6 +2163,10 @@ gig_chat_client_class_init (GigChatClientClass *klass)
   properties[PROP_DEAD_TIMEOUT] =
     g_param_spec_uint ("dead-timeout", NULL, NULL, 50, G_MAXUINT, DEFAULT_DEAD_TIMEOUT_MS,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Seconds a whole REST request may take, however the server trickles. */
+  properties[PROP_DEADLINE] =
+    g_param_spec_uint ("deadline", NULL, NULL, 1, G_MAXUINT / 1000, DEFAULT_DEADLINE_S,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_EVENT] =
@@ -2231,6 +2190,7 @@ gig_chat_client_init (GigChatClient *self)
   self->cancellable = g_cancellable_new ();
   self->ping_interval_ms = DEFAULT_PING_INTERVAL_MS;
   self->dead_timeout_ms = DEFAULT_DEAD_TIMEOUT_MS;
+  self->deadline_s = DEFAULT_DEADLINE_S;
   self->watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->typing_started = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->typing_timers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

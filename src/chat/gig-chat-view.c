@@ -13,6 +13,7 @@
 #include "gig-chat-markup.h"
 #include "gig-chat-view.h"
 #include "gig-chat-window.h"
+#include "core/gig-json.h"
 
 /* Messages of one sender closer than this stay in one group. */
 #define GROUP_GAP_US      (5 * 60 * G_USEC_PER_SEC)
@@ -474,9 +475,8 @@ on_client_event (GigChatClient *client,
 
   if (g_strcmp0 (cid, self->cid) != 0)
     return;
-  user = json_object_has_member (event, "user") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (event, "user"))
-       ? json_object_get_object_member (event, "user") : NULL;
-  user_id = user != NULL ? json_object_get_string_member_with_default (user, "id", NULL) : NULL;
+  user = gig_json_object_get_object (event, "user");
+  user_id = user != NULL ? gig_json_object_get_string (user, "id") : NULL;
 
   if (g_str_equal (type, "typing.start") || g_str_equal (type, "typing.stop"))
     {
@@ -484,7 +484,7 @@ on_client_event (GigChatClient *client,
         return;
       if (g_str_equal (type, "typing.start"))
         g_hash_table_insert (self->typing, g_strdup (user_id),
-                             g_strdup (json_object_get_string_member_with_default (user, "name", user_id)));
+                             g_strdup (gig_json_object_get_string_or (user, "name", user_id)));
       else
         g_hash_table_remove (self->typing, user_id);
       if (self->typing_timeout != 0)
@@ -494,9 +494,9 @@ on_client_event (GigChatClient *client,
     }
   else if (g_str_equal (type, "message.new"))
     {
-      JsonObject *message = json_object_get_object_member (event, "message");
-      JsonObject *author = json_object_has_member (message, "user") ? json_object_get_object_member (message, "user") : NULL;
-      const char *author_id = author != NULL ? json_object_get_string_member_with_default (author, "id", NULL) : NULL;
+      JsonObject *message = gig_json_object_get_object (event, "message");
+      JsonObject *author = gig_json_object_get_object (message, "user");
+      const char *author_id = author != NULL ? gig_json_object_get_string (author, "id") : NULL;
 
       if (author_id != NULL && g_strcmp0 (author_id, gig_chat_client_get_user_id (client)) != 0)
         {

@@ -8,16 +8,20 @@
 
 #include "core/gig-id.h"
 #include "pocketbase/gig-pb-client.h"
+#include "pocketbase/gig-pb-answers.h"
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-private.h"
+#include "core/gig-io.h"
 
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
 #define READ_CHUNK (64 * 1024)
-/* Error bodies are small; a huge one is not worth reading whole. */
-#define MAX_ERROR_BODY (1024 * 1024)
+/* The idle timeout only catches a server that goes silent; the deadline also catches one that
+ * trickles. Two minutes is enough for a page of a thousand records at 40 KB/s. */
+#define IDLE_TIMEOUT_S 60
+#define DEFAULT_DEADLINE_S 120
 
 struct _GigPbClient
 {
@@ -29,6 +33,7 @@ struct _GigPbClient
   /* Health checks get their own connection: behind a queue of long page downloads on the main
    * session they would time out and report a busy server as gone. */
   SoupSession *health_session;
+  guint        deadline_s;
 };
 
 G_DEFINE_FINAL_TYPE (GigPbClient, gig_pb_client, G_TYPE_OBJECT)
@@ -37,6 +42,7 @@ enum {
   PROP_0,
   PROP_BASE_URL,
   PROP_TOKEN,
+  PROP_DEADLINE,
   N_PROPS
 };
 
@@ -47,6 +53,7 @@ typedef enum {
   RESULT_AUTH,     /* {token, record}: sets the token */
   RESULT_BATCH,    /* [{status, body}] */
   RESULT_HEALTH,   /* any JSON answer with a 2xx status */
+  RESULT_LIST,     /* a page, parsed as it streams in */
 } ResultKind;
 
 typedef struct
@@ -54,10 +61,10 @@ typedef struct
   SoupMessage     *message;
   ResultKind       kind;
   gboolean         is_auth_request;
-  /* list requests */
+  guint            deadline_s;
+  GigDeadline     *deadline;      /* cancels everything below when the time is up */
   GInputStream    *stream;
-  GigPbPageParser *page;
-  GByteArray      *error_body;
+  GigPbPageParser *page;          /* a list page with a success status */
 } RequestData;
 
 typedef struct
@@ -72,7 +79,7 @@ request_data_free (RequestData *data)
   g_clear_object (&data->message);
   g_clear_object (&data->stream);
   g_clear_pointer (&data->page, gig_pb_page_parser_free);
-  g_clear_pointer (&data->error_body, g_byte_array_unref);
+  g_clear_pointer (&data->deadline, gig_deadline_free);
   g_free (data);
 }
 
@@ -113,6 +120,9 @@ gig_pb_client_get_property (GObject *object, guint prop_id, GValue *value, GPara
     case PROP_TOKEN:
       g_value_set_string (value, self->token);
       break;
+    case PROP_DEADLINE:
+      g_value_set_uint (value, self->deadline_s);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -140,6 +150,13 @@ gig_pb_client_set_property (GObject *object, guint prop_id, const GValue *value,
     case PROP_TOKEN:
       gig_pb_client_set_token (self, g_value_get_string (value));
       break;
+    case PROP_DEADLINE:
+      if (self->deadline_s != g_value_get_uint (value))
+        {
+          self->deadline_s = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -160,15 +177,20 @@ gig_pb_client_class_init (GigPbClientClass *klass)
   properties[PROP_TOKEN] =
     g_param_spec_string ("token", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Seconds a whole request may take, headers and body, however the server trickles. */
+  properties[PROP_DEADLINE] =
+    g_param_spec_uint ("deadline", NULL, NULL, 1, G_MAXUINT / 1000, DEFAULT_DEADLINE_S,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 gig_pb_client_init (GigPbClient *self)
 {
+  self->deadline_s = DEFAULT_DEADLINE_S;
   /* Several connections per host: a sync may fetch the next page while a push is in flight. */
   self->session = soup_session_new_with_options ("max-conns-per-host", 8,
-                                                 "timeout", 60,
+                                                 "timeout", IDLE_TIMEOUT_S,
                                                  "user-agent", "Gigdesk/" PACKAGE_VERSION,
                                                  NULL);
 }
@@ -250,85 +272,90 @@ new_message (GigPbClient  *self,
   return message;
 }
 
+/* A failed send or read, as this layer's error: a request cut by its deadline says so. */
 static GError *
-network_error (GError *error)
+transfer_error (RequestData *data, GError *error)
 {
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && data->deadline != NULL &&
+      gig_deadline_expired (data->deadline))
+    return gig_pb_error_new_too_slow (data->deadline_s);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_error_copy (error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return gig_pb_error_new (GIG_PB_ERROR_NETWORK, 0, _("The server stopped answering"));
   return gig_pb_error_new (GIG_PB_ERROR_NETWORK, 0, error->message);
 }
 
-static JsonNode *
-parse_json (GBytes *bytes)
+static GError *
+too_large_error (gsize max_size)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  gsize length = 0;
-  const char *data = bytes ? g_bytes_get_data (bytes, &length) : NULL;
+  g_autofree char *size = g_format_size (max_size);
+  g_autofree char *message = g_strdup_printf (_("The server’s answer is larger than %s"), size);
 
-  if (data == NULL || length == 0 || length > G_MAXSSIZE)
-    return NULL;
-  if (!json_parser_load_from_data (parser, data, (gssize) length, NULL))
-    return NULL;
-  return json_parser_steal_root (parser);
+  return gig_pb_error_new (GIG_PB_ERROR_MALFORMED, 0, message);
 }
 
 static GError *
 http_error (RequestData *data, GBytes *bytes)
 {
   guint status = soup_message_get_status (data->message);
-  g_autoptr(JsonNode) node = parse_json (bytes);
+  gsize length = 0;
+  const char *body = bytes ? g_bytes_get_data (bytes, &length) : NULL;
+  g_autoptr(JsonNode) node = gig_pb_parse_error_answer (body, length);
 
   return gig_pb_error_from_response (status, soup_message_get_reason_phrase (data->message),
                                      node, data->is_auth_request);
 }
 
+static gsize
+max_answer_size (RequestData *data)
+{
+  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (data->message)))
+    return GIG_PB_MAX_ERROR_ANSWER;
+  switch (data->kind)
+    {
+    case RESULT_RECORD: return GIG_PB_MAX_RECORD_ANSWER;
+    case RESULT_AUTH:   return GIG_PB_MAX_AUTH_ANSWER;
+    case RESULT_BATCH:  return GIG_PB_MAX_BATCH_ANSWER;
+    case RESULT_HEALTH: return GIG_PB_MAX_ERROR_ANSWER;
+    case RESULT_LIST:
+    default:            g_assert_not_reached ();
+    }
+}
+
 static void
-return_result (GTask *task, JsonNode *root)
+return_result (GTask *task, GBytes *bytes)
 {
   GigPbClient *self = g_task_get_source_object (task);
   RequestData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  const char *body = g_bytes_get_data (bytes, &length);
 
   switch (data->kind)
     {
     case RESULT_RECORD:
       {
-        JsonObject *record;
+        JsonObject *record = gig_pb_parse_record_answer (body, length, &error);
 
-        if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-          {
-            g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                     _("Malformed server response: expected a record"));
-            return;
-          }
-        record = json_node_get_object (root);
-        if (!json_object_has_member (record, "id") ||
-            json_node_get_value_type (json_object_get_member (record, "id")) != G_TYPE_STRING)
-          {
-            g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                     _("Malformed server response: a record has no id"));
-            return;
-          }
-        g_task_return_pointer (task, json_object_ref (record), (GDestroyNotify) json_object_unref);
+        if (record == NULL)
+          g_task_return_error (task, g_steal_pointer (&error));
+        else
+          g_task_return_pointer (task, record, (GDestroyNotify) json_object_unref);
       }
       break;
 
     case RESULT_AUTH:
       {
-        JsonObject *object = (root && JSON_NODE_HOLDS_OBJECT (root)) ? json_node_get_object (root) : NULL;
-        JsonNode *token = object ? json_object_get_member (object, "token") : NULL;
-        JsonNode *record = object ? json_object_get_member (object, "record") : NULL;
-        AuthResult *result;
+        AuthResult *result = g_new0 (AuthResult, 1);
 
-        if (token == NULL || json_node_get_value_type (token) != G_TYPE_STRING ||
-            record == NULL || !JSON_NODE_HOLDS_OBJECT (record))
+        result->record = gig_pb_parse_auth_answer (body, length, &result->token, &error);
+        if (result->record == NULL)
           {
-            g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                     _("Malformed server response: expected a token and a record"));
+            auth_result_free (result);
+            g_task_return_error (task, g_steal_pointer (&error));
             return;
           }
-        result = g_new0 (AuthResult, 1);
-        result->token = g_strdup (json_node_get_string (token));
-        result->record = json_object_ref (json_node_get_object (record));
         gig_pb_client_set_token (self, result->token);
         g_task_return_pointer (task, result, (GDestroyNotify) auth_result_free);
       }
@@ -336,42 +363,65 @@ return_result (GTask *task, JsonNode *root)
 
     case RESULT_BATCH:
       {
-        g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-        JsonArray *array;
+        GPtrArray *records = gig_pb_parse_batch_answer (body, length, &error);
 
-        if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
-          {
-            g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                     _("Malformed server response: expected batch results"));
-            return;
-          }
-        array = json_node_get_array (root);
-        for (guint i = 0; i < json_array_get_length (array); i++)
-          {
-            JsonNode *item = json_array_get_element (array, i);
-            JsonNode *body = JSON_NODE_HOLDS_OBJECT (item)
-              ? json_object_get_member (json_node_get_object (item), "body") : NULL;
-
-            if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
-              {
-                g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                                         _("Malformed server response: batch result %u has no record"), i);
-                return;
-              }
-            g_ptr_array_add (records, json_object_ref (json_node_get_object (body)));
-          }
-        g_task_return_pointer (task, g_steal_pointer (&records), (GDestroyNotify) g_ptr_array_unref);
+        if (records == NULL)
+          g_task_return_error (task, g_steal_pointer (&error));
+        else
+          g_task_return_pointer (task, records, (GDestroyNotify) g_ptr_array_unref);
       }
       break;
 
     case RESULT_HEALTH:
-      g_task_return_boolean (task, TRUE);
+      {
+        g_autoptr(JsonNode) root = gig_pb_parse_error_answer (body, length);
+
+        if (root == NULL)
+          g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                   _("Malformed server response: not JSON"));
+        else
+          g_task_return_boolean (task, TRUE);
+      }
       break;
 
+    case RESULT_LIST:
     default:
       g_assert_not_reached ();
     }
 }
+
+static void
+read_body_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RequestData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  bytes = gig_read_bounded_finish (G_INPUT_STREAM (source), result, &error);
+  if (bytes == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+    {
+      /* An error answer too long to be PocketBase's: the status speaks alone. */
+      if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (data->message)))
+        g_task_return_error (task, http_error (data, NULL));
+      else
+        g_task_return_error (task, too_large_error (max_answer_size (data)));
+      return;
+    }
+  if (bytes == NULL)
+    {
+      g_task_return_error (task, transfer_error (data, error));
+      return;
+    }
+  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (data->message)))
+    {
+      g_task_return_error (task, http_error (data, bytes));
+      return;
+    }
+  return_result (task, bytes);
+}
+
+static void list_read_next (GTask *task);
 
 static void
 send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -379,32 +429,44 @@ send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   RequestData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  guint status;
+  goffset announced;
+  gsize max_size;
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  if (bytes == NULL)
+  data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (data->stream == NULL)
     {
-      g_task_return_error (task, network_error (error));
+      g_task_return_error (task, transfer_error (data, error));
       return;
     }
 
-  status = soup_message_get_status (data->message);
-  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+  if (data->kind == RESULT_LIST && SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (data->message)))
     {
-      g_task_return_error (task, http_error (data, bytes));
+      data->page = gig_pb_page_parser_new ();
+      list_read_next (g_steal_pointer (&task));
       return;
     }
 
-  root = parse_json (bytes);
-  if (root == NULL)
+  max_size = data->kind == RESULT_LIST ? GIG_PB_MAX_ERROR_ANSWER : max_answer_size (data);
+  /* An answer that says up front it is too large is refused before a byte of it is read. */
+  announced = soup_message_headers_get_content_length (soup_message_get_response_headers (data->message));
+  if (announced > 0 && (guint64) announced > max_size &&
+      SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (data->message)))
     {
-      g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                               _("Malformed server response: not JSON"));
+      g_task_return_error (task, too_large_error (max_size));
       return;
     }
-  return_result (task, root);
+  gig_read_bounded_async (data->stream, max_size, gig_deadline_get_cancellable (data->deadline),
+                          read_body_cb, g_steal_pointer (&task));
+}
+
+/* Sends @data->message on @session under the client's deadline; the task's data must be @data. */
+static void
+start_request (GigPbClient *self, SoupSession *session, GTask *task, RequestData *data)
+{
+  data->deadline_s = self->deadline_s;
+  data->deadline = gig_deadline_new (self->deadline_s * 1000, g_task_get_cancellable (task));
+  soup_session_send_async (session, data->message, G_PRIORITY_DEFAULT,
+                           gig_deadline_get_cancellable (data->deadline), send_cb, task);
 }
 
 static void
@@ -438,8 +500,7 @@ send_request_on (GigPbClient         *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  soup_session_send_and_read_async (session, data->message, G_PRIORITY_DEFAULT,
-                                    cancellable, send_cb, g_steal_pointer (&task));
+  start_request (self, session, g_steal_pointer (&task), data);
 }
 
 static void
@@ -727,8 +788,7 @@ gig_pb_client_batch_async (GigPbClient         *self,
   text = gig_pb_batch_to_json (batch, &length);
   bytes = g_bytes_new_take (g_steal_pointer (&text), length);
   soup_message_set_request_body_from_bytes (data->message, "application/json", bytes);
-  soup_session_send_and_read_async (self->session, data->message, G_PRIORITY_DEFAULT,
-                                    cancellable, send_cb, g_steal_pointer (&task));
+  start_request (self, self->session, g_steal_pointer (&task), data);
 }
 
 GPtrArray *
@@ -749,13 +809,13 @@ list_read_next (GTask *task)
   RequestData *data = g_task_get_task_data (task);
 
   g_input_stream_read_bytes_async (data->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), list_read_cb, task);
+                                   gig_deadline_get_cancellable (data->deadline), list_read_cb, task);
 }
 
 static void
 list_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  GTask *task = user_data; /* the read owns the reference */
+  g_autoptr(GTask) task = user_data;
   RequestData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
@@ -765,29 +825,11 @@ list_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
   if (bytes == NULL)
     {
-      g_task_return_error (task, network_error (error));
-      g_object_unref (task);
+      g_task_return_error (task, transfer_error (data, error));
       return;
     }
 
   chunk = g_bytes_get_data (bytes, &length);
-  if (data->error_body != NULL)
-    {
-      if (length > 0 && data->error_body->len < MAX_ERROR_BODY)
-        {
-          g_byte_array_append (data->error_body, (const guint8 *) chunk, (guint) length);
-          list_read_next (task);
-          return;
-        }
-      {
-        g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&data->error_body));
-
-        g_task_return_error (task, http_error (data, body));
-      }
-      g_object_unref (task);
-      return;
-    }
-
   if (length == 0)
     {
       if (!gig_pb_page_parser_finish (data->page, &error))
@@ -795,39 +837,15 @@ list_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       else
         g_task_return_pointer (task, gig_pb_page_parser_steal_records (data->page),
                                (GDestroyNotify) g_ptr_array_unref);
-      g_object_unref (task);
       return;
     }
 
   if (!gig_pb_page_parser_feed (data->page, chunk, length, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
       return;
     }
-  list_read_next (task);
-}
-
-static void
-list_send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GTask *task = user_data;
-  RequestData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  if (data->stream == NULL)
-    {
-      g_task_return_error (task, network_error (error));
-      g_object_unref (task);
-      return;
-    }
-
-  if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (data->message)))
-    data->error_body = g_byte_array_new ();
-  else
-    data->page = gig_pb_page_parser_new ();
-  list_read_next (task);
+  list_read_next (g_steal_pointer (&task));
 }
 
 void
@@ -856,6 +874,7 @@ gig_pb_client_list_records_async (GigPbClient         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gig_pb_client_list_records_async);
   data = g_new0 (RequestData, 1);
+  data->kind = RESULT_LIST;
   g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
 
   /* The cursor comes from server data: it goes into the filter only in the sync contract's
@@ -906,8 +925,7 @@ gig_pb_client_list_records_async (GigPbClient         *self,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT, cancellable,
-                           list_send_cb, g_steal_pointer (&task));
+  start_request (self, self->session, g_steal_pointer (&task), data);
 }
 
 GPtrArray *

@@ -6,6 +6,9 @@
 
 #include "pocketbase/gig-pb-client.h"
 #include "pocketbase/gig-pb-private.h"
+#include "core/gig-json.h"
+#include "core/gig-jwt.h"
+#include "core/gig-text.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -99,26 +102,6 @@ gig_pb_error_get_batch_index (const GError *error)
   return priv ? priv->batch_index : -1;
 }
 
-static const char *
-object_get_string (JsonObject *object, const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-object_get_object (JsonObject *object, const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
 /* PocketBase error body: {"data":{field:{code,message}}, "message":..., "status":...}; a failed
  * batch nests the failing sub-request's body as data.requests.<index>.response. */
 GError *
@@ -128,11 +111,12 @@ gig_pb_error_from_response (guint       status,
                             gboolean    is_auth_request)
 {
   JsonObject *root = (body && JSON_NODE_HOLDS_OBJECT (body)) ? json_node_get_object (body) : NULL;
-  JsonObject *data = object_get_object (root, "data");
-  JsonObject *requests = object_get_object (data, "requests");
-  const char *message = object_get_string (root, "message");
+  JsonObject *data = gig_json_object_get_object (root, "data");
+  JsonObject *requests = gig_json_object_get_object (data, "requests");
+  const char *message = gig_json_object_get_string (root, "message");
   const char *inner_message = NULL;
   g_autoptr(GString) details = g_string_new (NULL);
+  g_autofree char *shown_message = NULL, *shown_inner = NULL, *shown_reason = NULL;
   GigPbErrorPrivate *priv;
   GigPbError code;
   GError *error;
@@ -145,18 +129,16 @@ gig_pb_error_from_response (guint       status,
 
       for (GList *l = members; l != NULL; l = l->next)
         {
-          JsonObject *failed = object_get_object (requests, l->data);
-          JsonObject *response = object_get_object (failed, "response");
+          JsonObject *failed = gig_json_object_get_object (requests, l->data);
+          JsonObject *response = gig_json_object_get_object (failed, "response");
           guint64 index;
 
           if (response == NULL || !g_ascii_string_to_unsigned (l->data, 10, 0, G_MAXINT, &index, NULL))
             continue;
           batch_index = (int) index;
-          inner_message = object_get_string (response, "message");
-          data = object_get_object (response, "data");
-          if (json_object_has_member (response, "status") &&
-              JSON_NODE_HOLDS_VALUE (json_object_get_member (response, "status")))
-            status = (guint) json_object_get_int_member (response, "status");
+          inner_message = gig_json_object_get_string (response, "message");
+          data = gig_json_object_get_object (response, "data");
+          status = (guint) CLAMP (gig_json_object_get_int (response, "status", status), 0, G_MAXUINT);
           break;
         }
     }
@@ -182,8 +164,8 @@ gig_pb_error_from_response (guint       status,
 
       for (GList *l = members; l != NULL; l = l->next)
         {
-          JsonObject *field = object_get_object (data, l->data);
-          const char *field_code = object_get_string (field, "code");
+          JsonObject *field = gig_json_object_get_object (data, l->data);
+          const char *field_code = gig_json_object_get_string (field, "code");
 
           if (field_code != NULL && strcmp (field_code, "validation_not_unique") == 0)
             not_unique = TRUE;
@@ -195,8 +177,8 @@ gig_pb_error_from_response (guint       status,
 
       for (GList *l = members; l != NULL; l = l->next)
         {
-          JsonObject *field = object_get_object (data, l->data);
-          const char *field_code = object_get_string (field, "code");
+          JsonObject *field = gig_json_object_get_object (data, l->data);
+          const char *field_code = gig_json_object_get_string (field, "code");
 
           if (field_code != NULL && strcmp (field_code, "validation_not_unique") == 0)
             not_unique = TRUE;
@@ -205,6 +187,11 @@ gig_pb_error_from_response (guint       status,
   if (not_unique && (code == GIG_PB_ERROR_VALIDATION))
     code = GIG_PB_ERROR_NOT_UNIQUE;
 
+  /* What the server says is shown as it says it, but never a page of it (the whole text goes
+   * to the debug log). */
+  message = shown_message = gig_text_shorten (message, GIG_TEXT_SHOWN_MAX_CHARS);
+  inner_message = shown_inner = gig_text_shorten (inner_message, GIG_TEXT_SHOWN_MAX_CHARS);
+  reason = shown_reason = gig_text_shorten (reason, GIG_TEXT_SHOWN_MAX_CHARS);
   if (batch_index >= 0)
     g_string_append_printf (details, _("%s (request %d: %s)"),
                             message ? message : _("Batch transaction failed."), batch_index,
@@ -227,14 +214,15 @@ gig_pb_error_from_response (guint       status,
 
       for (GList *l = members; l != NULL; l = l->next)
         {
-          JsonObject *field = object_get_object (data, l->data);
-          const char *field_message = object_get_string (field, "message");
-          const char *field_code = object_get_string (field, "code");
+          JsonObject *field = gig_json_object_get_object (data, l->data);
+          const char *field_message = gig_json_object_get_string (field, "message");
+          const char *field_code = gig_json_object_get_string (field, "code");
 
           if (field == NULL)
             continue;
           g_hash_table_insert (priv->field_messages, g_strdup (l->data),
-                               g_strdup (field_message ? field_message : ""));
+                               field_message ? gig_text_shorten (field_message, GIG_TEXT_SHOWN_MAX_CHARS)
+                                             : g_strdup (""));
           if (field_code != NULL)
             g_hash_table_insert (priv->field_codes, g_strdup (l->data), g_strdup (field_code));
         }
@@ -251,46 +239,23 @@ gig_pb_error_new (GigPbError code, guint status, const char *message)
   return error;
 }
 
+GError *
+gig_pb_error_new_too_slow (guint seconds)
+{
+  g_autofree char *message = g_strdup_printf (ngettext ("The server took longer than %u second to answer",
+                                                        "The server took longer than %u seconds to answer",
+                                                        seconds),
+                                              seconds);
+
+  return gig_pb_error_new (GIG_PB_ERROR_NETWORK, 0, message);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 
 gint64
 gig_pb_token_get_expiry (const char *token)
 {
-  g_auto(GStrv) parts = NULL;
-  g_autoptr(GString) payload = NULL;
-  g_autofree guchar *decoded = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonNode *root, *exp;
-  gsize length = 0;
-
-  if (token == NULL)
-    return 0;
-  parts = g_strsplit (token, ".", 4);
-  if (g_strv_length (parts) != 3)
-    return 0;
-
-  /* base64url without padding → standard base64 */
-  payload = g_string_new (parts[1]);
-  g_strdelimit (payload->str, "-", '+');
-  g_strdelimit (payload->str, "_", '/');
-  while (payload->len % 4 != 0)
-    g_string_append_c (payload, '=');
-  decoded = g_base64_decode (payload->str, &length);
-  if (decoded == NULL || length == 0 || length > G_MAXSSIZE ||
-      !json_parser_load_from_data (parser, (const char *) decoded, (gssize) length, NULL))
-    return 0;
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return 0;
-  exp = json_object_get_member (json_node_get_object (root), "exp");
-  if (exp == NULL || !JSON_NODE_HOLDS_VALUE (exp))
-    return 0;
-  if (json_node_get_value_type (exp) == G_TYPE_INT64)
-    return json_node_get_int (exp);
-  if (json_node_get_value_type (exp) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (exp);
-  return 0;
+  return gig_jwt_get_expiry (token);
 }
 
 GDateTime *

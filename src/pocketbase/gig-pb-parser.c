@@ -6,13 +6,11 @@
 
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-client.h"
+#include "core/gig-json.h"
 
-#include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
-/* The reader below is recursive: refuse nesting deep enough to matter. */
-#define MAX_DEPTH 64
 /* A single record or top-level value larger than this is not something PocketBase sends. */
 #define MAX_VALUE_SIZE (16 * 1024 * 1024)
 #define MAX_SSE_SIZE (16 * 1024 * 1024)
@@ -24,448 +22,23 @@ set_malformed (GError **error, const char *what)
   return FALSE;
 }
 
-/* A small JSON reader that builds json-glib nodes directly. json-glib's own parser goes through
- * a general-purpose scanner, emits signals per value and dominated initial sync CPU; this one is
- * strict RFC 8259 (no comments, no trailing commas, no raw control characters in strings). */
-typedef struct
-{
-  const char *p;
-  const char *end;
-  const char *error;
-  int         depth;
-  gboolean    too_deep;
-  GString    *text;                   /* the string being decoded */
-  GString    *keys[MAX_DEPTH + 1];    /* one member name per open object */
-} Reader;
-
+/* The JSON reader's error as this layer's: the reader's reason when it is one a user can act
+ * on (too deep, too large), else @what. */
 static void
-reader_init (Reader *reader, const char *data, gsize length)
+set_malformed_from_json (GError **error, const GError *json_error, const char *what)
 {
-  reader->p = data;
-  reader->end = data + length;
-  reader->error = NULL;
-  reader->depth = 0;
-  reader->too_deep = FALSE;
-  if (reader->text == NULL)
-    reader->text = g_string_sized_new (256);
+  if (json_error->code == GIG_JSON_ERROR_TOO_DEEP || json_error->code == GIG_JSON_ERROR_TOO_LARGE)
+    what = json_error->message;
+  set_malformed (error, what);
 }
 
-static void
-reader_clear (Reader *reader)
-{
-  if (reader->text != NULL)
-    g_string_free (reader->text, TRUE);
-  for (guint i = 0; i < G_N_ELEMENTS (reader->keys); i++)
-    if (reader->keys[i] != NULL)
-      g_string_free (reader->keys[i], TRUE);
-  memset (reader, 0, sizeof *reader);
-}
-
-static gboolean
-reader_fail (Reader *reader, const char *what)
-{
-  if (reader->error == NULL)
-    reader->error = what;
-  return FALSE;
-}
-
-static void
-skip_space (Reader *reader)
-{
-  while (reader->p < reader->end &&
-         (*reader->p == ' ' || *reader->p == '\t' || *reader->p == '\n' || *reader->p == '\r'))
-    reader->p++;
-}
-
-static int
-hex4 (const char *p)
-{
-  int value = 0;
-
-  for (int i = 0; i < 4; i++)
-    {
-      int digit = g_ascii_xdigit_value (p[i]);
-
-      if (digit < 0)
-        return -1;
-      value = value * 16 + digit;
-    }
-  return value;
-}
-
-/* At the opening quote: checks the string and, if @out is not NULL, decodes it there
- * (NUL-terminated, valid UTF-8). Plain runs are checked as UTF-8 where they lie; an escape always
- * decodes to a whole character, so a run cut short by one is invalid either way. */
-static gboolean
-read_string (Reader *reader, GString *out, gboolean *out_escaped)
-{
-  const char *p = reader->p + 1;
-  gboolean escaped = FALSE;
-
-  if (out)
-    g_string_truncate (out, 0);
-  for (;;)
-    {
-      const char *run = p;
-      guchar high = 0;
-
-      while (p < reader->end && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
-        high |= (guchar) *p++;
-      /* most text is ASCII: only a run with a byte above 0x7F needs the UTF-8 check */
-      if ((high & 0x80) && !g_utf8_validate_len (run, (gsize) (p - run), NULL))
-        return reader_fail (reader, "invalid UTF-8");
-      if (out)
-        g_string_append_len (out, run, p - run);
-      if (p >= reader->end)
-        return reader_fail (reader, "unterminated string");
-      if (*p == '"')
-        break;
-      if (*p != '\\')
-        return reader_fail (reader, "control character in a string");
-      escaped = TRUE;
-      if (++p >= reader->end)
-        return reader_fail (reader, "unterminated string");
-      switch (*p)
-        {
-        case '"': case '\\': case '/': if (out) g_string_append_c (out, *p); break;
-        case 'b': if (out) g_string_append_c (out, '\b'); break;
-        case 'f': if (out) g_string_append_c (out, '\f'); break;
-        case 'n': if (out) g_string_append_c (out, '\n'); break;
-        case 'r': if (out) g_string_append_c (out, '\r'); break;
-        case 't': if (out) g_string_append_c (out, '\t'); break;
-        case 'u':
-          {
-            int unit;
-            gunichar ch;
-
-            if (reader->end - p < 5 || (unit = hex4 (p + 1)) < 0)
-              return reader_fail (reader, "bad \\u escape");
-            p += 4;
-            ch = (gunichar) unit;
-            if (unit >= 0xDC00 && unit <= 0xDFFF)
-              return reader_fail (reader, "lone surrogate");
-            if (unit >= 0xD800 && unit <= 0xDBFF)
-              {
-                int low;
-
-                if (reader->end - p < 7 || p[1] != '\\' || p[2] != 'u' ||
-                    (low = hex4 (p + 3)) < 0xDC00 || low > 0xDFFF)
-                  return reader_fail (reader, "lone surrogate");
-                p += 6;
-                ch = 0x10000 + (((gunichar) unit - 0xD800) << 10) + ((gunichar) low - 0xDC00);
-              }
-            if (ch == 0)
-              return reader_fail (reader, "NUL in a string");
-            if (out)
-              g_string_append_unichar (out, ch);
-          }
-          break;
-        default:
-          return reader_fail (reader, "bad escape");
-        }
-      p++;
-    }
-  reader->p = p + 1;
-  if (out_escaped)
-    *out_escaped = escaped;
-  return TRUE;
-}
-
-/* Checks a number's grammar; leaves reader->p after it. */
-static gboolean
-scan_number (Reader *reader, gboolean *out_integral)
-{
-  const char *p = reader->p;
-  gboolean integral = TRUE;
-
-  if (p < reader->end && *p == '-')
-    p++;
-  if (p < reader->end && *p == '0')
-    p++;
-  else if (p < reader->end && *p >= '1' && *p <= '9')
-    while (p < reader->end && g_ascii_isdigit (*p))
-      p++;
-  else
-    return reader_fail (reader, "bad number");
-  if (p < reader->end && *p == '.')
-    {
-      integral = FALSE;
-      if (++p >= reader->end || !g_ascii_isdigit (*p))
-        return reader_fail (reader, "bad number");
-      while (p < reader->end && g_ascii_isdigit (*p))
-        p++;
-    }
-  if (p < reader->end && (*p == 'e' || *p == 'E'))
-    {
-      integral = FALSE;
-      if (++p < reader->end && (*p == '+' || *p == '-'))
-        p++;
-      if (p >= reader->end || !g_ascii_isdigit (*p))
-        return reader_fail (reader, "bad number");
-      while (p < reader->end && g_ascii_isdigit (*p))
-        p++;
-    }
-  reader->p = p;
-  if (out_integral)
-    *out_integral = integral;
-  return TRUE;
-}
-
-/* The number in @text..@length (already checked), as read_number reads it: an integer if it is
- * written as one and fits, else a double. */
-static gboolean
-number_value (const char *text, gsize length, gboolean integral, gint64 *out_int, double *out_double)
-{
-  char small[64];
-  g_autofree char *large = NULL;
-  const char *nul;
-  char *tail;
-
-  /* The text is not NUL-terminated where it lies, and strtod needs it to be. */
-  if (length < sizeof small)
-    {
-      memcpy (small, text, length);
-      small[length] = '\0';
-      nul = small;
-    }
-  else
-    nul = large = g_strndup (text, length);
-
-  if (integral)
-    {
-      gint64 value;
-
-      errno = 0;
-      value = g_ascii_strtoll (nul, &tail, 10);
-      if (errno == 0)
-        {
-          *out_int = value;
-          *out_double = (double) value;
-          return TRUE;
-        }
-    }
-  *out_double = g_ascii_strtod (nul, &tail);
-  /* json-glib casts; out of range, that is undefined, so clamp */
-  if (*out_double >= 9223372036854775807.0)
-    *out_int = G_MAXINT64;
-  else if (*out_double <= -9223372036854775808.0)
-    *out_int = G_MININT64;
-  else
-    *out_int = (gint64) *out_double;
-  return FALSE;
-}
-
-static JsonNode *
-read_number (Reader *reader)
-{
-  const char *start = reader->p;
-  gboolean integral;
-  gint64 as_int;
-  double as_double;
-
-  if (!scan_number (reader, &integral))
-    return NULL;
-  if (number_value (start, (gsize) (reader->p - start), integral, &as_int, &as_double))
-    return json_node_init_int (json_node_alloc (), as_int);
-  return json_node_init_double (json_node_alloc (), as_double);
-}
-
-static gboolean
-read_literal (Reader *reader, const char *word)
-{
-  gsize length = strlen (word);
-
-  if ((gsize) (reader->end - reader->p) < length || memcmp (reader->p, word, length) != 0)
-    return reader_fail (reader, "unexpected character");
-  reader->p += length;
-  return TRUE;
-}
-
-static JsonObject *read_object (Reader *reader);
-static JsonArray *read_array (Reader *reader);
-
-static JsonNode *
-read_value (Reader *reader)
-{
-  JsonNode *node;
-
-  skip_space (reader);
-  if (reader->p >= reader->end)
-    return reader_fail (reader, "missing value"), NULL;
-  switch (*reader->p)
-    {
-    case '{':
-      {
-        JsonObject *object = read_object (reader);
-
-        if (object == NULL)
-          return NULL;
-        node = json_node_alloc ();
-        json_node_init_object (node, object);
-        json_object_unref (object);
-        return node;
-      }
-    case '[':
-      {
-        JsonArray *array = read_array (reader);
-
-        if (array == NULL)
-          return NULL;
-        node = json_node_alloc ();
-        json_node_init_array (node, array);
-        json_array_unref (array);
-        return node;
-      }
-    case '"':
-      if (!read_string (reader, reader->text, NULL))
-        return NULL;
-      return json_node_init_string (json_node_alloc (), reader->text->str);
-    case 't':
-      return read_literal (reader, "true") ? json_node_init_boolean (json_node_alloc (), TRUE) : NULL;
-    case 'f':
-      return read_literal (reader, "false") ? json_node_init_boolean (json_node_alloc (), FALSE) : NULL;
-    case 'n':
-      return read_literal (reader, "null") ? json_node_init_null (json_node_alloc ()) : NULL;
-    default:
-      return read_number (reader);
-    }
-}
-
-/* Called at '{'. */
-static JsonObject *
-read_object (Reader *reader)
-{
-  g_autoptr(JsonObject) object = NULL;
-  GString *key;
-
-  if (reader->depth >= MAX_DEPTH)
-    {
-      reader->too_deep = TRUE;
-      return reader_fail (reader, "nested too deeply"), NULL;
-    }
-  key = reader->keys[reader->depth];
-  if (key == NULL)
-    key = reader->keys[reader->depth] = g_string_sized_new (32);
-  reader->depth++;
-  reader->p++;
-  object = json_object_new ();
-  skip_space (reader);
-  if (reader->p < reader->end && *reader->p == '}')
-    {
-      reader->p++;
-      reader->depth--;
-      return g_steal_pointer (&object);
-    }
-  for (;;)
-    {
-      JsonNode *value;
-
-      skip_space (reader);
-      if (reader->p >= reader->end || *reader->p != '"')
-        return reader_fail (reader, "expected a member name"), NULL;
-      if (!read_string (reader, key, NULL))
-        return NULL;
-      skip_space (reader);
-      if (reader->p >= reader->end || *reader->p != ':')
-        return reader_fail (reader, "expected ':'"), NULL;
-      reader->p++;
-      value = read_value (reader);
-      if (value == NULL)
-        return NULL;
-      /* A repeated name keeps the last value, as json-glib does. */
-      json_object_set_member (object, key->str, value);
-      skip_space (reader);
-      if (reader->p < reader->end && *reader->p == ',')
-        {
-          reader->p++;
-          continue;
-        }
-      if (reader->p < reader->end && *reader->p == '}')
-        {
-          reader->p++;
-          reader->depth--;
-          return g_steal_pointer (&object);
-        }
-      return reader_fail (reader, "expected ',' or '}'"), NULL;
-    }
-}
-
-/* Called at '['. */
-static JsonArray *
-read_array (Reader *reader)
-{
-  g_autoptr(JsonArray) array = NULL;
-
-  if (reader->depth >= MAX_DEPTH)
-    {
-      reader->too_deep = TRUE;
-      return reader_fail (reader, "nested too deeply"), NULL;
-    }
-  reader->depth++;
-  reader->p++;
-  array = json_array_new ();
-  skip_space (reader);
-  if (reader->p < reader->end && *reader->p == ']')
-    {
-      reader->p++;
-      reader->depth--;
-      return g_steal_pointer (&array);
-    }
-  for (;;)
-    {
-      JsonNode *value = read_value (reader);
-
-      if (value == NULL)
-        return NULL;
-      json_array_add_element (array, value);
-      skip_space (reader);
-      if (reader->p < reader->end && *reader->p == ',')
-        {
-          reader->p++;
-          continue;
-        }
-      if (reader->p < reader->end && *reader->p == ']')
-        {
-          reader->p++;
-          reader->depth--;
-          return g_steal_pointer (&array);
-        }
-      return reader_fail (reader, "expected ',' or ']'"), NULL;
-    }
-}
-
-/* Parses exactly one JSON value filling @data..@length. The reader's precise reason goes to the
- * debug log; the error carries @what, which users can read in their language. */
-static JsonNode *
-parse_value (Reader *reader, const char *data, gsize length, const char *what, GError **error)
-{
-  JsonNode *node;
-
-  reader_init (reader, data, length);
-  node = read_value (reader);
-  if (node != NULL)
-    {
-      skip_space (reader);
-      if (reader->p != reader->end)
-        {
-          g_clear_pointer (&node, json_node_unref);
-          reader_fail (reader, "trailing data");
-        }
-    }
-  if (node == NULL)
-    {
-      g_debug ("Malformed JSON at byte %" G_GSIZE_FORMAT ": %s", (gsize) (reader->p - data),
-               reader->error ? reader->error : "unknown");
-      set_malformed (error, reader->too_deep ? _("nested too deeply") : what);
-    }
-  return node;
-}
-
-static JsonObject *
-record_from_node (JsonNode *root, GError **error)
+JsonObject *
+gig_pb_check_record (JsonNode *root, GError **error)
 {
   JsonObject *object;
   JsonNode *member;
+
+  g_return_val_if_fail (root != NULL, NULL);
 
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -474,14 +47,13 @@ record_from_node (JsonNode *root, GError **error)
     }
   object = json_node_get_object (root);
   member = json_object_get_member (object, "id");
-  if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING ||
-      *json_node_get_string (member) == '\0')
+  if (gig_json_node_get_string (member) == NULL || *json_node_get_string (member) == '\0')
     {
       set_malformed (error, _("a record has no id"));
       return NULL;
     }
   member = json_object_get_member (object, "updated");
-  if (member != NULL && json_node_get_value_type (member) != G_TYPE_STRING)
+  if (member != NULL && gig_json_node_get_string (member) == NULL)
     {
       set_malformed (error, _("a record's updated is not a string"));
       return NULL;
@@ -489,315 +61,84 @@ record_from_node (JsonNode *root, GError **error)
   return json_object_ref (object);
 }
 
-static JsonObject *
-parse_record (Reader *reader, const char *data, gsize length, GError **error)
-{
-  g_autoptr(JsonNode) root = parse_value (reader, data, length, _("bad records"), error);
-
-  return root ? record_from_node (root, error) : NULL;
-}
-
 JsonObject *
 gig_pb_parse_record (const char *data, gssize length, GError **error)
 {
-  Reader reader = { 0 };
-  JsonObject *record;
+  g_autoptr(GError) json_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  if (length < 0)
-    length = (gssize) strlen (data);
-  if ((gsize) length > MAX_VALUE_SIZE)
+  root = gig_json_parse (data, length, MAX_VALUE_SIZE, &json_error);
+  if (root == NULL)
     {
-      set_malformed (error, _("too large"));
+      set_malformed_from_json (error, json_error, _("bad records"));
       return NULL;
     }
-  record = parse_record (&reader, data, (gsize) length, error);
-  reader_clear (&reader);
-  return record;
+  return gig_pb_check_record (root, error);
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* Records kept as the server's text                                                          */
 
-/* The same grammar as the reader above, checked without building anything: a record that
- * scans is exactly a record that read_value accepts (the fuzz target compares the two). */
-
-static gboolean scan_value (Reader *reader, gboolean *out_escaped);
-
-/* At '{' or '['. */
-static gboolean
-scan_container (Reader *reader)
-{
-  gboolean object = *reader->p == '{';
-  char close = object ? '}' : ']';
-
-  if (reader->depth >= MAX_DEPTH)
-    {
-      reader->too_deep = TRUE;
-      return reader_fail (reader, "nested too deeply");
-    }
-  reader->depth++;
-  reader->p++;
-  skip_space (reader);
-  if (reader->p < reader->end && *reader->p == close)
-    {
-      reader->p++;
-      reader->depth--;
-      return TRUE;
-    }
-  for (;;)
-    {
-      if (object)
-        {
-          skip_space (reader);
-          if (reader->p >= reader->end || *reader->p != '"')
-            return reader_fail (reader, "expected a member name");
-          if (!read_string (reader, NULL, NULL))
-            return FALSE;
-          skip_space (reader);
-          if (reader->p >= reader->end || *reader->p != ':')
-            return reader_fail (reader, "expected ':'");
-          reader->p++;
-        }
-      if (!scan_value (reader, NULL))
-        return FALSE;
-      skip_space (reader);
-      if (reader->p < reader->end && *reader->p == ',')
-        {
-          reader->p++;
-          continue;
-        }
-      if (reader->p < reader->end && *reader->p == close)
-        {
-          reader->p++;
-          reader->depth--;
-          return TRUE;
-        }
-      return reader_fail (reader, object ? "expected ',' or '}'" : "expected ',' or ']'");
-    }
-}
-
-/* Skips leading space; leaves reader->p just after the value. */
-static gboolean
-scan_value (Reader *reader, gboolean *out_escaped)
-{
-  skip_space (reader);
-  if (reader->p >= reader->end)
-    return reader_fail (reader, "missing value");
-  switch (*reader->p)
-    {
-    case '{':
-    case '[':
-      return scan_container (reader);
-    case '"':
-      return read_string (reader, NULL, out_escaped);
-    case 't':
-      return read_literal (reader, "true");
-    case 'f':
-      return read_literal (reader, "false");
-    case 'n':
-      return read_literal (reader, "null");
-    default:
-      return scan_number (reader, NULL);
-    }
-}
-
-typedef struct
-{
-  guint32 name;           /* offsets into the record's text */
-  guint32 name_length;    /* the name's bytes between its quotes */
-  guint32 value;
-  guint32 value_length;   /* the value's text (a string with its quotes) */
-  guint8  type;           /* GigPbValueType */
-  guint8  name_escaped;
-  guint8  value_escaped;
-} Member;
-
 /* One allocation: this header, the members, the text, the decoded id and updated. */
 struct _GigPbRecord
 {
-  gsize       length;
-  const char *text;
-  const char *id;
-  const char *updated;    /* NULL when the record has none */
-  guint       n_members;
-  Member      members[];
+  gsize          length;
+  const char    *text;
+  const char    *id;
+  const char    *updated;    /* NULL when the record has none */
+  guint          n_members;
+  GigJsonMember  members[];
 };
 
-static GigPbValueType
-value_type_at (char c)
-{
-  switch (c)
-    {
-    case '{': return GIG_PB_VALUE_OBJECT;
-    case '[': return GIG_PB_VALUE_ARRAY;
-    case '"': return GIG_PB_VALUE_STRING;
-    case 't': case 'f': return GIG_PB_VALUE_BOOLEAN;
-    case 'n': return GIG_PB_VALUE_NULL;
-    default: return GIG_PB_VALUE_NUMBER;
-    }
-}
-
-/* Decodes the string whose text (with quotes) is @text..@length, already checked by
- * read_string, into @out. */
-static void
-decode_string (const char *text, gsize length, GString *out)
-{
-  Reader reader = { .p = text, .end = text + length };
-  gboolean ok;
-
-  ok = read_string (&reader, out, NULL);
-  g_assert (ok);
-  (void) ok;
-}
-
-static const Member *
-find_member (const char *text, const Member *members, guint n, const char *name, GString *scratch)
-{
-  gsize name_length = strlen (name);
-
-  /* The last of repeated names wins, as in json-glib. */
-  for (guint i = n; i-- > 0;)
-    {
-      const Member *m = &members[i];
-
-      if (!m->name_escaped)
-        {
-          if (m->name_length == name_length && memcmp (text + m->name, name, name_length) == 0)
-            return m;
-        }
-      else
-        {
-          decode_string (text + m->name - 1, m->name_length + 2, scratch);
-          if (strcmp (scratch->str, name) == 0)
-            return m;
-        }
-    }
-  return NULL;
-}
-
-/* Scans one record; @members is scratch space kept by the caller. */
+/* Scans one record with @scanner (scratch kept by the caller). */
 static GigPbRecord *
-scan_record (Reader *reader, const char *data, gsize length, GArray *members, GError **error)
+scan_record (GigJsonScanner *scanner, const char *data, gsize length, GError **error)
 {
   g_autoptr(GString) id = g_string_new (NULL);
   g_autoptr(GString) updated = NULL;
-  const Member *id_member, *updated_member;
+  g_autoptr(GError) json_error = NULL;
+  const GigJsonMember *members, *id_member, *updated_member;
   GigPbRecord *record;
+  guint n_members;
   gsize head;
   char *tail;
 
-  reader_init (reader, data, length);
-  g_array_set_size (members, 0);
-  skip_space (reader);
-  if (reader->p >= reader->end || *reader->p != '{')
+  members = gig_json_scanner_scan_object (scanner, data, length, MAX_VALUE_SIZE, &n_members, &json_error);
+  if (members == NULL)
     {
-      /* Whatever it is, it must still be valid JSON to say which error applies. */
-      if (!scan_value (reader, NULL))
-        goto malformed;
-      skip_space (reader);
-      if (reader->p != reader->end)
-        {
-          reader_fail (reader, "trailing data");
-          goto malformed;
-        }
-      set_malformed (error, _("a record is not an object"));
-      return NULL;
-    }
-  if (length > G_MAXUINT32)
-    {
-      set_malformed (error, _("too large"));
+      if (json_error->code == GIG_JSON_ERROR_NOT_OBJECT)
+        set_malformed (error, _("a record is not an object"));
+      else
+        set_malformed_from_json (error, json_error, _("bad records"));
       return NULL;
     }
 
-  reader->depth = 1;
-  reader->p++;
-  skip_space (reader);
-  if (reader->p < reader->end && *reader->p == '}')
-    reader->p++;
-  else
-    for (;;)
-      {
-        Member m = { 0 };
-        gboolean escaped = FALSE;
-        const char *start;
-
-        skip_space (reader);
-        if (reader->p >= reader->end || *reader->p != '"')
-          {
-            reader_fail (reader, "expected a member name");
-            goto malformed;
-          }
-        start = reader->p;
-        if (!read_string (reader, NULL, &escaped))
-          goto malformed;
-        m.name = (guint32) (start + 1 - data);
-        m.name_length = (guint32) (reader->p - start - 2);
-        m.name_escaped = escaped;
-        skip_space (reader);
-        if (reader->p >= reader->end || *reader->p != ':')
-          {
-            reader_fail (reader, "expected ':'");
-            goto malformed;
-          }
-        reader->p++;
-        skip_space (reader);
-        start = reader->p;
-        escaped = FALSE;
-        if (!scan_value (reader, &escaped))
-          goto malformed;
-        m.value = (guint32) (start - data);
-        m.value_length = (guint32) (reader->p - start);
-        m.type = value_type_at (*start);
-        m.value_escaped = escaped;
-        g_array_append_val (members, m);
-        skip_space (reader);
-        if (reader->p < reader->end && *reader->p == ',')
-          {
-            reader->p++;
-            continue;
-          }
-        if (reader->p < reader->end && *reader->p == '}')
-          {
-            reader->p++;
-            break;
-          }
-        reader_fail (reader, "expected ',' or '}'");
-        goto malformed;
-      }
-  skip_space (reader);
-  if (reader->p != reader->end)
-    {
-      reader_fail (reader, "trailing data");
-      goto malformed;
-    }
-
-  id_member = find_member (data, (const Member *) members->data, members->len, "id", reader->text);
-  updated_member = find_member (data, (const Member *) members->data, members->len, "updated",
-                                reader->text);
-  if (id_member == NULL || id_member->type != GIG_PB_VALUE_STRING || id_member->value_length <= 2)
+  id_member = gig_json_members_find (data, members, n_members, "id");
+  updated_member = gig_json_members_find (data, members, n_members, "updated");
+  if (id_member == NULL || id_member->type != GIG_JSON_TYPE_STRING || id_member->value_length <= 2)
     {
       set_malformed (error, _("a record has no id"));
       return NULL;
     }
-  decode_string (data + id_member->value, id_member->value_length, id);
+  gig_json_decode_string (data + id_member->value, id_member->value_length, id);
   if (updated_member != NULL)
     {
-      if (updated_member->type != GIG_PB_VALUE_STRING)
+      if (updated_member->type != GIG_JSON_TYPE_STRING)
         {
           set_malformed (error, _("a record's updated is not a string"));
           return NULL;
         }
       updated = g_string_new (NULL);
-      decode_string (data + updated_member->value, updated_member->value_length, updated);
+      gig_json_decode_string (data + updated_member->value, updated_member->value_length, updated);
     }
 
-  head = sizeof (GigPbRecord) + members->len * sizeof (Member);
+  head = sizeof (GigPbRecord) + n_members * sizeof (GigJsonMember);
   record = g_malloc (head + length + 1 + id->len + 1 + (updated ? updated->len + 1 : 0));
   record->length = length;
-  record->n_members = members->len;
-  memcpy (record->members, members->data, members->len * sizeof (Member));
+  record->n_members = n_members;
+  memcpy (record->members, members, n_members * sizeof (GigJsonMember));
   tail = (char *) record + head;
   memcpy (tail, data, length);
   tail[length] = '\0';
@@ -813,33 +154,19 @@ scan_record (Reader *reader, const char *data, gsize length, GArray *members, GE
       record->updated = tail;
     }
   return record;
-
-malformed:
-  g_debug ("Malformed JSON at byte %" G_GSIZE_FORMAT ": %s", (gsize) (reader->p - data),
-           reader->error ? reader->error : "unknown");
-  set_malformed (error, reader->too_deep ? _("nested too deeply") : _("bad records"));
-  return NULL;
 }
 
 GigPbRecord *
 gig_pb_record_new (const char *data, gssize length, GError **error)
 {
-  Reader reader = { 0 };
-  g_autoptr(GArray) members = g_array_new (FALSE, FALSE, sizeof (Member));
-  GigPbRecord *record;
+  g_autoptr(GigJsonScanner) scanner = NULL;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
   if (length < 0)
     length = (gssize) strlen (data);
-  if ((gsize) length > MAX_VALUE_SIZE)
-    {
-      set_malformed (error, _("too large"));
-      return NULL;
-    }
-  record = scan_record (&reader, data, (gsize) length, members, error);
-  reader_clear (&reader);
-  return record;
+  scanner = gig_json_scanner_new ();
+  return scan_record (scanner, data, (gsize) length, error);
 }
 
 void
@@ -881,7 +208,7 @@ gig_pb_record_get_n_members (const GigPbRecord *record)
 void
 gig_pb_record_get_member (const GigPbRecord *record, guint index, GigPbMember *out)
 {
-  const Member *m;
+  const GigJsonMember *m;
 
   g_return_if_fail (record != NULL && index < record->n_members && out != NULL);
 
@@ -889,7 +216,7 @@ gig_pb_record_get_member (const GigPbRecord *record, guint index, GigPbMember *o
   out->name = record->text + m->name;
   out->name_length = m->name_length;
   out->name_escaped = m->name_escaped;
-  out->type = m->type;
+  out->type = (GigPbValueType) m->type;
   out->value = record->text + m->value;
   out->value_length = m->value_length;
   out->value_escaped = m->value_escaped;
@@ -898,15 +225,9 @@ gig_pb_record_get_member (const GigPbRecord *record, guint index, GigPbMember *o
 gboolean
 gig_pb_member_has_name (const GigPbMember *member, const char *name)
 {
-  g_autoptr(GString) decoded = NULL;
-
   g_return_val_if_fail (member != NULL && name != NULL, FALSE);
 
-  if (!member->name_escaped)
-    return member->name_length == strlen (name) && memcmp (member->name, name, member->name_length) == 0;
-  decoded = g_string_new (NULL);
-  decode_string (member->name - 1, member->name_length + 2, decoded);
-  return strcmp (decoded->str, name) == 0;
+  return gig_json_string_equals (member->name, member->name_length, member->name_escaped, name);
 }
 
 char *
@@ -919,21 +240,16 @@ gig_pb_member_dup_string (const GigPbMember *member)
   if (!member->value_escaped)
     return g_strndup (member->value + 1, member->value_length - 2);
   decoded = g_string_sized_new (member->value_length);
-  decode_string (member->value, member->value_length, decoded);
+  gig_json_decode_string (member->value, member->value_length, decoded);
   return g_string_free (decoded, FALSE);
 }
 
 gboolean
 gig_pb_member_get_number (const GigPbMember *member, gint64 *out_int, double *out_double)
 {
-  gboolean integral;
-
   g_return_val_if_fail (member != NULL && member->type == GIG_PB_VALUE_NUMBER, FALSE);
 
-  integral = memchr (member->value, '.', member->value_length) == NULL &&
-             memchr (member->value, 'e', member->value_length) == NULL &&
-             memchr (member->value, 'E', member->value_length) == NULL;
-  return number_value (member->value, member->value_length, integral, out_int, out_double);
+  return gig_json_number_value (member->value, member->value_length, out_int, out_double);
 }
 
 JsonObject *
@@ -979,8 +295,7 @@ struct _GigPbPageParser
   int         depth;          /* nesting inside the value or record being captured */
   GString    *key;
   GString    *buffer;         /* the value, or the part of a record from earlier chunks */
-  Reader      reader;
-  GArray     *members;        /* scratch for scan_record */
+  GigJsonScanner *scanner;
   GPtrArray  *items;          /* GigPbRecord */
 };
 
@@ -992,7 +307,7 @@ gig_pb_page_parser_new (void)
   parser->state = PAGE_START;
   parser->key = g_string_new (NULL);
   parser->buffer = g_string_sized_new (4096);
-  parser->members = g_array_sized_new (FALSE, FALSE, sizeof (Member), 32);
+  parser->scanner = gig_json_scanner_new ();
   parser->items = g_ptr_array_new_with_free_func ((GDestroyNotify) gig_pb_record_free);
   return parser;
 }
@@ -1004,8 +319,7 @@ gig_pb_page_parser_free (GigPbPageParser *parser)
     return;
   g_string_free (parser->key, TRUE);
   g_string_free (parser->buffer, TRUE);
-  reader_clear (&parser->reader);
-  g_array_unref (parser->members);
+  gig_json_scanner_free (parser->scanner);
   g_clear_pointer (&parser->items, g_ptr_array_unref);
   g_free (parser);
 }
@@ -1059,7 +373,7 @@ finish_item (GigPbPageParser *parser, const char *data, gsize length, GError **e
       data = parser->buffer->str;
       length = parser->buffer->len;
     }
-  record = scan_record (&parser->reader, data, length, parser->members, error);
+  record = scan_record (parser->scanner, data, length, error);
   g_string_truncate (parser->buffer, 0);
   if (record == NULL)
     {
@@ -1073,13 +387,12 @@ finish_item (GigPbPageParser *parser, const char *data, gsize length, GError **e
 static gboolean
 finish_value (GigPbPageParser *parser, GError **error)
 {
-  g_autoptr(JsonNode) value = NULL;
+  g_autoptr(GError) json_error = NULL;
 
   /* Scalars like "page" or "totalItems": only checked, since the cursor comes from the items. */
-  value = parse_value (&parser->reader, parser->buffer->str, parser->buffer->len,
-                       _("missing value"), error);
-  if (value == NULL)
+  if (!gig_json_scanner_check (parser->scanner, parser->buffer->str, parser->buffer->len, &json_error))
     {
+      set_malformed_from_json (error, json_error, _("missing value"));
       parser->state = PAGE_FAILED;
       return FALSE;
     }

@@ -16,6 +16,10 @@ JsonObject *gig_pb_parse_record (const char  *data,
                                  gssize       length,
                                  GError     **error);
 
+/* The checks above on a value already read: a new reference to the record, or NULL. */
+JsonObject *gig_pb_check_record (JsonNode  *root,
+                                 GError   **error);
+
 /* A record kept as the text the server sent, checked as strictly as gig_pb_parse_record and
  * with its top-level members indexed, but without a tree: what a first sync stores for each of
  * thousands of records is that text and a few of its members. One allocation; read-only, so it

@@ -17,6 +17,8 @@ GError *gig_pb_error_from_response (guint       status,
 GError *gig_pb_error_new           (GigPbError  code,
                                     guint       status,
                                     const char *message);
+/* A request cut by its deadline: a network error (worth retrying) that says why. */
+GError *gig_pb_error_new_too_slow  (guint       seconds);
 /* {"requests":[...]} for POST /api/batch. */
 char   *gig_pb_batch_to_json       (GigPbBatch *batch,
                                     gsize      *length);

@@ -7,8 +7,10 @@
 #include "config.h"
 
 #include "pocketbase/gig-pb-realtime.h"
+#include "pocketbase/gig-pb-answers.h"
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-private.h"
+#include "core/gig-io.h"
 
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
@@ -16,6 +18,8 @@
 
 #define INITIAL_BACKOFF_MS 250
 #define DEFAULT_MAX_BACKOFF_MS 30000
+/* The subscription request is small both ways: a server slower than this is not answering. */
+#define SUBSCRIBE_DEADLINE_S 30
 
 struct _GigPbRealtime
 {
@@ -136,66 +140,61 @@ static void
 handle_event (const char *event, const char *id, const char *data, gpointer user_data)
 {
   GigPbRealtime *self = user_data;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonNode *root;
-  JsonObject *object;
+  g_auto(GigPbRealtimeEvent) parsed = { 0 };
+  g_autoptr(GError) error = NULL;
 
-  if (!json_parser_load_from_data (parser, data, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!gig_pb_parse_realtime_event (event, data, &parsed, &error))
     {
-      g_debug ("Ignoring a realtime message that is not a JSON object");
+      g_debug ("Ignoring a realtime message: %s", error->message);
       return;
     }
-  object = json_node_get_object (root);
-
-  if (strcmp (event, "PB_CONNECT") == 0)
+  if (parsed.client_id != NULL)
     {
-      const char *client_id = json_object_get_string_member_with_default (object, "clientId", NULL);
-
-      if (client_id == NULL || *client_id == '\0')
-        return;
-      set_client_id (self, client_id);
+      set_client_id (self, parsed.client_id);
       post_subscriptions (self);
       return;
     }
-
-  {
-    const char *action = json_object_get_string_member_with_default (object, "action", NULL);
-    JsonNode *record_node = json_object_get_member (object, "record");
-    g_autofree char *collection = NULL;
-    JsonObject *record;
-    const char *slash;
-
-    if (action == NULL || record_node == NULL || !JSON_NODE_HOLDS_OBJECT (record_node))
-      return;
-    record = json_node_get_object (record_node);
-    if (json_object_get_string_member_with_default (record, "id", NULL) == NULL)
-      return;
-
-    /* The event name is the subscription topic (collection, a slash, a star, maybe options). */
-    collection = g_strdup (json_object_get_string_member_with_default (record, "collectionName", NULL));
-    if (collection == NULL)
-      {
-        slash = strchr (event, '/');
-        collection = slash ? g_strndup (event, (gsize) (slash - event)) : g_strdup (event);
-      }
-    g_signal_emit (self, signals[SIGNAL_EVENT], 0, collection, action, record);
-  }
+  g_signal_emit (self, signals[SIGNAL_EVENT], 0, parsed.collection, parsed.action, parsed.record);
 }
+
+typedef struct
+{
+  GigPbRealtime *self;
+  GigDeadline   *deadline;
+} Subscribing;
+
+static void
+subscribing_free (Subscribing *subscribing)
+{
+  g_object_unref (subscribing->self);
+  gig_deadline_free (subscribing->deadline);
+  g_free (subscribing);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Subscribing, subscribing_free)
 
 static void
 subscribe_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GigPbRealtime) self = user_data;
+  g_autoptr(Subscribing) subscribing = user_data;
+  GigPbRealtime *self = subscribing->self;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GInputStream) stream = NULL;
   SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   guint status;
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  /* Only the status matters: the body (empty from PocketBase) is never read. */
+  stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (stream == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      gig_deadline_expired (subscribing->deadline))
+    {
+      g_autoptr(GError) late = gig_pb_error_new_too_slow (SUBSCRIBE_DEADLINE_S);
+      schedule_reconnect (self, late);
+      return;
+    }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (bytes == NULL)
+  if (stream == NULL)
     {
       schedule_reconnect (self, error);
       return;
@@ -229,6 +228,7 @@ post_subscriptions (GigPbRealtime *self)
   g_autofree char *text = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(SoupMessage) message = NULL;
+  Subscribing *subscribing;
   const char *token;
 
   if (self->client_id == NULL || self->cancellable == NULL)
@@ -256,8 +256,11 @@ post_subscriptions (GigPbRealtime *self)
     soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", token);
   bytes = g_bytes_new (text, strlen (text));
   soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, self->cancellable,
-                                    subscribe_cb, g_object_ref (self));
+  subscribing = g_new0 (Subscribing, 1);
+  subscribing->self = g_object_ref (self);
+  subscribing->deadline = gig_deadline_new (SUBSCRIBE_DEADLINE_S * 1000, self->cancellable);
+  soup_session_send_async (self->session, message, G_PRIORITY_DEFAULT,
+                           gig_deadline_get_cancellable (subscribing->deadline), subscribe_cb, subscribing);
 }
 
 static void

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "session/gig-session.h"
+#include "core/gig-json.h"
 #include "session/gig-session-keyring.h"
 #include "session/gig-session-private.h"
 
@@ -109,9 +110,9 @@ gig_session_set_keyring_state (GigSession *self, gboolean remembered, const char
 static void
 apply_record (GigSession *self, JsonObject *record)
 {
-  set_string (self, &self->user_id, json_object_get_string_member_with_default (record, "id", NULL), PROP_USER_ID);
-  set_string (self, &self->email, json_object_get_string_member_with_default (record, "email", NULL), PROP_EMAIL);
-  set_string (self, &self->name, json_object_get_string_member_with_default (record, "name", NULL), PROP_NAME);
+  set_string (self, &self->user_id, gig_json_object_get_string (record, "id"), PROP_USER_ID);
+  set_string (self, &self->email, gig_json_object_get_string (record, "email"), PROP_EMAIL);
+  set_string (self, &self->name, gig_json_object_get_string (record, "name"), PROP_NAME);
 }
 
 static gint64
@@ -240,7 +241,7 @@ store_token (GigSession *self, GTask *task, const char *token, JsonObject *recor
 {
   StoreData *data = g_new0 (StoreData, 1);
   g_autofree char *label = token_label (self);
-  const char *user_id = json_object_get_string_member_with_default (record, "id", NULL);
+  const char *user_id = gig_json_object_get_string (record, "id");
 
   if (user_id == NULL)
     {

@@ -8,6 +8,7 @@
 
 #include "gig-store-chat.h"
 #include "gig-store-private.h"
+#include "core/gig-json.h"
 
 #include <glib/gi18n.h>
 
@@ -179,9 +180,9 @@ gig_store_chat_put_channel (GigStore    *self,
 
   json = gig_store_json_to_string (channel);
   if (json_object_has_member (channel, "project_id"))
-    project = json_object_get_string_member_with_default (channel, "project_id", NULL);
-  name = json_object_get_string_member_with_default (channel, "name", NULL);
-  last = gig_store_chat_normalize_time (json_object_get_string_member_with_default (channel, "last_message_at", NULL));
+    project = gig_json_object_get_string (channel, "project_id");
+  name = gig_json_object_get_string (channel, "name");
+  last = gig_store_chat_normalize_time (gig_json_object_get_string (channel, "last_message_at"));
 
   gig_store_lock (self);
   {
@@ -264,7 +265,7 @@ put_message_locked (GigStore    *self,
                     GPtrArray   *ids,
                     GError     **error)
 {
-  const char *id = json_object_get_string_member_with_default (message, "id", NULL);
+  const char *id = gig_json_object_get_string (message, "id");
   const char *user_id = NULL;
   JsonObject *user = NULL;
   g_autofree char *created = NULL, *updated = NULL, *deleted = NULL, *json = NULL;
@@ -279,16 +280,16 @@ put_message_locked (GigStore    *self,
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (message, "user")))
     user = json_object_get_object_member (message, "user");
   if (user != NULL)
-    user_id = json_object_get_string_member_with_default (user, "id", NULL);
+    user_id = gig_json_object_get_string (user, "id");
   if (user_id == NULL)
-    user_id = json_object_get_string_member_with_default (message, "user_id", NULL);
-  text = json_object_get_string_member_with_default (message, "text", "");
-  created = gig_store_chat_normalize_time (json_object_get_string_member_with_default (message, "created_at", NULL));
+    user_id = gig_json_object_get_string (message, "user_id");
+  text = gig_json_object_get_string_or (message, "text", "");
+  created = gig_store_chat_normalize_time (gig_json_object_get_string (message, "created_at"));
   if (created == NULL)
     created = gig_store_chat_now ();
-  updated = gig_store_chat_normalize_time (json_object_get_string_member_with_default (message, "updated_at", NULL));
-  deleted = gig_store_chat_normalize_time (json_object_get_string_member_with_default (message, "deleted_at", NULL));
-  if (deleted == NULL && g_strcmp0 (json_object_get_string_member_with_default (message, "type", NULL), "deleted") == 0)
+  updated = gig_store_chat_normalize_time (gig_json_object_get_string (message, "updated_at"));
+  deleted = gig_store_chat_normalize_time (gig_json_object_get_string (message, "deleted_at"));
+  if (deleted == NULL && g_strcmp0 (gig_json_object_get_string (message, "type"), "deleted") == 0)
     deleted = g_strdup (updated != NULL ? updated : created);
   json = gig_store_json_to_string (message);
 
@@ -766,7 +767,7 @@ gig_store_chat_queue_message (GigStore    *self,
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
   g_return_val_if_fail (cid != NULL && message != NULL, FALSE);
 
-  id = json_object_get_string_member_with_default (message, "id", NULL);
+  id = gig_json_object_get_string (message, "id");
   if (id == NULL || *id == '\0')
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID, _("A queued chat message needs an id"));
@@ -796,7 +797,7 @@ gig_store_chat_queue_message (GigStore    *self,
           bind_text (stmt, 1, id);
           bind_text (stmt, 2, cid);
           bind_text (stmt, 3, user_id);
-          bind_text (stmt, 4, json_object_get_string_member_with_default (message, "text", ""));
+          bind_text (stmt, 4, gig_json_object_get_string_or (message, "text", ""));
           bind_text (stmt, 5, now);
           bind_text (stmt, 6, json);
           ok = step_done (self, stmt, _("caching a chat message"), error);

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "core/gig-json.h"
 #include "gig-store-private.h"
 #include "gig-store-schema.h"
 #include "core/gig-id.h"
@@ -269,17 +270,20 @@ gig_store_json_to_string (JsonObject *object)
 JsonObject *
 gig_store_json_from_string (const char *text)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
 
   if (text == NULL)
     return NULL;
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, text, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
+  /* The cache is a file anyone could have changed: read it as boundedly as the network. */
+  root = gig_json_parse (text, -1, G_MAXSIZE, &error);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
+    {
+      g_debug ("A cached JSON column that is not an object: %s", error ? error->message : "not an object");
+      return NULL;
+    }
+  /* Sealed, as json-glib's immutable parser made them: copies share nodes instead of copying. */
+  json_node_seal (root);
   return json_object_ref (json_node_get_object (root));
 }
 
@@ -1798,8 +1802,8 @@ apply_server_record (GigStore       *self,
                      AppliedKind    *out_kind,
                      GError        **error)
 {
-  const char *id = json_object_get_string_member_with_default (record, "id", NULL);
-  const char *updated = json_object_get_string_member_with_default (record, "updated", NULL);
+  const char *id = gig_json_object_get_string (record, "id");
+  const char *updated = gig_json_object_get_string (record, "updated");
   g_auto(Row) row = { 0 };
   g_autofree char *server_json = NULL;
 
@@ -2507,7 +2511,7 @@ create_locked (GigStore       *self,
                char          **out_id,
                GError        **error)
 {
-  const char *given = json_object_get_string_member_with_default (fields, "id", NULL);
+  const char *given = gig_json_object_get_string (fields, "id");
   g_autofree char *id = NULL;
   g_autoptr(JsonObject) view = json_object_new ();
   g_autofree char *local_json = NULL;
@@ -3117,7 +3121,7 @@ gig_store_outbox_done (GigStore     *self,
       /* Edits made while the create was on its way were made on what it created. */
       if (ok && server_record != NULL)
         ok = fill_missing_base (self, row.collection, row.record_id,
-                                json_object_get_string_member_with_default (server_record, "updated", NULL),
+                                gig_json_object_get_string (server_record, "updated"),
                                 error);
       if (ok)
         ok = refresh_record_state (self, row.collection, row.record_id, NULL, error);

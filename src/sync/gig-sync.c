@@ -14,6 +14,7 @@
 
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-realtime.h"
+#include "core/gig-json.h"
 
 /* PocketBase's default batch maxRequests: works against any server that has batch enabled. */
 #define BATCH_MAX 50
@@ -229,7 +230,7 @@ record_updated (JsonObject *record)
 {
   if (record == NULL)
     return NULL;
-  return json_object_get_string_member_with_default (record, "updated", NULL);
+  return gig_json_object_get_string (record, "updated");
 }
 
 /* The create body: the record's fields with its client-made id. */
@@ -1373,7 +1374,7 @@ reconcile_list_cb (GObject      *object,
   for (guint i = 0; i < page->len; i++)
     {
       JsonObject *record = g_ptr_array_index (page, i);
-      const char *id = json_object_get_string_member_with_default (record, "id", NULL);
+      const char *id = gig_json_object_get_string (record, "id");
 
       if (id == NULL || record_updated (record) == NULL)
         {

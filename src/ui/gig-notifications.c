@@ -12,6 +12,7 @@
 
 #include "gig-notifications.h"
 #include "gig-ui-util.h"
+#include "core/gig-json.h"
 
 GNotification *
 gig_notification_for_remote_change (GigStore      *store,
@@ -84,12 +85,10 @@ gig_notification_chat_text (GigStore    *store,
 
   g_return_val_if_fail (GIG_IS_STORE (store), FALSE);
 
-  if (cid == NULL || event == NULL || !json_object_has_member (event, "message") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (event, "message")))
+  message = gig_json_object_get_object (event, "message");
+  if (cid == NULL || message == NULL)
     return FALSE;
-  message = json_object_get_object_member (event, "message");
-  author = json_object_has_member (message, "user") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (message, "user"))
-         ? json_object_get_object_member (message, "user") : NULL;
+  author = gig_json_object_get_object (message, "user");
   author_id = gig_ui_json_string (author, "id");
   if (*author_id == '\0' || g_strcmp0 (author_id, me) == 0)
     return FALSE;

@@ -11,18 +11,13 @@
 #include "gig-ui-util.h"
 #include "model/gig-money.h"
 #include "pocketbase/gig-pb-client.h"
+#include "core/gig-json.h"
 
 const char *
 gig_ui_json_string (JsonObject *object,
                     const char *member)
 {
-  JsonNode *node;
-
-  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
-      !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return "";
-
-  return json_node_get_string (node);
+  return gig_json_object_get_string_or (object, member, "");
 }
 
 double
@@ -52,13 +47,7 @@ gboolean
 gig_ui_json_bool (JsonObject *object,
                   const char *member)
 {
-  JsonNode *node;
-
-  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
-      !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return FALSE;
-
-  return json_node_get_boolean (node);
+  return gig_json_object_get_boolean (object, member, FALSE);
 }
 
 gboolean

@@ -16,6 +16,7 @@
 #include "model/gig-record-list-model.h"
 #include "model/gig-unread-counts.h"
 #include "gig-ui-util.h"
+#include "core/gig-json.h"
 
 /* Order of the scope drop-down's entries. */
 static const GigStoreScope scopes[] = {
@@ -616,7 +617,7 @@ on_list_activate (GigWindow *self,
 
       if (proposal == NULL)
         return;
-      project = json_object_get_string_member_with_default (proposal, "project", NULL);
+      project = gig_json_object_get_string (proposal, "project");
       set_highlight (self, id);
       if (query->scope == GIG_STORE_SCOPE_DRAFTS)
         {

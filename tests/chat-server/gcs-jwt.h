@@ -20,8 +20,6 @@ typedef enum {
 
 char        *gcs_base64url_encode (const guchar *data,
                                    gsize         len);
-guchar      *gcs_base64url_decode (const char   *text,
-                                   gsize        *out_len);
 
 char        *gcs_jwt_sign         (JsonObject   *claims,
                                    const char   *secret);

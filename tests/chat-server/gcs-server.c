@@ -14,6 +14,12 @@
 #include <string.h>
 
 #include "gcs-jwt.h"
+#include "core/gig-json.h"
+#include "gcs-body.h"
+
+/* A client frame (a health check, a connect payload) is a few hundred bytes; libsoup's own
+ * default cap on incoming frames is 128 KiB. */
+#define GCS_MAX_FRAME (128 * 1024)
 
 #define MORE_INFO "https://getstream.io/chat/docs/api_errors_response"
 #define DEFAULT_MESSAGE_LIMIT 25
@@ -1894,31 +1900,19 @@ handle_request (SoupServer        *soup,
       goto out;
     }
 
-  if (body->length > 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-      gsize len = 0;
-      const char *data = g_bytes_get_data (bytes, &len);
-      JsonNode *root;
+  {
+    g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+    g_autofree char *problem = NULL;
+    gsize len = 0;
+    const char *data = g_bytes_get_data (bytes, &len);
 
-      if (!g_utf8_validate (data, len, NULL) || !json_parser_load_from_data (parser, data, len, &error))
-        {
-          reply_error (&req, SOUP_STATUS_BAD_REQUEST, 4, "invalid JSON payload: %s",
-                       error ? error->message : "not UTF-8");
-          goto out;
-        }
-      root = json_parser_get_root (parser);
-      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-        {
-          reply_error (&req, SOUP_STATUS_BAD_REQUEST, 4, "the request body must be a JSON object");
-          goto out;
-        }
-      req.body = json_object_ref (json_node_get_object (root));
-    }
-  else
-    req.body = json_object_new ();
+    req.body = gcs_body_parse (data, len, self->max_body, &problem);
+    if (req.body == NULL)
+      {
+        reply_error (&req, SOUP_STATUS_BAD_REQUEST, 4, "%s", problem);
+        goto out;
+      }
+  }
 
   /* Watches attach to the caller's own socket only. */
   cid_param = query ? g_hash_table_lookup (query, "connection_id") : NULL;
@@ -2000,16 +1994,15 @@ on_ws_message (SoupWebsocketConnection *ws,
                gpointer                 user_data)
 {
   Conn *c = user_data;
-  g_autoptr(JsonParser) parser = json_parser_new ();
   gsize len = 0;
   const char *data = g_bytes_get_data (message, &len);
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) items = g_ptr_array_new ();
   guint i;
 
-  if (type != SOUP_WEBSOCKET_DATA_TEXT || !json_parser_load_from_data (parser, data, len, NULL))
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
     return;
-  root = json_parser_get_root (parser);
+  root = gig_json_parse (data, (gssize) len, GCS_MAX_FRAME, NULL);
   /* Clients ping with an object or, like the JS SDK, with an array of them. */
   if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     g_ptr_array_add (items, json_node_get_object (root));
@@ -2105,13 +2098,12 @@ on_websocket (SoupServer              *soup,
   GUri *uri = soup_server_message_get_uri (msg);
   const char *raw_query = g_uri_get_query (uri);
   g_autoptr(GHashTable) query = raw_query ? soup_form_decode (raw_query) : g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonObject) connect = NULL;
   g_autoptr(JsonObject) first = NULL;
   g_autofree char *user_id = NULL;
   AuthError aerr = { 0 };
   gboolean is_server = FALSE;
   const char *payload = g_hash_table_lookup (query, "json");
-  JsonObject *connect = NULL;
   JsonObject *details;
   const char *json_uid;
   GcsUser *user;
@@ -2126,9 +2118,8 @@ on_websocket (SoupServer              *soup,
       auth_error_clear (&aerr);
       return;
     }
-  if (payload != NULL && json_parser_load_from_data (parser, payload, -1, NULL) &&
-      json_parser_get_root (parser) != NULL && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    connect = json_node_get_object (json_parser_get_root (parser));
+  if (payload != NULL)
+    connect = gig_json_parse_object (payload, -1, GCS_MAX_FRAME, NULL);
   if (connect == NULL)
     {
       reject_socket (ws, 400, 4, "Connect failed with error: \"json is a required query parameter with a JSON object\"");

@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "gigdesk-chat-server"
 
 #include "gcs-state.h"
+#include "core/gig-json.h"
 
 #include <sqlite3.h>
 #include <string.h>
@@ -168,19 +169,14 @@ object_to_string (JsonObject *obj)
   return json_to_string (node, FALSE);
 }
 
+/* Stored JSON is what the server itself wrote from checked request bodies; read it with the
+ * same bounded reader all the same. */
 static JsonObject *
 object_from_string (const char *text)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  JsonObject *object = text != NULL ? gig_json_parse_object (text, -1, G_MAXSIZE, NULL) : NULL;
 
-  if (text != NULL && json_parser_load_from_data (parser, text, -1, NULL))
-    {
-      root = json_parser_get_root (parser);
-      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-        return json_object_ref (json_node_get_object (root));
-    }
-  return json_object_new ();
+  return object != NULL ? object : json_object_new ();
 }
 
 static void

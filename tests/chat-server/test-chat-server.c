@@ -9,6 +9,7 @@
 
 #include "gcs-jwt.h"
 #include "gcs-test-util.h"
+#include "../common/gig-test-hostile.h"
 
 typedef struct {
   GcsTestServer *server;
@@ -367,6 +368,51 @@ test_oversized_body (Fixture       *f,
   g_assert_nonnull (json_object_get_object_member (ok, "message"));
 }
 
+/* Nesting 200,000 deep in a body from a valid user, 50,000 deep in a socket frame, as deep as a
+ * header allows in a token's payload: each is refused, and the server keeps serving (json-glib's
+ * parser would overflow the stack). */
+static void
+test_deep_nesting (void)
+{
+  const char *const args[] = { "--health-interval", "1", "--max-body", "1048576", NULL };
+  Fixture fixture = { 0 }, *f = &fixture;
+  g_autofree char *deep = gig_test_deep_array (200000);
+  g_autofree char *body = g_strdup_printf ("{\"message\":{\"text\":\"x\",\"custom\":%s}}", deep);
+  g_autofree char *payload = NULL, *token = NULL, *frame = NULL, *shallower = gig_test_deep_array (50000);
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) unauthorized = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) ok = NULL;
+  GcsTestSocket *sock;
+
+  fixture_setup_args (f, args);
+  setup_channel (f, "deep", "[\"alice\"]");
+  refused = call (f, "POST", "/channels/messaging/deep/message", f->alice, body, 400);
+  assert_error (refused, 400, 4);
+  g_assert_nonnull (strstr (json_object_get_string_member (refused, "message"), "nested too deeply"));
+
+  /* Headers are short: a payload 3,000 deep (8 KB of token) is what fits. */
+  payload = gcs_base64url_encode ((const guchar *) deep + 200000 - 3000, 6000);
+  token = g_strconcat ("eyJhbGciOiJIUzI1NiJ9.", payload, ".c2ln", NULL);
+  unauthorized = call (f, "POST", "/channels/messaging/deep/message", token, "{\"message\":{\"text\":\"x\"}}", 401);
+  assert_error (unauthorized, 401, 5);
+
+  /* A frame under libsoup's 128 KiB frame cap, still far too deep for a recursive parser. */
+  sock = gcs_test_socket_open (f->server, "alice", f->alice, NULL);
+  g_assert_nonnull (gcs_test_socket_next (sock, "health.check", 15000));
+  frame = g_strdup_printf ("[{\"type\":\"health.check\",\"x\":%s}]", shallower);
+  gcs_test_socket_send (sock, frame);
+  gcs_test_socket_send (sock, "{\"type\":\"health.check\"}");
+  reply = gcs_test_socket_next (sock, "health.check", 15000);
+  g_assert_nonnull (reply);
+  g_assert_false (sock->closed);
+  gcs_test_socket_free (sock);
+
+  ok = call (f, "POST", "/channels/messaging/deep/message", f->alice, "{\"message\":{\"text\":\"fine\"}}", 201);
+  g_assert_nonnull (json_object_get_object_member (ok, "message"));
+  fixture_teardown (f, NULL);
+}
+
 static void
 test_unknown_route (Fixture       *f,
                     gconstpointer  data)
@@ -720,6 +766,7 @@ main (int   argc,
   ADD ("/chat-server/shapes/recorded-payloads", test_recorded_shapes);
 #undef ADD
   g_test_add_func ("/chat-server/persistence/restart", test_restart_persistence);
+  g_test_add_func ("/chat-server/input/deep-nesting", test_deep_nesting);
 
   return g_test_run ();
 }
