@@ -1,8 +1,10 @@
-/* fuzz-pb-sse.c: libFuzzer target for the server-sent events parser.
+/* fuzz-pb-sse.c: libFuzzer target for the server-sent events parser and the realtime messages
+ * it delivers.
  *
  * SPDX-License-Identifier: MIT
  */
 #include "pocketbase/gig-pb-client.h"
+#include "pocketbase/gig-pb-answers.h"
 #include "pocketbase/gig-pb-parser.h"
 
 #include <string.h>
@@ -14,9 +16,16 @@ on_event (const char *event, const char *id, const char *payload, gpointer user_
 {
   gsize *count = user_data;
 
+  g_auto(GigPbRealtimeEvent) parsed = { 0 };
+  g_autoptr(GError) error = NULL;
+
   g_assert (event != NULL && payload != NULL);
   (void) strlen (payload);
   (*count)++;
+  if (gig_pb_parse_realtime_event (event, payload, &parsed, &error))
+    g_assert (parsed.client_id != NULL || (parsed.action != NULL && parsed.record != NULL && parsed.collection != NULL));
+  else
+    g_assert_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED);
 }
 
 int
