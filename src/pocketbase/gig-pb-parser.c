@@ -6,6 +6,7 @@
 
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-client.h"
+#include "pocketbase/gig-pb-answers.h"
 #include "core/gig-json.h"
 
 #include <glib/gi18n.h>
@@ -13,7 +14,8 @@
 
 /* A single record or top-level value larger than this is not something PocketBase sends. */
 #define MAX_VALUE_SIZE (16 * 1024 * 1024)
-#define MAX_SSE_SIZE (16 * 1024 * 1024)
+/* No realtime message the client would accept is longer (gig_pb_parse_realtime_event). */
+#define MAX_SSE_SIZE GIG_PB_MAX_EVENT_DATA
 
 static gboolean
 set_malformed (GError **error, const char *what)

@@ -113,7 +113,7 @@ typedef void (*GigPbSseEventFunc) (const char *event,
 GigPbSseParser *gig_pb_sse_parser_new   (GigPbSseEventFunc  func,
                                          gpointer           user_data);
 void            gig_pb_sse_parser_free  (GigPbSseParser    *parser);
-/* FALSE (GIG_PB_ERROR_MALFORMED) if a line or an event grows past the 16 MiB limit. */
+/* FALSE (GIG_PB_ERROR_MALFORMED) if a line or an event grows past GIG_PB_MAX_EVENT_DATA. */
 gboolean        gig_pb_sse_parser_feed  (GigPbSseParser    *parser,
                                          const char        *data,
                                          gsize              length,

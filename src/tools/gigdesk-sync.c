@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -364,6 +366,12 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GigPbClient) client = NULL;
   Tool tool = { 0 };
+
+  /* Messages (the server's among them) in the user's language and encoding, not "?" for "ü". */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   context = g_option_context_new ("- sync a Gigdesk account's offline cache");
   g_option_context_add_main_entries (context, entries, NULL);

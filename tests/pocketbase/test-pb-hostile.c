@@ -5,6 +5,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -92,8 +93,10 @@ finished_cb (SoupServerMessage *msg, gpointer user_data)
     }
 }
 
+/* @prefix (may be NULL) goes first, then the filler. */
 static void
-start_stream (Fake *fake, SoupServerMessage *msg, gboolean trickle, goffset announced_length)
+start_stream (Fake *fake, SoupServerMessage *msg, const char *type, const char *prefix, gboolean trickle,
+              goffset announced_length)
 {
   Stream *stream = g_new0 (Stream, 1);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
@@ -101,7 +104,10 @@ start_stream (Fake *fake, SoupServerMessage *msg, gboolean trickle, goffset anno
   stream->fake = fake;
   g_object_set_data_full (G_OBJECT (msg), "stream", stream, stream_free);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_content_type (headers, "application/json", NULL);
+  soup_message_headers_set_content_type (headers, type, NULL);
+  if (prefix != NULL)
+    soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC,
+                              prefix, strlen (prefix));
   if (announced_length > 0)
     soup_message_headers_set_content_length (headers, announced_length);
   else
@@ -137,6 +143,13 @@ serve (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable 
     {
       if (g_str_equal (soup_server_message_get_method (msg), "POST"))
         soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      else if (g_str_equal (mode, "huge-event"))
+        {
+          static const char start[] = "id:c1\nevent:PB_CONNECT\ndata:{\"clientId\":\"c1\"}\n\ndata:";
+
+          /* a data line that never ends */
+          start_stream (fake, msg, "text/event-stream", start, FALSE, 0);
+        }
       else
         {
           g_autofree char *deep = gig_test_deep_array (GIG_TEST_DEEP);
@@ -188,11 +201,11 @@ serve (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable 
   else if (g_str_equal (mode, "id-object"))
     respond (msg, 200, "application/json", g_strdup ("{\"token\":\"t.e.s\",\"record\":{\"id\":{\"a\":1}}}"));
   else if (g_str_equal (mode, "huge"))
-    start_stream (fake, msg, FALSE, 0);
+    start_stream (fake, msg, "application/json", NULL, FALSE, 0);
   else if (g_str_equal (mode, "huge-announced"))
-    start_stream (fake, msg, FALSE, 300 * 1024 * 1024);
+    start_stream (fake, msg, "application/json", NULL, FALSE, 300 * 1024 * 1024);
   else if (g_str_equal (mode, "trickle"))
-    start_stream (fake, msg, TRUE, 0);
+    start_stream (fake, msg, "application/json", NULL, TRUE, 0);
   else if (g_str_equal (mode, "long-message"))
     {
       g_autoptr(GString) message = g_string_new (NULL);
@@ -213,6 +226,7 @@ fake_new (void)
 {
   Fake *fake = g_new0 (Fake, 1);
 
+  fake->mode = "";
   fake->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (fake->server, NULL, serve, fake, NULL);
   fake->url = gig_test_listen_loopback (fake->server);
@@ -485,6 +499,118 @@ test_realtime_deep_event (void)
   g_assert_cmpstr (g_ptr_array_index (ids, 0), ==, "good00000000001");
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* gigdesk-sync, a separate process, against the same server                                  */
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/* Signs in with gigdesk-sync; returns its exit status, and fails the test if it died of a signal
+ * (a stack overflow, or a critical: they are fatal here). */
+static int
+run_sync_tool (Fake *fake, char **out_stderr)
+{
+  g_autofree char *tool = g_build_filename (g_getenv ("GIG_BUILD_ROOT"), "src", "tools", "gigdesk-sync", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("gigdesk-hostile-XXXXXX", &error);
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_assert_no_error (error);
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                            tool, "--server", fake->url, "--email", "a@example.com", "--password-stdin",
+                            "--data-dir", dir, NULL);
+  g_assert_no_error (error);
+  /* The fake server runs in this process: keep its loop turning while the tool talks to it. */
+  g_subprocess_communicate_utf8_async (child, "secret-password\n", NULL, gig_test_async_store, &result);
+  g_assert_true (g_subprocess_communicate_utf8_finish (child, gig_test_async_wait (&result), NULL,
+                                                       out_stderr, &error));
+  g_assert_no_error (error);
+  g_test_message ("gigdesk-sync: %s", *out_stderr);
+  remove_tree (dir);
+  g_assert_true (g_subprocess_get_if_exited (child));
+  return g_subprocess_get_exit_status (child);
+}
+
+/* The sign-in of gigdesk-sync meets a deep answer, a huge one, one of the wrong shape and a 100 KB
+ * message: each time it exits with the sign-in status and a short reason. */
+static void
+test_sync_tool_sign_in (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  struct { const char *mode; const char *says; } cases[] = {
+    { "deep", "nested too deeply" },
+    { "huge", "larger than" },
+    { "id-object", "a record has no id" },
+    { "long-message", "Überlänge" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *err = NULL;
+
+      fake->mode = cases[i].mode;
+      fake->streamed = 0;
+      g_assert_cmpint (run_sync_tool (fake, &err), ==, 2);
+      g_assert_nonnull (strstr (err, cases[i].says));
+      g_assert_cmpuint (strlen (err), <, 1024);
+      g_assert_cmpuint (fake->streamed, <, GIG_PB_MAX_AUTH_ANSWER + 12 * 1024 * 1024);
+    }
+}
+
+static void
+on_disconnected (GigPbRealtime *realtime, GError *error, gpointer user_data)
+{
+  GError **out = user_data;
+
+  if (*out == NULL)
+    *out = g_error_copy (error);
+}
+
+static gboolean
+is_set (gpointer user_data)
+{
+  return *(GError **) user_data != NULL;
+}
+
+/* A realtime message that never ends is cut at the largest one the client accepts (1 MiB,
+ * where the stream's limit was 16 MiB), and ends the stream with an error. */
+static void
+test_realtime_huge_event (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(GigPbClient) client = gig_pb_client_new (fake->url);
+  g_autoptr(GigPbRealtime) realtime = gig_pb_realtime_new (client);
+  g_autoptr(GError) error = NULL;
+  const char *topics[] = { "projects/*", NULL };
+
+  fake->mode = "huge-event";
+  g_signal_connect (realtime, "disconnected", G_CALLBACK (on_disconnected), &error);
+  gig_pb_realtime_set_subscriptions (realtime, topics);
+  gig_pb_realtime_start (realtime);
+  g_assert_true (gig_test_wait_until (is_set, &error, 30000));
+  gig_pb_realtime_stop (realtime);
+  g_assert_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED);
+  g_test_message ("%" G_GSIZE_FORMAT " bytes produced for a cap of %d", fake->streamed, GIG_PB_MAX_EVENT_DATA);
+  g_assert_cmpuint (fake->streamed, <, GIG_PB_MAX_EVENT_DATA + 12 * 1024 * 1024);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -497,5 +623,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pb-hostile/trickle", test_trickle);
   g_test_add_func ("/pb-hostile/long-message", test_long_message);
   g_test_add_func ("/pb-hostile/realtime-deep-event", test_realtime_deep_event);
+  g_test_add_func ("/pb-hostile/realtime-huge-event", test_realtime_huge_event);
+  g_test_add_func ("/pb-hostile/sync-tool-sign-in", test_sync_tool_sign_in);
   return g_test_run ();
 }
