@@ -313,6 +313,9 @@ signed_in_cb (GObject      *object,
       g_main_loop_quit (tool->loop);
       return;
     }
+  if (gig_session_get_keyring_problem (tool->session) != NULL)
+    g_printerr ("Signed in for this run only, the token kept in memory: %s\n",
+                gig_session_get_keyring_problem (tool->session));
   start_sync (tool);
 }
 
@@ -337,6 +340,8 @@ restored_cb (GObject      *object,
     {
       g_printerr ("Not signed in as %s on %s: use --password-stdin\n",
                   opt_email ? opt_email : "anyone", opt_server);
+      if (gig_session_get_keyring_problem (tool->session) != NULL)
+        g_printerr ("No saved sign-in can be read: %s\n", gig_session_get_keyring_problem (tool->session));
       tool->status = EXIT_SIGN_IN;
       g_main_loop_quit (tool->loop);
       return;
