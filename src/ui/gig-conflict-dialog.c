@@ -77,15 +77,15 @@ choice (const char *label,
         const char *value)
 {
   g_autofree char *text = g_strdup_printf ("%s: %s", label, value);
-  GtkWidget *button = gtk_check_button_new_with_label (text);
-  GtkWidget *child = gtk_check_button_get_child (GTK_CHECK_BUTTON (button));
+  GtkWidget *button = gtk_check_button_new ();
+  GtkWidget *text_label = gtk_label_new (text);
 
-  if (GTK_IS_LABEL (child))
-    {
-      gtk_label_set_wrap (GTK_LABEL (child), TRUE);
-      gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_NONE);
-      gtk_label_set_lines (GTK_LABEL (child), 6);
-    }
+  /* Values can be long: they wrap, so the dialog fits a narrow window. (The check button's own
+   * label, set with a string, cannot be told to wrap.) */
+  gtk_label_set_wrap (GTK_LABEL (text_label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (text_label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (text_label), 0);
+  gtk_check_button_set_child (GTK_CHECK_BUTTON (button), text_label);
 
   return button;
 }

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <stdio.h>
 
 #include "gig-milestone-dialog.h"
 #include "gig-ui-util.h"
@@ -26,7 +25,11 @@ struct _GigMilestoneDialog
   AdwEntryRow      *title_row;
   AdwEntryRow      *amount_row;
   AdwEntryRow      *due_row;
+  GtkWidget        *calendar_button;
+  GtkPopover       *calendar_popover;
+  GtkCalendar      *calendar;
   GtkLabel         *error_label;
+  gboolean          showing_calendar;
 };
 
 G_DEFINE_FINAL_TYPE (GigMilestoneDialog, gig_milestone_dialog, ADW_TYPE_MESSAGE_DIALOG)
@@ -44,23 +47,58 @@ gig_milestone_dialog_set_values (GigMilestoneDialog *self,
   gtk_editable_set_text (GTK_EDITABLE (self->due_row), due ? due : "");
 }
 
-/* "YYYY-MM-DD" → PocketBase datetime at midnight UTC; "" stays ""; NULL if malformed. */
+/* A typed or picked date → PocketBase datetime at midnight UTC (a due date is a calendar
+ * day, not a moment); "" stays ""; NULL if it is not a date. */
 static char *
 parse_due (const char *text)
 {
-  int y, m, d;
-  char extra;
   g_autoptr(GDateTime) dt = NULL;
+  g_autofree char *trimmed = g_strstrip (g_strdup (text));
+  GDate date;
 
-  if (*text == '\0')
+  if (*trimmed == '\0')
     return g_strdup ("");
-  if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+  if (!gig_ui_parse_date_input (trimmed, &date))
     return NULL;
-  dt = g_date_time_new_utc (y, m, d, 0, 0, 0);
+  dt = g_date_time_new_utc (g_date_get_year (&date), g_date_get_month (&date), g_date_get_day (&date), 0, 0, 0);
   if (dt == NULL)
     return NULL;
 
   return gig_stamp_format (dt);
+}
+
+/* The calendar opens on the date in the field, or today. */
+static void
+on_calendar_shown (GigMilestoneDialog *self)
+{
+  g_autoptr(GDateTime) day = NULL;
+  GDate date;
+
+  if (gig_ui_parse_date_input (gtk_editable_get_text (GTK_EDITABLE (self->due_row)), &date))
+    day = g_date_time_new_local (g_date_get_year (&date), g_date_get_month (&date), g_date_get_day (&date), 12, 0, 0);
+  else
+    day = g_date_time_new_now_local ();
+
+  self->showing_calendar = TRUE;
+  gtk_calendar_select_day (self->calendar, day);
+  self->showing_calendar = FALSE;
+}
+
+static void
+on_day_selected (GigMilestoneDialog *self)
+{
+  g_autoptr(GDateTime) day = gtk_calendar_get_date (self->calendar);
+  g_autofree char *text = NULL;
+  GDate date;
+
+  if (self->showing_calendar)
+    return;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, g_date_time_get_day_of_month (day), g_date_time_get_month (day), g_date_time_get_year (day));
+  text = gig_ui_format_date_input (&date);
+  gtk_editable_set_text (GTK_EDITABLE (self->due_row), text);
+  gtk_popover_popdown (self->calendar_popover);
 }
 
 gboolean
@@ -84,7 +122,13 @@ gig_milestone_dialog_is_valid (GigMilestoneDialog *self)
   if (due == NULL)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->due_row), "error");
-      gtk_label_set_text (self->error_label, _("Enter the due date as year-month-day, for example 2026-12-24."));
+      g_autoptr(GDate) example = g_date_new_dmy (24, G_DATE_DECEMBER, 2026);
+      g_autofree char *example_text = gig_ui_format_date_input (example);
+      g_autofree char *message = NULL;
+
+      /* Translators: %s is an example date in the user's format, "12/24/2026" */
+      message = g_strdup_printf (_("Enter the due date as %s, or pick it from the calendar."), example_text);
+      gtk_label_set_text (self->error_label, message);
       gtk_widget_set_visible (GTK_WIDGET (self->error_label), TRUE);
     }
 
@@ -207,8 +251,12 @@ gig_milestone_dialog_new (GtkWindow  *parent,
   if (milestone_id != NULL)
     {
       g_autoptr(JsonObject) record = gig_store_get_record (store, GIG_COLLECTION_MILESTONES, milestone_id);
-      g_autofree char *due = g_strndup (gig_ui_json_string (record, "due_date"), 10);
+      g_autofree char *iso = g_strndup (gig_ui_json_string (record, "due_date"), 10);
+      g_autofree char *due = NULL;
+      GDate date;
 
+      /* The stored day, shown the way the user reads dates. */
+      due = gig_ui_parse_date_input (iso, &date) ? gig_ui_format_date_input (&date) : g_strdup ("");
       adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Edit Milestone"));
       gig_milestone_dialog_set_values (self, gig_ui_json_string (record, "title"), NULL, due);
       gig_ui_set_amount_row (GTK_WIDGET (self->amount_row), gig_ui_json_number (record, "amount"), FALSE);
@@ -248,7 +296,12 @@ gig_milestone_dialog_class_init (GigMilestoneDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GigMilestoneDialog, title_row);
   gtk_widget_class_bind_template_child (widget_class, GigMilestoneDialog, amount_row);
   gtk_widget_class_bind_template_child (widget_class, GigMilestoneDialog, due_row);
+  gtk_widget_class_bind_template_child (widget_class, GigMilestoneDialog, calendar_button);
+  gtk_widget_class_bind_template_child (widget_class, GigMilestoneDialog, calendar_popover);
+  gtk_widget_class_bind_template_child (widget_class, GigMilestoneDialog, calendar);
   gtk_widget_class_bind_template_child (widget_class, GigMilestoneDialog, error_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_calendar_shown);
+  gtk_widget_class_bind_template_callback (widget_class, on_day_selected);
 }
 
 static void

@@ -18,7 +18,7 @@ GigMilestoneDialog *gig_milestone_dialog_new        (GtkWindow          *parent,
                                                      GigStore           *store,
                                                      const char         *project_id,
                                                      const char         *milestone_id);
-/* @due: "YYYY-MM-DD" or empty. */
+/* @due: a date as typed (the locale's form or "YYYY-MM-DD") or empty. */
 void                gig_milestone_dialog_set_values (GigMilestoneDialog *self,
                                                      const char         *title,
                                                      const char         *amount,

@@ -15,6 +15,7 @@
 #include "gig-conflict-dialog.h"
 #include "gig-milestone-dialog.h"
 #include "gig-project-dialog.h"
+#include "gig-proposal-row.h"
 #include "gig-ui-util.h"
 #include "model/gig-money.h"
 #include "gig-window.h"
@@ -226,20 +227,6 @@ make_button (const char *label,
   return button;
 }
 
-static GtkWidget *
-make_icon_button (const char *icon,
-                  const char *label)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name (icon);
-
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (button, label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_widget_add_css_class (button, "flat");
-
-  return button;
-}
-
 /* The record's status as far as the server has it (see gig_ui_record_status_label). */
 static GtkWidget *
 make_record_pill (GigProjectPage *self,
@@ -373,37 +360,28 @@ confirm_proposal_status (GigProjectPage *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* project.accept-proposal, .reject-proposal, .withdraw-proposal, .edit-proposal: the proposal
+ * id is the target, as the rows' buttons set it. */
 static void
-on_proposal_button_clicked (GtkButton      *button,
-                            GigProjectPage *self)
+proposal_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
 {
-  const char *id = g_object_get_data (G_OBJECT (button), "record-id");
-  const char *action = g_object_get_data (G_OBJECT (button), "action");
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GigProjectPage *self = GIG_PROJECT_PAGE (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  GtkRoot *root = gtk_widget_get_root (widget);
 
-  if (g_str_equal (action, "edit"))
+  if (g_str_equal (action_name, "project.edit-proposal"))
     {
       if (GIG_IS_WINDOW (root))
         gig_window_edit_proposal (GIG_WINDOW (root), self->project_id, id);
       return;
     }
 
-  confirm_proposal_status (self, id, action);
-}
-
-static GtkWidget *
-proposal_button (GigProjectPage *self,
-                 const char     *label,
-                 const char     *style,
-                 const char     *id,
-                 const char     *action)
-{
-  GtkWidget *button = make_button (label, style);
-
-  g_object_set_data_full (G_OBJECT (button), "record-id", g_strdup (id), g_free);
-  g_object_set_data (G_OBJECT (button), "action", (gpointer) action);
-  g_signal_connect (button, "clicked", G_CALLBACK (on_proposal_button_clicked), self);
-  return button;
+  confirm_proposal_status (self, id,
+                           g_str_equal (action_name, "project.accept-proposal") ? "accepted"
+                           : g_str_equal (action_name, "project.reject-proposal") ? "rejected"
+                           : "withdrawn");
 }
 
 static guint
@@ -422,10 +400,10 @@ fill_proposals (GigProjectPage *self)
       JsonObject *proposal = g_ptr_array_index (records, i);
       const char *id, *freelancer, *status;
       g_autofree char *amount = NULL;
-      g_autofree char *subtitle = NULL;
+      g_autofree char *terms = NULL;
       g_autofree char *name = NULL;
-      g_autofree char *escaped = NULL;
-      GtkWidget *row, *letter, *icon, *pill;
+      GigProposalRow *row;
+      GtkWidget *icon;
       GigLocalState state;
       gboolean mine;
 
@@ -455,50 +433,27 @@ fill_proposals (GigProjectPage *self)
 
       name = user_name (self, freelancer);
       amount = gig_money_format (gig_ui_json_number (proposal, "amount"), currency);
-      subtitle = g_strdup_printf (ngettext ("%s · %d day", "%s · %d days",
-                                            (int) gig_ui_json_number (proposal, "estimated_days")),
-                                  amount, (int) gig_ui_json_number (proposal, "estimated_days"));
+      terms = g_strdup_printf (ngettext ("%s · %d day", "%s · %d days",
+                                         (int) gig_ui_json_number (proposal, "estimated_days")),
+                               amount, (int) gig_ui_json_number (proposal, "estimated_days"));
 
-      row = adw_expander_row_new ();
-      escaped = g_markup_escape_text (name, -1);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
-      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
-
+      row = GIG_PROPOSAL_ROW (gig_proposal_row_new (id));
+      gig_proposal_row_set_heading (row, name, terms);
+      gig_proposal_row_set_record_status (row, GIG_COLLECTION_PROPOSALS, proposal, state, self->store);
       if (icon != NULL)
-        adw_expander_row_add_action (ADW_EXPANDER_ROW (row), icon);
-      pill = make_record_pill (self, GIG_COLLECTION_PROPOSALS, proposal, state);
-      adw_expander_row_add_action (ADW_EXPANDER_ROW (row), pill);
-
+        gig_proposal_row_add_suffix (row, icon);
       if (state == GIG_LOCAL_STATE_CONFLICT)
-        adw_expander_row_add_action (ADW_EXPANDER_ROW (row), make_resolve_button (self, GIG_COLLECTION_PROPOSALS, id));
+        gig_proposal_row_add_suffix (row, make_resolve_button (self, GIG_COLLECTION_PROPOSALS, id));
 
       if (self->is_owner && g_str_equal (status, "sent") && g_str_equal (project_status, "open") && !mine)
-        {
-          adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
-                                       proposal_button (self, _("_Reject"), "destructive-action", id, "rejected"));
-          adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
-                                       proposal_button (self, _("_Accept"), "suggested-action", id, "accepted"));
-        }
-      else if (mine && (state == GIG_LOCAL_STATE_DRAFT || g_str_equal (status, "sent")))
-        {
-          if (state != GIG_LOCAL_STATE_DRAFT)
-            adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
-                                         proposal_button (self, _("_Withdraw"), "destructive-action", id, "withdrawn"));
-          adw_expander_row_add_action (ADW_EXPANDER_ROW (row),
-                                       proposal_button (self, _("_Edit"), NULL, id, "edit"));
-        }
+        gig_proposal_row_set_actions (row, GIG_PROPOSAL_ROW_DECIDE);
+      else if (mine && state == GIG_LOCAL_STATE_DRAFT)
+        gig_proposal_row_set_actions (row, GIG_PROPOSAL_ROW_OWN_DRAFT);
+      else if (mine && g_str_equal (status, "sent"))
+        gig_proposal_row_set_actions (row, GIG_PROPOSAL_ROW_OWN_SENT);
+      gig_proposal_row_set_cover_letter (row, gig_ui_json_string (proposal, "cover_letter"));
 
-      letter = gtk_label_new (gig_ui_json_string (proposal, "cover_letter"));
-      gtk_label_set_wrap (GTK_LABEL (letter), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (letter), 0);
-      gtk_label_set_selectable (GTK_LABEL (letter), TRUE);
-      gtk_widget_set_margin_start (letter, 12);
-      gtk_widget_set_margin_end (letter, 12);
-      gtk_widget_set_margin_top (letter, 12);
-      gtk_widget_set_margin_bottom (letter, 12);
-      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), letter);
-
-      gtk_list_box_append (self->proposals_list, row);
+      gtk_list_box_append (self->proposals_list, GTK_WIDGET (row));
       shown++;
     }
 
@@ -575,13 +530,11 @@ confirm_approval (GigProjectPage *self,
 }
 
 static void
-on_milestone_button_clicked (GtkButton      *button,
-                             GigProjectPage *self)
+milestone_do (GigProjectPage *self,
+              const char     *id,
+              const char     *action,
+              const char     *other)
 {
-  const char *id = g_object_get_data (G_OBJECT (button), "record-id");
-  const char *action = g_object_get_data (G_OBJECT (button), "action");
-  const char *other = g_object_get_data (G_OBJECT (button), "other-id");
-
   if (g_str_equal (action, "move") && other != NULL)
     {
       /* Swap the two positions: two small updates that merge like any other edit. */
@@ -618,6 +571,72 @@ on_milestone_button_clicked (GtkButton      *button,
     }
 
   set_status (self, GIG_COLLECTION_MILESTONES, id, action);
+}
+
+static void
+on_milestone_button_clicked (GtkButton      *button,
+                             GigProjectPage *self)
+{
+  milestone_do (self,
+                g_object_get_data (G_OBJECT (button), "record-id"),
+                g_object_get_data (G_OBJECT (button), "action"),
+                g_object_get_data (G_OBJECT (button), "other-id"));
+}
+
+/* project.edit-milestone (target: id) and project.move-milestone (target: id, the neighbour
+ * it swaps places with), from a row's menu. */
+static void
+milestone_menu_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  GigProjectPage *self = GIG_PROJECT_PAGE (widget);
+  const char *id = NULL, *other = NULL;
+
+  if (g_variant_is_of_type (parameter, G_VARIANT_TYPE ("(ss)")))
+    g_variant_get (parameter, "(&s&s)", &id, &other);
+  else
+    id = g_variant_get_string (parameter, NULL);
+
+  milestone_do (self, id, other != NULL ? "move" : "edit", other);
+}
+
+/* Edit and reorder go in one menu, so a row keeps room for its title at 360 px. */
+static GtkWidget *
+milestone_menu (const char *id,
+                gboolean    can_edit,
+                const char *previous_id,
+                const char *next_id)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenuItem) edit = g_menu_item_new (_("_Edit…"), NULL);
+  g_autoptr(GMenuItem) up = g_menu_item_new (_("Move _Up"), NULL);
+  g_autoptr(GMenuItem) down = g_menu_item_new (_("Move _Down"), NULL);
+  GtkWidget *button = gtk_menu_button_new ();
+
+  if (can_edit)
+    {
+      g_menu_item_set_action_and_target_value (edit, "project.edit-milestone", g_variant_new_string (id));
+      g_menu_append_item (menu, edit);
+    }
+  if (previous_id != NULL)
+    {
+      g_menu_item_set_action_and_target_value (up, "project.move-milestone", g_variant_new ("(ss)", id, previous_id));
+      g_menu_append_item (menu, up);
+    }
+  if (next_id != NULL)
+    {
+      g_menu_item_set_action_and_target_value (down, "project.move-milestone", g_variant_new ("(ss)", id, next_id));
+      g_menu_append_item (menu, down);
+    }
+
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (button), G_MENU_MODEL (menu));
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "view-more-symbolic");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, _("Milestone Menu"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Milestone Menu"), -1);
+  return button;
 }
 
 static GtkWidget *
@@ -701,9 +720,6 @@ fill_milestones (GigProjectPage *self)
 
       if (self->is_owner)
         {
-          GtkWidget *up = make_icon_button ("go-up-symbolic", _("Move Up"));
-          GtkWidget *down = make_icon_button ("go-down-symbolic", _("Move Down"));
-
           /* Submitted work is approved (asked first: it releases the money) or sent back. The
            * two buttons get a row of their own below, so a narrow window keeps the title. */
           if (moves_open && gig_milestone_can_move_to (model, role, GIG_MILESTONE_STATUS_APPROVED))
@@ -712,20 +728,12 @@ fill_milestones (GigProjectPage *self)
                                                             id, "in_progress", NULL),
                                           milestone_button (self, make_button (_("_Approve…"), "suggested-action"),
                                                             id, "approved", NULL));
-          gtk_widget_set_sensitive (up, i > 0);
-          gtk_widget_set_sensitive (down, i + 1 < records->len);
+          /* Edit (while the terms are open) and reorder share one menu, so a row keeps room for
+           * its title at 360 px. */
           adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                     milestone_button (self, up, id, "move",
-                                                       i > 0 ? gig_ui_json_string (g_ptr_array_index (records, i - 1), "id") : NULL));
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                     milestone_button (self, down, id, "move",
-                                                       i + 1 < records->len ? gig_ui_json_string (g_ptr_array_index (records, i + 1), "id") : NULL));
-          /* Title, amount and due date are agreed once work starts (the server refuses edits). */
-          if (gig_milestone_can_edit_terms (model))
-            adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                       milestone_button (self, make_icon_button ("document-edit-symbolic",
-                                                                                 _("Edit Milestone")),
-                                                         id, "edit", NULL));
+                                     milestone_menu (id, gig_milestone_can_edit_terms (model),
+                                                     i > 0 ? gig_ui_json_string (g_ptr_array_index (records, i - 1), "id") : NULL,
+                                                     i + 1 < records->len ? gig_ui_json_string (g_ptr_array_index (records, i + 1), "id") : NULL));
         }
       else if (self->is_hired)
         {
@@ -1340,6 +1348,12 @@ gig_project_page_class_init (GigProjectPageClass *klass)
   gtk_widget_class_install_action (widget_class, "project.write-proposal", NULL, write_proposal_action);
   gtk_widget_class_install_action (widget_class, "project.add-milestone", NULL, add_milestone_action);
   gtk_widget_class_install_action (widget_class, "project.open-chat", NULL, open_chat_action);
+  gtk_widget_class_install_action (widget_class, "project.accept-proposal", "s", proposal_action);
+  gtk_widget_class_install_action (widget_class, "project.reject-proposal", "s", proposal_action);
+  gtk_widget_class_install_action (widget_class, "project.withdraw-proposal", "s", proposal_action);
+  gtk_widget_class_install_action (widget_class, "project.edit-proposal", "s", proposal_action);
+  gtk_widget_class_install_action (widget_class, "project.edit-milestone", "s", milestone_menu_action);
+  gtk_widget_class_install_action (widget_class, "project.move-milestone", "(ss)", milestone_menu_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "project.trash", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "project.open-chat", NULL);

@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "gig-ui-util.h"
 #include "model/gig-money.h"
@@ -196,6 +198,64 @@ gig_ui_format_date (const char *pb_datetime)
   local = g_date_time_to_local (dt);
   /* Translators: a date as in "24 Nov 2026", see g_date_time_format() */
   return g_date_time_format (local, _("%-d %b %Y"));
+}
+
+/* The locale's numeric date ("%x") unless it drops the century. */
+static gboolean
+locale_form_has_full_year (void)
+{
+  g_autoptr(GDate) probe = g_date_new_dmy (24, G_DATE_DECEMBER, 2026);
+  char text[64];
+
+  return g_date_strftime (text, sizeof text, "%x", probe) > 0 && strstr (text, "2026") != NULL;
+}
+
+char *
+gig_ui_format_date_input (const GDate *date)
+{
+  char text[64];
+
+  g_return_val_if_fail (date != NULL && g_date_valid (date), g_strdup (""));
+
+  if (g_date_strftime (text, sizeof text, locale_form_has_full_year () ? "%x" : "%Y-%m-%d", date) == 0)
+    return g_strdup ("");
+  return g_strdup (text);
+}
+
+gboolean
+gig_ui_parse_date_input (const char *text,
+                         GDate      *date)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text != NULL ? text : ""));
+  int year, month, day;
+  char extra;
+  guint numbers = 0;
+
+  g_return_val_if_fail (date != NULL, FALSE);
+
+  g_date_clear (date, 1);
+  if (sscanf (trimmed, "%4d-%2d-%2d%c", &year, &month, &day, &extra) == 3)
+    {
+      if (!g_date_valid_dmy (day, month, year))
+        return FALSE;
+      g_date_set_dmy (date, day, month, year);
+      return TRUE;
+    }
+
+  /* The locale's form: exactly day, month and year as numbers, a four-digit year among them
+   * (g_date_set_parse() would also guess from one or two numbers, or a two-digit year). */
+  for (const char *p = trimmed; *p != '\0'; p++)
+    {
+      if (g_ascii_isdigit (*p) && (p == trimmed || !g_ascii_isdigit (p[-1])))
+        numbers++;
+      else if (!g_ascii_isdigit (*p) && !g_ascii_ispunct (*p) && *p != ' ')
+        return FALSE;
+    }
+  if (numbers != 3 || !locale_form_has_full_year ())
+    return FALSE;
+
+  g_date_set_parse (date, trimmed);
+  return g_date_valid (date) && g_date_get_year (date) >= 1000;
 }
 
 const char *

@@ -37,6 +37,13 @@ const char *gig_ui_status_label  (const char  *status);
 const char *gig_ui_status_class  (const char  *status);
 /* A short, human date ("24 Nov 2026") from a PocketBase datetime; "" when unset. */
 char       *gig_ui_format_date   (const char  *pb_datetime);
+/* A calendar date as a date field shows it: the locale's numeric form ("12/24/2026",
+ * "24.12.2026"), ISO 8601 where the locale's form has no four-digit year (C, POSIX). */
+char       *gig_ui_format_date_input (const GDate *date);
+/* What a user typed into a date field: ISO 8601 ("2026-12-24") or the locale's form. FALSE
+ * for anything else, including impossible dates. */
+gboolean    gig_ui_parse_date_input  (const char  *text,
+                                      GDate       *date);
 /* Icon name and tooltip for a local sync state; NULL icon for synced records. */
 const char *gig_ui_local_state_icon    (GigLocalState state);
 const char *gig_ui_local_state_tooltip (GigLocalState state);

@@ -91,9 +91,11 @@ gig_test_ui_wait_until (gboolean (*condition) (gpointer data),
   return result;
 }
 
-GdkTexture *
-gig_test_ui_render (GtkWindow *window)
+/* Renders a window or a popover (each is a GtkNative with a surface of its own). */
+static GdkTexture *
+render_native (GtkWidget *native)
 {
+  GtkWindow *window = GTK_WINDOW (gtk_widget_get_root (native));
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
@@ -101,29 +103,36 @@ gig_test_ui_render (GtkWindow *window)
   GskRenderer *renderer;
   int width = 0, height = 0;
 
-  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), >, 0);
-  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (window)), >, 0);
+  g_assert_true (GTK_IS_NATIVE (native));
+  g_assert_cmpint (gtk_widget_get_width (native), >, 0);
+  g_assert_cmpint (gtk_widget_get_height (native), >, 0);
 
   /* A window whose layout changed after its last frame has nothing to snapshot until it has
    * drawn again. */
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  paintable = gtk_widget_paintable_new (native);
   for (guint attempt = 0; node == NULL && attempt < 50; attempt++)
     {
       if (attempt > 0)
         gig_test_ui_wait_for_draw (window, 1);
-      width = gtk_widget_get_width (GTK_WIDGET (window));
-      height = gtk_widget_get_height (GTK_WIDGET (window));
+      width = gtk_widget_get_width (native);
+      height = gtk_widget_get_height (native);
       snapshot = gtk_snapshot_new ();
       gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
       node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
     }
   g_assert_nonnull (node);
 
-  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  renderer = gtk_native_get_renderer (GTK_NATIVE (native));
   g_assert_nonnull (renderer);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_nonnull (texture);
   return texture;
+}
+
+GdkTexture *
+gig_test_ui_render (GtkWindow *window)
+{
+  return render_native (GTK_WIDGET (window));
 }
 
 guint32
@@ -148,11 +157,11 @@ gig_test_ui_pixel (GdkTexture *texture,
   return argb & 0xffffff;
 }
 
-char *
-gig_test_ui_screenshot (GtkWindow  *window,
-                        const char *name)
+static char *
+save_screenshot (GtkWidget  *native,
+                 const char *name)
 {
-  g_autoptr(GdkTexture) texture = gig_test_ui_render (window);
+  g_autoptr(GdkTexture) texture = render_native (native);
   g_autofree char *dir = NULL;
   g_autofree char *file = NULL;
   const char *build_root;
@@ -164,6 +173,21 @@ gig_test_ui_screenshot (GtkWindow  *window,
   g_assert_true (gdk_texture_save_to_png (texture, file));
 
   return g_steal_pointer (&file);
+}
+
+char *
+gig_test_ui_screenshot (GtkWindow  *window,
+                        const char *name)
+{
+  return save_screenshot (GTK_WIDGET (window), name);
+}
+
+char *
+gig_test_ui_screenshot_popover (GtkPopover *popover,
+                                const char *name)
+{
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (popover)));
+  return save_screenshot (GTK_WIDGET (popover), name);
 }
 
 void

@@ -50,6 +50,10 @@ GObject  *gig_test_ui_child         (gpointer    widget,
                                      GType       type,
                                      const char *name);
 
+/* The same for an open popover (it has a surface of its own, apart from its window's). */
+char     *gig_test_ui_screenshot_popover (GtkPopover *popover,
+                                          const char *name);
+
 /* Forces the light or dark style for the whole process. */
 void      gig_test_ui_set_dark      (gboolean    dark);
 
