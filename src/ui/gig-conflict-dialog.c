@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "gig-conflict-dialog.h"
+#include "gig-ui-util.h"
 #include "model/gig-money.h"
 
 struct _GigConflictDialog
@@ -34,6 +35,10 @@ value_text (JsonObject *object,
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return g_strdup (_("(empty)"));
+  /* A due date is a calendar day, read as everywhere else in the app. */
+  if (g_str_equal (field, "due_date") && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_STRING && *json_node_get_string (node) != '\0')
+    return gig_ui_format_day (json_node_get_string (node));
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     return *json_node_get_string (node) != '\0' ? g_strdup (json_node_get_string (node)) : g_strdup (_("(empty)"));
   /* Money reads as everywhere else in the app, by the locale's rules. */

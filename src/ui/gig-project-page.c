@@ -679,7 +679,7 @@ fill_milestones (GigProjectPage *self)
       const char *id = gig_ui_json_string (milestone, "id");
       double amount = gig_ui_json_number (milestone, "amount");
       g_autofree char *amount_text = gig_money_format (amount, currency);
-      g_autofree char *due = gig_ui_format_date (gig_ui_json_string (milestone, "due_date"));
+      g_autofree char *due = gig_ui_format_day (gig_ui_json_string (milestone, "due_date"));
       g_autofree char *subtitle = NULL;
       g_autofree char *escaped = g_markup_escape_text (gig_ui_json_string (milestone, "title"), -1);
       GigLocalState state;

@@ -200,6 +200,26 @@ gig_ui_format_date (const char *pb_datetime)
   return g_date_time_format (local, _("%-d %b %Y"));
 }
 
+char *
+gig_ui_format_day (const char *pb_datetime)
+{
+  g_autofree char *iso = NULL;
+  char text[128];
+  GDate day;
+
+  if (pb_datetime == NULL || *pb_datetime == '\0')
+    return g_strdup ("");
+
+  iso = g_strndup (pb_datetime, 10);
+  g_date_clear (&day, 1);
+  if (!gig_ui_parse_date_input (iso, &day) ||
+      /* The same translated form as every other date in the app. */
+      g_date_strftime (text, sizeof text, _("%-d %b %Y"), &day) == 0)
+    return g_strdup (pb_datetime);
+
+  return g_strdup (text);
+}
+
 /* The locale's numeric date ("%x") unless it drops the century. */
 static gboolean
 locale_form_has_full_year (void)

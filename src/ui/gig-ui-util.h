@@ -37,6 +37,10 @@ const char *gig_ui_status_label  (const char  *status);
 const char *gig_ui_status_class  (const char  *status);
 /* A short, human date ("24 Nov 2026") from a PocketBase datetime; "" when unset. */
 char       *gig_ui_format_date   (const char  *pb_datetime);
+/* A due date ("24 Nov 2026") from a PocketBase datetime: the calendar day it names (midnight
+ * UTC by convention), not converted to local time, where it would be the day before west of
+ * Greenwich; "" when unset. */
+char       *gig_ui_format_day    (const char  *pb_datetime);
 /* A calendar date as a date field shows it: the locale's numeric form ("12/24/2026",
  * "24.12.2026"), ISO 8601 where the locale's form has no four-digit year (C, POSIX). */
 char       *gig_ui_format_date_input (const GDate *date);

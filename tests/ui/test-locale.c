@@ -41,12 +41,13 @@ typedef struct
   const char *date_shown;     /* 24 December 2026 in a date field */
   const char *other_date;     /* 31 December 2026 typed the local way */
   const char *foreign_date;   /* the other convention, not a date here */
+  const char *last_day_shown; /* 31 December 2026 in a milestone's line */
 } Language;
 
 static const Language english = { "en", "1,200", "1,200.50", "1.200,50", "€2,800", "1,200.50",
-                                  "12/24/2026", "12/31/2026", "31.12.2026" };
+                                  "12/24/2026", "12/31/2026", "31.12.2026", "31 Dec 2026" };
 static const Language german = { "de", "1.200", "1.200,50", "1,200.50", "2.800" NBSP "€", "1.200,50",
-                                 "24.12.2026", "31.12.2026", "12/31/2026" };
+                                 "24.12.2026", "31.12.2026", "12/31/2026", "31. Dez" };
 
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
@@ -340,6 +341,28 @@ test_due_date (Fixture *f, gconstpointer data)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child_of (dialog, GIG_TYPE_MILESTONE_DIALOG, "due_row"))),
                    ==, language->other_date);
   gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* West of Greenwich the due day is still the 31st, on the page as in the dialog. */
+  {
+    const char *saved_tz = g_getenv ("TZ");
+    g_autofree char *tz = g_strdup (saved_tz);
+    GigProjectPage *page = g_object_ref_sink (g_object_new (GIG_TYPE_PROJECT_PAGE, NULL));
+    GtkWidget *list, *row;
+
+    g_setenv ("TZ", "America/Los_Angeles", TRUE);
+    gig_project_page_set_context (page, f->store, ME);
+    gig_project_page_set_project (page, "mine00000000001");
+    list = child_of (page, GIG_TYPE_PROJECT_PAGE, "milestones_list");
+    row = gtk_widget_get_first_child (list);
+    g_assert_true (ADW_IS_ACTION_ROW (row));
+    g_test_message ("milestone row: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), language->last_day_shown));
+    g_object_unref (page);
+    if (tz != NULL)
+      g_setenv ("TZ", tz, TRUE);
+    else
+      g_unsetenv ("TZ");
+  }
 }
 
 /* ---- 360 px ---------------------------------------------------------------------------------- */
