@@ -994,7 +994,7 @@ gig_project_page_reload (GigProjectPage *self)
   created = gig_ui_format_date (gig_ui_json_string (self->project, "created"));
   adw_action_row_set_subtitle (self->created_row, *created != '\0' ? created : _("Not sent yet"));
   description = gig_ui_json_string (self->project, "description");
-  gtk_label_set_text (self->description_label, *description != '\0' ? description : _("No description."));
+  gig_ui_set_linked_text (self->description_label, *description != '\0' ? description : _("No description."));
 
   n_proposals = fill_proposals (self);
   n_milestones = fill_milestones (self);

@@ -142,7 +142,7 @@ gig_proposal_row_set_cover_letter (GigProposalRow *self,
   g_return_if_fail (GIG_IS_PROPOSAL_ROW (self));
 
   text = text != NULL ? text : "";
-  gtk_label_set_text (self->letter_label, text);
+  gig_ui_set_linked_text (self->letter_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->letter_label), *text != '\0');
   long_letter = g_utf8_strlen (text, -1) > GIG_PROPOSAL_ROW_SHORT_LETTER;
   set_letter_shortened (self, long_letter);

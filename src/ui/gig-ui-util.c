@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gig-ui-util.h"
+#include "chat/gig-chat-markup.h"
 #include "model/gig-money.h"
 #include "pocketbase/gig-pb-client.h"
 #include "core/gig-json.h"
@@ -313,6 +314,37 @@ gig_ui_local_state_tooltip (GigLocalState state)
     case GIG_LOCAL_STATE_SYNCED:
     default:
       return _("Synced");
+    }
+}
+
+/* Text in labels comes from other people: whatever the markup holds, only web and mail
+ * addresses open. */
+static gboolean
+on_activate_link (GtkLabel   *label,
+                  const char *uri,
+                  gpointer    user_data)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (label));
+
+  if (gig_chat_link_allowed (uri))
+    gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, uri, GDK_CURRENT_TIME);
+  return TRUE;
+}
+
+void
+gig_ui_set_linked_text (GtkLabel   *label,
+                        const char *text)
+{
+  g_autofree char *markup = NULL;
+
+  g_return_if_fail (GTK_IS_LABEL (label));
+
+  markup = gig_chat_text_to_markup (text != NULL ? text : "");
+  gtk_label_set_markup (label, markup);
+  if (g_object_get_data (G_OBJECT (label), "gig-linked") == NULL)
+    {
+      g_signal_connect (label, "activate-link", G_CALLBACK (on_activate_link), NULL);
+      g_object_set_data (G_OBJECT (label), "gig-linked", GINT_TO_POINTER (TRUE));
     }
 }
 

@@ -66,6 +66,11 @@ void        gig_ui_set_record_pill (GtkLabel   *label,
 void        gig_ui_set_status_pill (GtkLabel   *label,
                                     const char *status);
 
+/* Shows @text in @label as typed, with its web and mail addresses as links that open in the
+ * browser (only http, https and mailto ever open). */
+void        gig_ui_set_linked_text (GtkLabel   *label,
+                                    const char *text);
+
 /* Loads the application's style sheet for the default display once. */
 void        gig_ui_ensure_style    (void);
 

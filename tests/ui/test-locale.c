@@ -390,7 +390,7 @@ fill_narrow (Fixture *f)
   apply (f, GIG_COLLECTION_USERS, "third0000000001", "{\"name\":\"Ana Lima\"}");
   apply (f, GIG_COLLECTION_PROJECTS, "mine00000000001",
          "{\"title\":\"Redesign of a bicycle shop's website\",\"description\":\"A fresh look for the shop, "
-         "with a booking page for repairs.\",\"budget\":12000,\"currency\":\"EUR\",\"status\":\"open\","
+         "with a booking page for repairs. Today's site: https://bikes.example/shop?a=1&b=2\",\"budget\":12000,\"currency\":\"EUR\",\"status\":\"open\","
          "\"owner\":\"" ME "\",\"hired_freelancer\":\"\"}");
   {
     g_autofree char *first = g_strdup_printf ("{\"project\":\"mine00000000001\",\"freelancer\":\"" OTHER "\","
@@ -401,7 +401,7 @@ fill_narrow (Fixture *f)
   }
   apply (f, GIG_COLLECTION_PROPOSALS, "offer0000000002",
          "{\"project\":\"mine00000000001\",\"freelancer\":\"third0000000001\",\"status\":\"sent\","
-         "\"amount\":9800,\"estimated_days\":14,\"cover_letter\":\"I can do it in two weeks.\"}");
+         "\"amount\":9800,\"estimated_days\":14,\"cover_letter\":\"I can do it in two weeks: see https://ana.example/work.\"}");
   for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
     {
       g_autofree char *id = g_strdup_printf ("stone%010u", i);
@@ -561,6 +561,9 @@ assert_proposal_rows (GigProjectPage *page)
         {
           g_assert_false (gig_proposal_row_get_letter_shortened (proposal));
           g_assert_false (gtk_widget_get_visible (more));
+          /* An address in the letter is a link; the text reads as written. */
+          g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (letter)), "<a href=\"https://ana.example/work\">"));
+          g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (letter)), ==, "I can do it in two weeks: see https://ana.example/work.");
         }
     }
   g_assert_cmpuint (rows, ==, 2);
@@ -599,6 +602,17 @@ test_narrow_window (Fixture *f, gconstpointer data)
   page = gig_window_get_project_page (window);
   gig_project_page_set_chat_client (page, chat);
   gig_window_show_project (window, "mine00000000001");
+  /* The description's address is a link, escaped as markup needs. */
+  {
+    GtkLabel *description = GTK_LABEL (child_of (page, GIG_TYPE_PROJECT_PAGE, "description_label"));
+    gboolean handled = FALSE;
+
+    g_assert_nonnull (strstr (gtk_label_get_label (description), "<a href=\"https://bikes.example/shop?a=1&amp;b=2\">"));
+    g_assert_nonnull (strstr (gtk_label_get_text (description), "https://bikes.example/shop?a=1&b=2"));
+    /* Only web and mail addresses ever open. */
+    g_signal_emit_by_name (description, "activate-link", "file:///etc/passwd", &handled);
+    g_assert_true (handled);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     {
       g_autofree char *name = g_strdup_printf ("owner-%s", views[i]);
