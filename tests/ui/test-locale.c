@@ -17,6 +17,7 @@
 #include "ui/gig-project-page.h"
 #include "ui/gig-proposal-row.h"
 #include "ui/gig-proposal-editor.h"
+#include "ui/gig-ui-util.h"
 #include "ui/gig-window.h"
 
 #define ME     "me0000000000001"
@@ -355,7 +356,13 @@ test_due_date (Fixture *f, gconstpointer data)
     list = child_of (page, GIG_TYPE_PROJECT_PAGE, "milestones_list");
     row = gtk_widget_get_first_child (list);
     g_assert_true (ADW_IS_ACTION_ROW (row));
-    g_test_message ("milestone row: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+    {
+      g_autofree char *stored = stored_due (f, id);
+      g_autofree char *shown = gig_ui_format_day (stored);
+
+      g_test_message ("milestone row: %s; stored %s, day %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                      stored, shown);
+    }
     g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), language->last_day_shown));
     g_object_unref (page);
     if (tz != NULL)
