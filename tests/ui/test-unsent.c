@@ -604,6 +604,29 @@ find_button (GtkWidget *widget, const char *name)
   return NULL;
 }
 
+/* Whether the row's milestone menu offers Edit (the terms are still open). */
+static gboolean
+offers_edit (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget) && gtk_widget_get_visible (widget))
+    {
+      GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (widget));
+
+      for (int i = 0; menu != NULL && i < g_menu_model_get_n_items (menu); i++)
+        {
+          g_autofree char *action = NULL;
+
+          if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action) &&
+              g_str_equal (action, "project.edit-milestone"))
+            return TRUE;
+        }
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (offers_edit (c))
+      return TRUE;
+  return FALSE;
+}
+
 static char *
 local_status (Fixture *f, const char *id)
 {
@@ -638,13 +661,13 @@ test_milestone_agreements (Fixture *f, gconstpointer data)
   /* Only a pending milestone's terms are offered for editing; submitted work can be approved
    * or sent back; an approved one offers nothing. */
   row = milestone_row (f, "Sketches");
-  g_assert_nonnull (find_button (row, "Edit Milestone"));
+  g_assert_true (offers_edit (row));
   g_assert_null (decision_row (f, "Sketches"));
   row = milestone_row (f, "Final logo");
-  g_assert_null (find_button (row, "Edit Milestone"));
+  g_assert_false (offers_edit (row));
   g_assert_null (decision_row (f, "Final logo"));
   row = milestone_row (f, "Brand guide");
-  g_assert_null (find_button (row, "Edit Milestone"));
+  g_assert_false (offers_edit (row));
   row = decision_row (f, "Brand guide");
   g_assert_nonnull (row);
   g_assert_nonnull (find_button (row, "_Request Changes"));
@@ -711,7 +734,7 @@ test_milestone_agreements (Fixture *f, gconstpointer data)
   gig_project_page_reload (gig_window_get_project_page (f->window));
   row = milestone_row (f, "Sketches");
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), reason));
-  g_assert_null (find_button (row, "Edit Milestone"));
+  g_assert_false (offers_edit (row));
   shot (f->window, "milestones-refused-1200x800-light");
 }
 
