@@ -17,6 +17,14 @@ cronAdd("gigdesk_chat_jobs", "* * * * *", () => {
   require(`${__hooks}/gigdesk/chat.js`).deliverPending($app, { limit: 500, timeout: 10 })
 })
 
+// ------------------------------------------------------------------ private fields
+// A non-superuser's records list may not sort or filter by a private field (email), on any
+// relation path: the order alone would give the address away (gigdesk/private_fields.js).
+routerUse((e) => {
+  require(`${__hooks}/gigdesk/private_fields.js`).guardListRequest(e)
+  return e.next()
+})
+
 // ------------------------------------------------------------------ sync lists
 // After 3 empty filtered lists in 3 s on a collection, PocketBase sleeps a random 0-500 ms
 // before answering a non-superuser (a guard against timing attacks through list filters).
