@@ -144,10 +144,34 @@ export function signJwt(payload, secret) {
   return `${h}.${p}.${s}`;
 }
 
+/* What the stand-in answers: channels keep their creator and members, as on Stream, so a
+   channel query answers with the member list; everything else answers {}. */
+function fakeAnswer(fake, entry) {
+  const m = /^\/channels\/([^/]+)\/([^/]+)(\/query)?$/.exec(entry.path);
+  if (!m || entry.method !== 'POST') return {};
+  const cid = `${m[1]}:${m[2]}`;
+  const body = entry.body && typeof entry.body === 'object' ? entry.body : {};
+  let channel = fake.channels.get(cid);
+  if (m[3]) {
+    if (!channel) {
+      channel = { created_by: body.data?.created_by_id ?? '', members: [...(body.data?.members ?? [])] };
+      fake.channels.set(cid, channel);
+    }
+    const offset = body.members?.offset ?? 0, limit = body.members?.limit ?? 100;
+    return { channel: { id: m[2], type: m[1], cid, created_by: { id: channel.created_by } },
+      members: channel.members.slice(offset, offset + limit).map((id) => ({ user_id: id, user: { id } })) };
+  }
+  if (channel) {
+    for (const id of body.add_members ?? []) if (!channel.members.includes(id)) channel.members.push(id);
+    channel.members = channel.members.filter((id) => !(body.remove_members ?? []).includes(id));
+  }
+  return {};
+}
+
 /* A loopback HTTP server standing in for Stream: records every request, and answers
    `failStatus` instead of 201 while it is set (only for requests `shouldFail` picks, if set). */
 export async function startFakeStream() {
-  const fake = { requests: [], failStatus: 0, shouldFail: null };
+  const fake = { requests: [], failStatus: 0, shouldFail: null, channels: new Map() };
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
@@ -162,7 +186,7 @@ export async function startFakeStream() {
       entry.failed = fake.failStatus !== 0 && (!fake.shouldFail || fake.shouldFail(entry));
       fake.requests.push(entry);
       res.writeHead(entry.failed ? fake.failStatus : 201, { 'Content-Type': 'application/json' });
-      res.end(entry.failed ? '{"code":-1,"message":"unavailable"}' : '{}');
+      res.end(entry.failed ? '{"code":-1,"message":"unavailable"}' : JSON.stringify(fakeAnswer(fake, entry)));
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -44,7 +44,10 @@ test('creating a project creates its channel with the owner as member', async ()
     (r) => ok(r) && r.path === `${channelPath(p.id)}/query`));
   assert.equal(create.method, 'POST');
   assert.deepEqual(create.body, { data: {
-    created_by_id: alice.id, members: [alice.id], name: 'Website', project_id: p.id } });
+    created_by_id: alice.id, members: [alice.id], name: 'Website', project_id: p.id },
+    state: true, watch: false, presence: false, members: { limit: 100, offset: 0 } });
+  // the channel already had exactly its members: nothing added or removed
+  assert.equal(fake.requests.filter((r) => r.path === channelPath(p.id)).length, 0);
   assert.equal(create.query.api_key, 'chat_key');
   assert.equal(create.headers['stream-auth-type'], 'jwt');
   assert.equal(create.headers['content-type'], 'application/json');
@@ -117,7 +120,8 @@ test('a failing chat service never fails the write; jobs wait and go out in orde
 
   const delivered = fake.requests.filter((r) => ok(r) && r.path.startsWith(channelPath(p.id)));
   assert.deepEqual(delivered.map((r) => `${r.method} ${r.path}`),
-    [`POST ${channelPath(p.id)}/query`, `POST ${channelPath(p.id)}`], 'create before add_members');
+    [`POST ${channelPath(p.id)}/query`, `POST ${channelPath(p.id)}/query`, `POST ${channelPath(p.id)}`],
+    'create before add_members');
 });
 
 test('a job half delivered is retried whole: every call is idempotent', async () => {

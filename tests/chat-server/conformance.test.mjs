@@ -276,3 +276,36 @@ test('presence, notifications for members not watching, and server-side channel 
   await erin.disconnectUser();
   assert.equal((await offline).user.online, false);
 });
+
+test('channel-type grants: a user token cannot create or take over a messaging channel', async () => {
+  const mallory = await connect('mallory', 'Mallory');
+  // creating a project channel before the backend does: refused, and nothing is created
+  const created = await mallory.channel('messaging', 'project-8', { name: 'mine' }).watch()
+    .then(() => null, (e) => e);
+  assert.equal(created?.code, 17);
+  assert.equal(created.status, 403);
+  assert.match(created.message, /User 'mallory' with role 'user' is not allowed to perform action CreateChannel in scope 'messaging'/);
+  const none = await admin.queryChannels({ cid: 'messaging:project-8' });
+  assert.equal(none.length, 0);
+
+  // the backend creates it; its members cannot change membership or channel data
+  const ch = await projectChannel(8, ['alice', 'bob']);
+  const alice = await connect('alice', 'Alice');
+  const own = alice.channel('messaging', 'project-8');
+  await own.watch();
+  const add = await own.addMembers(['mallory']).then(() => null, (e) => e);
+  assert.equal(add?.code, 17);
+  assert.match(add.message, /action UpdateChannelMembers in scope 'messaging'/);
+  const rename = await own.update({ name: 'taken' }).then(() => null, (e) => e);
+  assert.match(rename?.message ?? '', /action UpdateChannel in scope 'messaging'/);
+  const unfreeze = await own.updatePartial({ set: { frozen: false } }).then(() => null, (e) => e);
+  assert.equal(unfreeze?.code, 17);
+  const state = await ch.query({ members: { limit: 10 } });
+  assert.deepEqual(state.members.map((m) => m.user_id).sort(), ['alice', 'bob']);
+  assert.equal(state.channel.name, 'Project 8');
+
+  // other channel types keep the service's default grants: users may create them
+  const team = mallory.channel('team', 'mallory-notes', { name: 'notes' });
+  await team.watch();
+  assert.equal(team.data.created_by.id, 'mallory');
+});

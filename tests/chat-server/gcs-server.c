@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gcs-jwt.h"
+#include "gcs-permissions.h"
 #include "core/gig-json.h"
 #include "gcs-body.h"
 
@@ -396,6 +397,17 @@ reply_error (Req        *req,
   obj = error_object (status, code, message);
   reply_json (req, status, obj);
   return FALSE;
+}
+
+/* A user token's refusal by the channel type's grants, worded as the service words it. */
+static void
+refuse_action (Req        *req,
+               GcsAction   action,
+               const char *channel_type)
+{
+  reply_error (req, SOUP_STATUS_FORBIDDEN, 17,
+               "User '%s' with role 'user' is not allowed to perform action %s in scope '%s'",
+               req->user_id, gcs_action_name (action), channel_type);
 }
 
 /* ------------------------------------------------------------------ input helpers */
@@ -796,6 +808,13 @@ handle_get_or_create (Req        *req,
       return;
     }
 
+  if (channel == NULL && !req->is_server &&
+      !gcs_permissions_user_may (type, GCS_ACTION_CREATE_CHANNEL, FALSE))
+    {
+      refuse_action (req, GCS_ACTION_CREATE_CHANNEL, type);
+      return;
+    }
+
   if (channel == NULL)
     {
       g_autoptr(GPtrArray) members = user_id_list (arr_member (data, "members"));
@@ -1138,12 +1157,24 @@ handle_update_channel (Req        *req,
   if ((channel = channel_for (req, type, id)) == NULL)
     return;
   actor = req->is_server ? acting_user (req, NULL) : req->user_id;
-  if (!req->is_server && g_strcmp0 (req->user_id, channel->created_by) != 0)
+  if (!req->is_server)
     {
-      reply_error (req, SOUP_STATUS_FORBIDDEN, 17,
-                   "User '%s' with role 'user' is not allowed to perform action UpdateChannel in scope '%s'",
-                   req->user_id, channel->type);
-      return;
+      gboolean owns = g_strcmp0 (req->user_id, channel->created_by) == 0;
+      gboolean changes_members = !partial && (json_object_has_member (req->body, "add_members") ||
+                                              json_object_has_member (req->body, "remove_members"));
+      gboolean changes_data = partial || json_object_has_member (req->body, "data");
+
+      if (changes_members && !gcs_permissions_user_may (channel->type, GCS_ACTION_UPDATE_CHANNEL_MEMBERS, owns))
+        {
+          refuse_action (req, GCS_ACTION_UPDATE_CHANNEL_MEMBERS, channel->type);
+          return;
+        }
+      if ((changes_data || !changes_members) &&
+          !gcs_permissions_user_may (channel->type, GCS_ACTION_UPDATE_CHANNEL, owns))
+        {
+          refuse_action (req, GCS_ACTION_UPDATE_CHANNEL, channel->type);
+          return;
+        }
     }
 
   if (partial)

@@ -55,16 +55,18 @@ function channelId(projectId) {
   return "project-" + projectId
 }
 
-function userUpsert(app, userId) {
-  let name = userId
-  try {
-    const user = app.findRecordById("users", userId)
-    name = user.getString("name") || userId
-  } catch (_) {
-    // a missing user still gets an id-only chat profile
-  }
+// One upsert for several users; a missing user still gets an id-only chat profile.
+function userUpsert(app, userIds) {
   const users = {}
-  users[userId] = { id: userId, name: name }
+  for (const userId of userIds) {
+    let name = userId
+    try {
+      name = app.findRecordById("users", userId).getString("name") || userId
+    } catch (_) {
+      // keep the id as the name
+    }
+    users[userId] = { id: userId, name: name }
+  }
   return { method: "POST", path: "/users", body: { users: users } }
 }
 
@@ -79,41 +81,105 @@ function enqueue(app, kind, channel, requests) {
   app.save(job)
 }
 
+// A project's channel is reconciled, not merely created or added to: at delivery time the
+// job reads the project and makes the channel's membership exactly its participants (the
+// owner, and the hired freelancer once there is one), removing anyone else. A channel that
+// someone created before the backend did (a user token, while this job waited for a retry,
+// on a Stream app whose grants still let users create `messaging` channels) is taken back:
+// the intruder is removed, and the channel's name and project_id are set again.
+function reconcileStep(project) {
+  return { reconcile_project: project.id }
+}
+
 // Called from the projects model hooks, inside the same transaction as the write.
 function queueProjectCreated(app, project) {
-  const owner = project.getString("owner")
-  const channel = channelId(project.id)
-  enqueue(app, "create_channel", channel, [
-    userUpsert(app, owner),
-    {
-      method: "POST",
-      path: "/channels/messaging/" + channel + "/query",
-      body: {
-        data: {
-          created_by_id: owner,
-          members: [owner],
-          name: project.getString("title"),
-          project_id: project.id,
-        },
-      },
-    },
-  ])
+  enqueue(app, "create_channel", channelId(project.id), [reconcileStep(project)])
 }
 
 function queueProjectUpdated(app, project, before) {
   const channel = channelId(project.id)
   const hired = project.getString("hired_freelancer")
   if (hired !== "" && hired !== before.getString("hired_freelancer")) {
-    enqueue(app, "add_member", channel, [
-      userUpsert(app, hired),
-      { method: "POST", path: "/channels/messaging/" + channel, body: { add_members: [hired] } },
-    ])
+    enqueue(app, "add_member", channel, [reconcileStep(project)])
   }
   const deleted = project.getBool("deleted")
   if (deleted !== before.getBool("deleted")) {
     enqueue(app, deleted ? "freeze" : "unfreeze", channel, [
       { method: "PATCH", path: "/channels/messaging/" + channel, body: { set: { frozen: deleted } } },
     ])
+  }
+}
+
+const MEMBERS_PAGE = 100
+const MAX_MEMBER_PAGES = 50
+
+function memberIds(answer) {
+  const out = []
+  const members = (answer && answer.members) || []
+  for (const m of members) {
+    const id = (m && (m.user_id || (m.user && m.user.id))) || ""
+    if (typeof id === "string" && id !== "") {
+      out.push(id)
+    }
+  }
+  return out
+}
+
+// Gets or creates the channel, then sets its membership to exactly the project's participants.
+function reconcileProject(app, cfg, projectId, timeout) {
+  let project
+  try {
+    project = app.findRecordById("projects", projectId)
+  } catch (_) {
+    return // removed by a superuser: nothing to keep in step
+  }
+  const owner = project.getString("owner")
+  const hired = project.getString("hired_freelancer")
+  const participants = hired !== "" && hired !== owner ? [owner, hired] : [owner]
+  const path = "/channels/messaging/" + channelId(project.id)
+
+  send(cfg, userUpsert(app, participants), timeout)
+  const data = {
+    created_by_id: owner,
+    members: participants,
+    name: project.getString("title"),
+    project_id: project.id,
+  }
+  let answer = send(cfg, { method: "POST", path: path + "/query", body: {
+    data: data, state: true, watch: false, presence: false,
+    members: { limit: MEMBERS_PAGE, offset: 0 },
+  } }, timeout)
+  if (!answer || !Array.isArray(answer.members)) {
+    throw new Error("POST " + path + "/query answered without a member list")
+  }
+  const creator = (answer.channel && answer.channel.created_by && answer.channel.created_by.id) || ""
+  let current = memberIds(answer)
+  for (let page = 1; answer.members.length >= MEMBERS_PAGE; page++) {
+    if (page >= MAX_MEMBER_PAGES) {
+      throw new Error(path + " has more than " + MEMBERS_PAGE * MAX_MEMBER_PAGES + " members")
+    }
+    answer = send(cfg, { method: "POST", path: path + "/query", body: {
+      state: true, watch: false, presence: false,
+      members: { limit: MEMBERS_PAGE, offset: page * MEMBERS_PAGE },
+    } }, timeout)
+    current = current.concat(memberIds(answer))
+  }
+
+  const extra = current.filter((id) => participants.indexOf(id) < 0)
+  const missing = participants.filter((id) => current.indexOf(id) < 0)
+  if (extra.length > 0) {
+    send(cfg, { method: "POST", path: path, body: { remove_members: extra } }, timeout)
+    app.logger().warn("chat channel had members outside the project; removed",
+      "channel", channelId(project.id), "removed", extra.join(","))
+  }
+  if (missing.length > 0) {
+    send(cfg, { method: "POST", path: path, body: { add_members: missing } }, timeout)
+  }
+  if (creator !== "" && creator !== owner) {
+    // someone else created it: its name and project_id are theirs, set ours again
+    send(cfg, { method: "PATCH", path: path, body: { set: { name: data.name, project_id: data.project_id } } }, timeout)
+    app.logger().warn("chat channel was created by someone else; taken back",
+      "channel", channelId(project.id), "created_by", creator)
   }
 }
 
@@ -134,6 +200,7 @@ function send(cfg, request, timeout) {
     const text = toString(res.body).slice(0, 500)
     throw new Error(request.method + " " + request.path + " answered " + res.statusCode + ": " + text)
   }
+  return res.json
 }
 
 // Delivers due jobs in queue order. A channel whose earlier job is still pending (failed or
@@ -189,7 +256,11 @@ function deliverPending(app, opts) {
     try {
       const requests = JSON.parse(toString(job.get("requests")))
       for (const request of requests) {
-        send(cfg, request, timeout)
+        if (request.reconcile_project) {
+          reconcileProject(app, cfg, request.reconcile_project, timeout)
+        } else {
+          send(cfg, request, timeout)
+        }
       }
       job.set("state", "done")
       job.set("last_error", "")
