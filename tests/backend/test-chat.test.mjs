@@ -119,9 +119,12 @@ test('a failing chat service never fails the write; jobs wait and go out in orde
   assert.equal(js[0].last_error, '');
 
   const delivered = fake.requests.filter((r) => ok(r) && r.path.startsWith(channelPath(p.id)));
+  // each job reads the project when it goes out: by then Carol is hired, so the channel is
+  // created with both participants and the add_member job finds nothing left to do
   assert.deepEqual(delivered.map((r) => `${r.method} ${r.path}`),
-    [`POST ${channelPath(p.id)}/query`, `POST ${channelPath(p.id)}/query`, `POST ${channelPath(p.id)}`],
-    'create before add_members');
+    [`POST ${channelPath(p.id)}/query`, `POST ${channelPath(p.id)}/query`]);
+  assert.deepEqual(delivered[0].body.data.members, [alice.id, carol.id]);
+  assert.deepEqual(fake.channels.get(`messaging:project-${p.id}`).members, [alice.id, carol.id]);
 });
 
 test('a job half delivered is retried whole: every call is idempotent', async () => {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gcs-jwt.h"
+#include "gcs-limits.h"
 #include "gcs-permissions.h"
 #include "core/gig-json.h"
 #include "gcs-body.h"
@@ -25,7 +26,6 @@
 #define MORE_INFO "https://getstream.io/chat/docs/api_errors_response"
 #define DEFAULT_MESSAGE_LIMIT 25
 #define MAX_MESSAGE_LIMIT 300
-#define MAX_MESSAGE_LENGTH 5000
 
 typedef struct {
   GcsServer               *server;   /* unowned: the server outlives its connections */
@@ -408,6 +408,67 @@ refuse_action (Req        *req,
   reply_error (req, SOUP_STATUS_FORBIDDEN, 17,
                "User '%s' with role 'user' is not allowed to perform action %s in scope '%s'",
                req->user_id, gcs_action_name (action), channel_type);
+}
+
+/* The service's limits on a message (gcs-limits.c); refuses with its error when over. */
+static gboolean
+within_message_limits (Req        *req,
+                       JsonObject *fields)
+{
+  int code = 4;
+  g_autofree char *problem = gcs_limits_check_message (fields, &code);
+
+  if (problem == NULL)
+    return TRUE;
+  reply_error (req, SOUP_STATUS_BAD_REQUEST, code, "%s", problem);
+  return FALSE;
+}
+
+static gboolean
+within_custom_limit (Req           *req,
+                     GcsCustomKind  kind,
+                     JsonObject    *fields)
+{
+  g_autofree char *problem = gcs_limits_check_custom (kind, fields);
+
+  if (problem == NULL)
+    return TRUE;
+  reply_error (req, SOUP_STATUS_BAD_REQUEST, 4, "%s", problem);
+  return FALSE;
+}
+
+/* `base` with `set` applied and the keys of `unset` removed: what a partial update makes. */
+static JsonObject *
+merged_fields (JsonObject *base,
+               JsonObject *set,
+               JsonArray  *unset)
+{
+  JsonObject *out = json_object_new ();
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+  guint i;
+
+  if (base != NULL)
+    {
+      json_object_iter_init (&iter, base);
+      while (json_object_iter_next (&iter, &key, &value))
+        json_object_set_member (out, key, json_node_copy (value));
+    }
+  if (set != NULL)
+    {
+      json_object_iter_init (&iter, set);
+      while (json_object_iter_next (&iter, &key, &value))
+        json_object_set_member (out, key, json_node_copy (value));
+    }
+  for (i = 0; unset != NULL && i < json_array_get_length (unset); i++)
+    {
+      const char *name = gcs_json_string (json_array_get_element (unset, i));
+
+      if (name != NULL && json_object_has_member (out, name))
+        json_object_remove_member (out, name);
+    }
+  return out;
 }
 
 /* ------------------------------------------------------------------ input helpers */
@@ -833,6 +894,8 @@ handle_get_or_create (Req        *req,
                        "data.created_by_id must be provided when using server side auth.");
           return;
         }
+      if (!within_custom_limit (req, GCS_CUSTOM_CHANNEL, data))
+        return;
       gcs_state_ensure_user (self->state, creator);
       channel = gcs_state_create_channel (self->state, type, id, creator, custom);
       channel->frozen = bool_member (data, "frozen", FALSE);
@@ -1191,6 +1254,12 @@ handle_update_channel (Req        *req,
           reply_error (req, SOUP_STATUS_BAD_REQUEST, 4, "set or unset is required");
           return;
         }
+      {
+        g_autoptr(JsonObject) after = merged_fields (channel->custom, set, unset);
+
+        if (!within_custom_limit (req, GCS_CUSTOM_CHANNEL, after))
+          return;
+      }
       if (set != NULL && json_object_has_member (set, "frozen"))
         channel->frozen = bool_member (set, "frozen", channel->frozen);
       json_object_iter_init (&iter, custom);
@@ -1222,6 +1291,8 @@ handle_update_channel (Req        *req,
           reply_error (req, SOUP_STATUS_BAD_REQUEST, 4, "data, add_members or remove_members is required");
           return;
         }
+      if (data != NULL && !within_custom_limit (req, GCS_CUSTOM_CHANNEL, data))
+        return;
       for (i = 0; i < add->len; i++)
         {
           gboolean added;
@@ -1339,17 +1410,9 @@ handle_send_message (Req        *req,
       reply_error (req, SOUP_STATUS_BAD_REQUEST, 4, "a message with ID %s already exists", msg_id);
       return;
     }
-  if (msg_id != NULL && strlen (msg_id) > 255)
-    {
-      reply_error (req, SOUP_STATUS_BAD_REQUEST, 4, "message.id is too long");
-      return;
-    }
+  if (!within_message_limits (req, message))
+    return;
   text = str_member (message, "text");
-  if (text != NULL && g_utf8_strlen (text, -1) > MAX_MESSAGE_LENGTH)
-    {
-      reply_error (req, SOUP_STATUS_BAD_REQUEST, 20, "message is too long");
-      return;
-    }
   if ((text == NULL || *text == '\0') && arr_member (message, "attachments") == NULL)
     {
       reply_error (req, SOUP_STATUS_BAD_REQUEST, 4, "message.text or message.attachments is required");
@@ -1458,6 +1521,19 @@ handle_update_message (Req        *req,
       reply_error (req, SOUP_STATUS_BAD_REQUEST, 4, "message with id %s is deleted", id);
       return;
     }
+
+  if (partial)
+    {
+      g_autoptr(JsonObject) after = merged_fields (m->extra, obj_member (req->body, "set"),
+                                                   arr_member (req->body, "unset"));
+
+      if (!json_object_has_member (after, "text"))
+        json_object_set_string_member (after, "text", m->text);
+      if (!within_message_limits (req, after))
+        return;
+    }
+  else if (!within_message_limits (req, obj_member (req->body, "message")))
+    return;
 
   if (partial)
     gcs_message_apply (m, obj_member (req->body, "set"), arr_member (req->body, "unset"));
@@ -1668,6 +1744,8 @@ handle_upsert_users (Req *req)
                        "perform action UpdateUser in scope 'global'", req->user_id);
           return;
         }
+      if (!within_custom_limit (req, GCS_CUSTOM_USER, json_node_get_object (value)))
+        return;
     }
   json_object_iter_init (&iter, users);
   while (json_object_iter_next (&iter, &key, &value))
@@ -2166,6 +2244,14 @@ on_websocket (SoupServer              *soup,
       return;
     }
 
+  if (gcs_limits_custom_size (GCS_CUSTOM_USER, details) > GCS_MAX_CUSTOM_DATA)
+    {
+      g_autofree char *problem = gcs_limits_check_custom (GCS_CUSTOM_USER, details);
+      g_autofree char *message = g_strdup_printf ("Connect failed with error: \"%s\"", problem);
+
+      reject_socket (ws, 400, 4, message);
+      return;
+    }
   user = gcs_state_ensure_user (self->state, user_id);
   /* user_details updates the profile fields it names, as the service does on connect. */
   if (details != NULL && json_object_get_size (details) > 1)

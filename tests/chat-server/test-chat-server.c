@@ -90,6 +90,16 @@ fixture_setup (Fixture       *f,
   fixture_setup_args (f, args);
 }
 
+/* The service's own body limit is far above its 5KB of custom data. */
+static void
+fixture_setup_default_body (Fixture       *f,
+                            gconstpointer  data)
+{
+  const char *const args[] = { "--health-interval", "1", NULL };
+
+  fixture_setup_args (f, args);
+}
+
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
@@ -411,6 +421,117 @@ test_deep_nesting (void)
   ok = call (f, "POST", "/channels/messaging/deep/message", f->alice, "{\"message\":{\"text\":\"fine\"}}", 201);
   g_assert_nonnull (json_object_get_object_member (ok, "message"));
   fixture_teardown (f, NULL);
+}
+
+/* The service's limits (gcs-limits.c): each refused with its error shape, nothing stored,
+ * and the largest accepted value still goes through. */
+static void
+expect_refused (Fixture    *f,
+                const char *method,
+                const char *path,
+                const char *token,
+                const char *body,
+                int         code,
+                const char *says)
+{
+  g_autoptr(JsonObject) r = call (f, method, path, token, body, 400);
+
+  assert_error (r, 400, code);
+  if (strstr (json_object_get_string_member (r, "message"), says) == NULL)
+    g_error ("%s %s: \"%s\" does not say \"%s\"", method, path, json_object_get_string_member (r, "message"), says);
+}
+
+static char *
+repeat_json (const char *item,
+             guint       n)
+{
+  GString *s = g_string_new ("[");
+  guint i;
+
+  for (i = 0; i < n; i++)
+    g_string_append_printf (s, "%s%s", i ? "," : "", item);
+  g_string_append_c (s, ']');
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_service_limits (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *send = "/channels/messaging/lim/message";
+  g_autofree char *fits = g_strnfill (5000, 'c');      /* {"note":"c…"} is 5011 bytes */
+  g_autofree char *over = g_strnfill (5200, 'c');
+  g_autofree char *text_max = g_strnfill (5000, 't');
+  g_autofree char *text_over = g_strnfill (5001, 't');
+  g_autofree char *long_id = g_strnfill (256, 'i');
+  g_autofree char *att30 = repeat_json ("{\"type\":\"file\"}", 30);
+  g_autofree char *att31 = repeat_json ("{\"type\":\"file\"}", 31);
+  g_autofree char *men101 = repeat_json ("\"bob\"", 101);
+  g_autofree char *body = NULL;
+  g_autoptr(JsonObject) kept = NULL;
+  g_autoptr(JsonObject) gone = NULL;
+  g_autoptr(JsonObject) channel = NULL;
+  g_autoptr(JsonObject) not_created = NULL;
+
+  setup_channel (f, "lim", "[\"alice\",\"bob\"]");
+
+  {
+    /* each send over one limit: the field that breaks it, the code, what the message says */
+    g_autofree char *custom_top = g_strdup_printf ("\"id\":\"m-over\",\"note\":\"%s\"", over);
+    g_autofree char *custom_v2 = g_strdup_printf ("\"custom\":{\"note\":\"%s\"}", over);
+    g_autofree char *id = g_strdup_printf ("\"id\":\"%s\"", long_id);
+    g_autofree char *att = g_strdup_printf ("\"attachments\":%s", att31);
+    g_autofree char *men = g_strdup_printf ("\"mentioned_users\":%s", men101);
+    const struct { const char *field; const char *text; int code; const char *says; } over_limit[] = {
+      { custom_top, "x", 4, "custom data" },
+      { custom_v2, "x", 4, "5KB" },
+      { "\"silent\":false", text_over, 20, "too long" },
+      { id, "x", 4, "message.id" },
+      { att, "x", 4, "31 attachments" },
+      { men, "x", 4, "101 users" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (over_limit); i++)
+      {
+        g_autofree char *b = g_strdup_printf ("{\"message\":{%s,\"text\":\"%s\"}}",
+                                              over_limit[i].field, over_limit[i].text);
+
+        expect_refused (f, "POST", send, f->alice, b, over_limit[i].code, over_limit[i].says);
+      }
+    gone = call (f, "GET", "/messages/m-over", f->alice, NULL, 404);
+  }
+
+  /* the largest of each is accepted, attachments and text not counted as custom data */
+  body = g_strdup_printf ("{\"message\":{\"id\":\"m-max\",\"text\":\"%s\",\"note\":\"%s\",\"attachments\":%s}}",
+                          text_max, fits, att30);
+  kept = call (f, "POST", send, f->alice, body, 201);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (kept, "message"), "note"), ==, fits);
+
+  /* an edit may not grow it past the limit, and leaves it as it was */
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"set\":{\"more\":\"%s\"}}", fits);
+  expect_refused (f, "PUT", "/messages/m-max", f->alice, body, 4, "custom data");
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"message\":{\"text\":\"x\",\"note\":\"%s\"}}", over);
+  expect_refused (f, "POST", "/messages/m-max", f->alice, body, 4, "custom data");
+  g_clear_pointer (&kept, json_object_unref);
+  kept = call (f, "GET", "/messages/m-max", f->alice, NULL, 200);
+  g_assert_false (json_object_has_member (json_object_get_object_member (kept, "message"), "more"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (kept, "message"), "text"), ==, text_max);
+
+  /* channels and users have the same 5KB of custom data */
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"data\":{\"created_by_id\":\"alice\",\"members\":[\"alice\"],\"blob\":\"%s\"}}", over);
+  expect_refused (f, "POST", "/channels/messaging/lim-big/query", f->admin, body, 4, "channel custom data");
+  not_created = call (f, "POST", "/channels/messaging/lim-big/query", f->alice, "{}", 403);
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"set\":{\"blob\":\"%s\"}}", over);
+  expect_refused (f, "PATCH", "/channels/messaging/lim", f->admin, body, 4, "channel custom data");
+  channel = call (f, "POST", "/channels/messaging/lim/query", f->alice, "{}", 201);
+  g_assert_false (json_object_has_member (json_object_get_object_member (channel, "channel"), "blob"));
+  g_clear_pointer (&body, g_free);
+  body = g_strdup_printf ("{\"users\":{\"bob\":{\"id\":\"bob\",\"bio\":\"%s\"}}}", over);
+  expect_refused (f, "POST", "/users", f->admin, body, 4, "user custom data");
 }
 
 static void
@@ -765,6 +886,8 @@ main (int   argc,
   ADD ("/chat-server/messages/duplicate-id", test_duplicate_message_id);
   ADD ("/chat-server/shapes/recorded-payloads", test_recorded_shapes);
 #undef ADD
+  g_test_add ("/chat-server/input/service-limits", Fixture, NULL, fixture_setup_default_body,
+              test_service_limits, fixture_teardown);
   g_test_add_func ("/chat-server/persistence/restart", test_restart_persistence);
   g_test_add_func ("/chat-server/input/deep-nesting", test_deep_nesting);
 
