@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pocketbase/gig-pb-client.h"
+#include "pocketbase/gig-pb-url.h"
 #include "session/gig-session.h"
 #include "store/gig-store.h"
 #include "sync/gig-sync.h"
@@ -49,6 +50,7 @@ static gboolean opt_password_stdin;
 static gboolean opt_follow;
 static gboolean opt_quiet;
 static gboolean opt_recover;
+static gboolean opt_allow_insecure_http;
 
 static const GOptionEntry entries[] = {
   { "server", 's', 0, G_OPTION_ARG_STRING, &opt_server, "PocketBase URL, e.g. http://127.0.0.1:8090", "URL" },
@@ -63,6 +65,9 @@ static const GOptionEntry entries[] = {
   { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Print only the summary", NULL },
   { "recover", 0, 0, G_OPTION_ARG_NONE, &opt_recover,
     "If the cache is damaged, keep it aside and carry what can be read into a fresh one", NULL },
+  { "allow-insecure-http", 0, 0, G_OPTION_ARG_NONE, &opt_allow_insecure_http,
+    "Allow a plain http:// server other than this computer (password and token travel unencrypted)",
+    NULL },
   { NULL }
 };
 
@@ -402,6 +407,21 @@ main (int   argc,
     {
       g_printerr ("--server is required, and --email with --password-stdin\n");
       return EXIT_USAGE;
+    }
+
+  /* Over plain http the password, the session token and every record can be read and changed
+   * by anyone on the network: only with an explicit choice, and always said. */
+  if (gig_pb_url_is_unencrypted_remote (opt_server))
+    {
+      if (!opt_allow_insecure_http)
+        {
+          g_printerr ("Refusing %s: plain http:// to another computer sends the password and the\n"
+                      "session token unencrypted. Use https://, or pass --allow-insecure-http if the\n"
+                      "network between here and the server is trusted.\n", opt_server);
+          return EXIT_USAGE;
+        }
+      g_printerr ("Warning: %s is plain http://; the password and session token travel unencrypted.\n",
+                  opt_server);
     }
 
   tool.loop = g_main_loop_new (NULL, FALSE);

@@ -10,6 +10,7 @@
 
 #include "gig-preferences-window.h"
 #include "gig-application.h"
+#include "pocketbase/gig-pb-url.h"
 
 struct _GigPreferencesWindow
 {
@@ -23,6 +24,7 @@ struct _GigPreferencesWindow
   AdwActionRow         *account_server_row;
   AdwEntryRow          *server_url_row;
   GtkLabel             *server_url_error;
+  GtkLabel             *server_url_warning;
   AdwComboRow          *style_row;
 };
 
@@ -89,6 +91,7 @@ on_server_url_changed (GigPreferencesWindow *self)
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->server_url_row), "error");
       gtk_widget_set_visible (GTK_WIDGET (self->server_url_error), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->server_url_warning), gig_pb_url_is_unencrypted_remote (stripped));
       /* Only a valid address reaches the settings, so a half-typed one never breaks sync.
        * While signed in, the address belongs to the account: changing it is applied (and
        * confirmed) as a switch to another server, see on_server_url_apply. */
@@ -98,6 +101,7 @@ on_server_url_changed (GigPreferencesWindow *self)
   else
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->server_url_row), "error");
+      gtk_widget_set_visible (GTK_WIDGET (self->server_url_warning), FALSE);
       gtk_label_set_text (self->server_url_error, error->message);
       gtk_widget_set_visible (GTK_WIDGET (self->server_url_error), TRUE);
     }
@@ -204,6 +208,7 @@ gig_preferences_window_constructed (GObject *object)
 
   url = g_settings_get_string (self->settings, "server-url");
   gtk_editable_set_text (GTK_EDITABLE (self->server_url_row), url);
+  gtk_widget_set_visible (GTK_WIDGET (self->server_url_warning), gig_pb_url_is_unencrypted_remote (url));
   g_signal_connect_object (self->server_url_row, "changed",
                            G_CALLBACK (on_server_url_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->server_url_row, "apply",
@@ -293,6 +298,7 @@ gig_preferences_window_class_init (GigPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GigPreferencesWindow, account_server_row);
   gtk_widget_class_bind_template_child (widget_class, GigPreferencesWindow, server_url_row);
   gtk_widget_class_bind_template_child (widget_class, GigPreferencesWindow, server_url_error);
+  gtk_widget_class_bind_template_child (widget_class, GigPreferencesWindow, server_url_warning);
   gtk_widget_class_bind_template_child (widget_class, GigPreferencesWindow, style_row);
 }
 

@@ -11,6 +11,7 @@
 
 #include "gig-sign-in-page.h"
 #include "gig-preferences-window.h"
+#include "pocketbase/gig-pb-url.h"
 
 /* PocketBase's default minimum for auth collections. */
 #define MIN_PASSWORD_LENGTH 8
@@ -36,6 +37,7 @@ struct _GigSignInPage
   AdwEntryRow    *password_row;
   AdwExpanderRow *server_expander;
   AdwEntryRow    *server_row;
+  GtkLabel       *insecure_label;
   GtkLabel       *error_label;
   GtkButton      *submit_button;
   GtkButton      *mode_button;
@@ -418,12 +420,23 @@ on_mode_clicked (GigSignInPage *self)
   gig_sign_in_page_set_sign_up (self, !self->sign_up);
 }
 
+/* Plain http:// to another computer: the password is about to cross the network unencrypted. */
+static void
+update_insecure_warning (GigSignInPage *self)
+{
+  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->insecure_label), gig_pb_url_is_unencrypted_remote (url));
+}
+
 static void
 on_row_changed (GigSignInPage *self,
                 GtkEditable   *row)
 {
   /* The user is fixing it: stop shouting. */
   mark_row (row, FALSE);
+  if (row == GTK_EDITABLE (self->server_row))
+    update_insecure_warning (self);
 }
 
 static void
@@ -452,6 +465,7 @@ gig_sign_in_page_constructed (GObject *object)
   update_description (self);
   self->probe_cancellable = g_cancellable_new ();
   gig_session_probe_keyring_async (self->probe_cancellable, probe_keyring_cb, g_object_ref (self));
+  update_insecure_warning (self);
 }
 
 static void
@@ -548,6 +562,7 @@ gig_sign_in_page_class_init (GigSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, GigSignInPage, notice_label);
   gtk_widget_class_bind_template_child (widget_class, GigSignInPage, keyring_box);
   gtk_widget_class_bind_template_child (widget_class, GigSignInPage, keyring_label);
+  gtk_widget_class_bind_template_child (widget_class, GigSignInPage, insecure_label);
   gtk_widget_class_bind_template_child (widget_class, GigSignInPage, name_row);
   gtk_widget_class_bind_template_child (widget_class, GigSignInPage, email_row);
   gtk_widget_class_bind_template_child (widget_class, GigSignInPage, password_row);

@@ -82,4 +82,12 @@ JsonNode      *gig_test_pb_superuser_call       (GigTestPb     *pb,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GigTestPb, gig_test_pb_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GigTestPbUser, gig_test_pb_user_free)
 
+/* Runs the built gigdesk-sync ($GIG_BUILD_ROOT/src/tools) with `args`, `input` on its stdin
+ * (or none), and returns its exit status; what it printed goes to `out_stdout`/`out_stderr`
+ * (either may be NULL). Its stderr is also logged as a test message. */
+int            gig_test_run_sync_tool           (const char *const *args,
+                                                 const char        *input,
+                                                 char             **out_stdout,
+                                                 char             **out_stderr);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "gig-test-ui.h"
 #include "ui/gig-window.h"
 #include "ui/gig-preferences-window.h"
+#include "ui/gig-sign-in-page.h"
 
 static GigWindow *
 make_window (int width,
@@ -179,6 +180,90 @@ test_preferences_server_url (void)
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
+/* Renders `window` (already shown) and logs where the picture is. */
+static void
+shoot (GtkWindow  *window,
+       const char *name)
+{
+  g_autofree char *path = gig_test_ui_screenshot (window, name);
+
+  g_test_message ("screenshot: %s", path);
+}
+
+/* Plain http:// to another computer is flagged where the address is entered: in the
+ * preferences and on the sign-in page. https:// and loopback http:// are not. */
+static void
+test_insecure_http_warning (void)
+{
+  const char *languages[] = { "en", "de" };
+
+  for (guint l = 0; l < G_N_ELEMENTS (languages); l++)
+    for (guint dark = 0; dark < 2; dark++)
+      {
+        g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+        GigPreferencesWindow *preferences;
+        GtkWindow *holder;
+        GigSignInPage *page;
+        GObject *row, *warning, *server_row, *insecure;
+        g_autofree char *pref_name = NULL;
+
+        gig_test_ui_use_language (languages[l]);
+        gig_test_ui_set_dark (dark);
+        g_settings_set_string (settings, "server-url", "http://gigdesk.example.com:8090");
+
+        preferences = gig_preferences_window_new (settings);
+        gtk_window_set_default_size (GTK_WINDOW (preferences), 560, 520);
+        gig_test_ui_wait_for_draw (GTK_WINDOW (preferences), 2);
+        row = gtk_widget_get_template_child (GTK_WIDGET (preferences), GIG_TYPE_PREFERENCES_WINDOW, "server_url_row");
+        warning = gtk_widget_get_template_child (GTK_WIDGET (preferences), GIG_TYPE_PREFERENCES_WINDOW,
+                                                 "server_url_warning");
+        /* the saved address is flagged as soon as the window opens */
+        g_assert_true (gtk_widget_get_visible (GTK_WIDGET (warning)));
+        pref_name = g_strdup_printf ("preferences-insecure-http-%s-%s", languages[l], dark ? "dark" : "light");
+        gig_test_ui_wait_for_draw (GTK_WINDOW (preferences), 2);
+        shoot (GTK_WINDOW (preferences), pref_name);
+        gtk_editable_set_text (GTK_EDITABLE (row), "https://gigdesk.example.com");
+        g_assert_false (gtk_widget_get_visible (GTK_WIDGET (warning)));
+        gtk_editable_set_text (GTK_EDITABLE (row), "http://localhost:8090");
+        g_assert_false (gtk_widget_get_visible (GTK_WIDGET (warning)));
+        gtk_editable_set_text (GTK_EDITABLE (row), "http://192.168.1.20:8090");
+        g_assert_true (gtk_widget_get_visible (GTK_WIDGET (warning)));
+        /* an invalid address shows its error, not the warning */
+        gtk_editable_set_text (GTK_EDITABLE (row), "http://");
+        g_assert_false (gtk_widget_get_visible (GTK_WIDGET (warning)));
+        gtk_window_destroy (GTK_WINDOW (preferences));
+
+        g_settings_set_string (settings, "server-url", "http://gigdesk.example.com:8090");
+        for (guint narrow = 0; narrow < 2; narrow++)
+          {
+            g_autofree char *name = g_strdup_printf ("sign-in-insecure-http-%s-%s-%s", narrow ? "360" : "1000",
+                                                     languages[l], dark ? "dark" : "light");
+
+            holder = GTK_WINDOW (gtk_window_new ());
+            gtk_window_set_default_size (holder, narrow ? 360 : 1000, narrow ? 760 : 720);
+            page = gig_sign_in_page_new (settings);
+            gtk_window_set_child (holder, GTK_WIDGET (page));
+            gtk_window_present (holder);
+            gig_test_ui_wait_for_draw (holder, 3);
+            server_row = gtk_widget_get_template_child (GTK_WIDGET (page), GIG_TYPE_SIGN_IN_PAGE, "server_row");
+            insecure = gtk_widget_get_template_child (GTK_WIDGET (page), GIG_TYPE_SIGN_IN_PAGE, "insecure_label");
+            g_assert_true (gtk_widget_get_visible (GTK_WIDGET (insecure)));
+            g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (insecure)));
+            shoot (holder, name);
+            gtk_editable_set_text (GTK_EDITABLE (server_row), "  https://gigdesk.example.com ");
+            g_assert_false (gtk_widget_get_visible (GTK_WIDGET (insecure)));
+            gtk_editable_set_text (GTK_EDITABLE (server_row), "http://127.0.0.1:8090");
+            g_assert_false (gtk_widget_get_visible (GTK_WIDGET (insecure)));
+            gtk_editable_set_text (GTK_EDITABLE (server_row), "http://gigdesk.example.com");
+            g_assert_true (gtk_widget_get_visible (GTK_WIDGET (insecure)));
+            gtk_window_destroy (holder);
+          }
+        g_settings_reset (settings, "server-url");
+      }
+  gig_test_ui_set_dark (FALSE);
+  gig_test_ui_use_language ("en");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -191,6 +276,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/window/remembers-list", test_window_remembers_list);
   g_test_add_func ("/preferences/server-url-validation", test_server_url_validation);
   g_test_add_func ("/preferences/server-url", test_preferences_server_url);
+  g_test_add_func ("/preferences/insecure-http-warning", test_insecure_http_warning);
 
   return g_test_run ();
 }
