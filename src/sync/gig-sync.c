@@ -15,6 +15,8 @@
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-realtime.h"
 #include "core/gig-json.h"
+#include "store/gig-store-departures.h"
+#include "sync/gig-sync-reconcile.h"
 
 /* PocketBase's default batch maxRequests: works against any server that has batch enabled. */
 #define BATCH_MAX 50
@@ -22,7 +24,8 @@
 #define DEFAULT_BACKOFF_MIN_MS 1000
 #define DEFAULT_BACKOFF_MAX_MS (5 * 60 * 1000)
 #define DEFAULT_PULL_INTERVAL_S (5 * 60)
-#define DEFAULT_RECONCILE_INTERVAL_S (60 * 60)
+/* A backstop only: departures (gig-sync-reconcile.c) drop what left the view within seconds. */
+#define DEFAULT_RECONCILE_INTERVAL_S (24 * 60 * 60)
 /* Local writes are pushed after this quiet time, so a burst of edits goes out together. */
 #define PUSH_DEBOUNCE_MS 100
 
@@ -86,6 +89,7 @@ struct _GigSync
    * answers to our pushes: their echoes are not someone else's changes. */
   GHashTable      *in_flight;
   GHashTable      *own_versions;
+  GHashTable      *departures_handled;  /* departure ids re-checked already (overlap re-reads) */
 };
 
 G_DEFINE_FINAL_TYPE (GigSync, gig_sync, G_TYPE_OBJECT)
@@ -682,7 +686,7 @@ pull_done (Pull *pull)
   if (error == NULL &&
       gig_store_set_last_full_sync (self->store, pull->collection, pull->started_at, &error) &&
       pull->initial)
-    gig_store_set_last_reconcile (self->store, pull->collection, g_get_real_time (), &error);
+    gig_store_set_last_reconcile (self->store, pull->collection, pull->started_at, &error);
 
   if (error != NULL)
     {
@@ -1468,11 +1472,20 @@ reconcile_due (GigSync *self)
 }
 
 static void
-cycle_reconcile (Cycle *cycle)
+departures_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
+  Cycle *cycle = user_data;
   GigSync *self = cycle->self;
+  g_autoptr(GError) error = NULL;
 
-  if (!cycle->do_pull || !reconcile_due (self))
+  if (!gig_sync_departures_finish (result, NULL, &error))
+    {
+      cycle_finish (cycle, g_steal_pointer (&error));
+      return;
+    }
+  if (!reconcile_due (self))
     {
       cycle_finish (cycle, NULL);
       return;
@@ -1480,6 +1493,22 @@ cycle_reconcile (Cycle *cycle)
   g_debug ("reconciling ids");
   set_progress (self, -1, _("Checking which records are still visible"));
   gig_session_refresh_async (self->session, cycle->cancellable, reconcile_verified_before_cb, cycle);
+}
+
+static void
+cycle_reconcile (Cycle *cycle)
+{
+  GigSync *self = cycle->self;
+
+  if (!cycle->do_pull)
+    {
+      cycle_finish (cycle, NULL);
+      return;
+    }
+  /* Records that left the view since the last pull, then the full listing when due. */
+  gig_sync_departures_async (self->store, self->client, self->session, self->overlap_ms,
+                             self->departures_handled, cycle->cancellable,
+                             departures_done_cb, cycle);
 }
 
 /* ---- cycle start and end --------------------------------------------------------------- */
@@ -1698,14 +1727,19 @@ realtime_event_cb (GigPbRealtime *realtime,
   g_autoptr(GError) error = NULL;
   GigStoreApplyResult counts = { 0 };
 
+  /* Something left someone's view (maybe ours): the pull re-checks what the cache holds. */
+  if (g_strcmp0 (collection_name, "sync_departures") == 0)
+    {
+      cycle_request (self, TRUE);
+      return;
+    }
   if (!gig_collection_from_string (collection_name, &collection) ||
       collection >= GIG_N_RECORD_COLLECTIONS)
     return;
 
   if (g_strcmp0 (action, "delete") == 0)
     {
-      /* Only a superuser deletes for real; the record is gone from everyone's view. */
-      self->reconcile_requested = TRUE;
+      /* Only a superuser deletes for real: its departure (pulled now) removes it. */
       cycle_request (self, TRUE);
       return;
     }
@@ -1811,6 +1845,17 @@ store_changed_cb (GigStore  *store,
     self->push_source = g_timeout_add (PUSH_DEBOUNCE_MS, push_soon_cb, self);
 }
 
+/* Persisted too: a crash or restart before the reconciliation ran must not forget it. */
+static void
+request_reconcile (GigSync *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->reconcile_requested = TRUE;
+  if (!gig_store_request_reconcile (self->store, &error))
+    g_warning ("Could not note that the cache needs a reconciliation: %s", error->message);
+}
+
 static void
 session_state_cb (GigSession *session,
                   GParamSpec *pspec,
@@ -1827,7 +1872,7 @@ session_state_cb (GigSession *session,
   else if (state == GIG_SESSION_STATE_SIGNED_IN && self->state == GIG_SYNC_STATE_SIGN_IN_NEEDED)
     {
       /* Signed in again: check which records are still ours, and send what waited. */
-      self->reconcile_requested = TRUE;
+      request_reconcile (self);
       if (self->started)
         {
           if (self->realtime != NULL)
@@ -1908,7 +1953,8 @@ gig_sync_new (GigStore    *store,
 void
 gig_sync_start (GigSync *self)
 {
-  static const char * const topics[] = { "users/*", "projects/*", "proposals/*", "milestones/*", NULL };
+  static const char * const topics[] = { "users/*", "projects/*", "proposals/*", "milestones/*",
+                                          "sync_departures/*", NULL };
 
   g_return_if_fail (GIG_IS_SYNC (self));
 
@@ -1977,7 +2023,7 @@ void
 gig_sync_request_reconcile (GigSync *self)
 {
   g_return_if_fail (GIG_IS_SYNC (self));
-  self->reconcile_requested = TRUE;
+  request_reconcile (self);
 }
 
 void
@@ -2151,6 +2197,7 @@ gig_sync_finalize (GObject *object)
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
   g_clear_pointer (&self->in_flight, g_hash_table_unref);
   g_clear_pointer (&self->own_versions, g_hash_table_unref);
+  g_clear_pointer (&self->departures_handled, g_hash_table_unref);
   g_clear_pointer (&self->last_error, g_free);
   g_clear_pointer (&self->last_synced, g_date_time_unref);
   g_clear_pointer (&self->progress_text, g_free);
@@ -2259,4 +2306,5 @@ gig_sync_init (GigSync *self)
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->own_versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->departures_handled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
