@@ -104,7 +104,7 @@ gig_store_remove_departed (GigStore           *self,
   if (table == NULL || collection >= GIG_N_RECORD_COLLECTIONS)
     {
       g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID,
-                   _("Unknown collection %d"), (int) collection);
+                   _("The cache keeps no records of collection %d"), (int) collection);
       return FALSE;
     }
   if (out_removed)

@@ -860,7 +860,9 @@ test_expired_token_keeps_everything (void)
   client_close (c);
 }
 
-/* Records that leave the user's view (no event is sent) leave the cache at reconciliation. */
+/* Records that leave the user's view (no event is sent to them) leave the cache at the next
+ * pull, through the server's departures; without a departure (an older server, or one pruned),
+ * at reconciliation. */
 static void
 test_reconcile_removes_invisible (void)
 {
@@ -871,6 +873,7 @@ test_reconcile_removes_invisible (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *stays = server_create_project (pb, alice, "Stays open");
   g_autofree char *leaves = server_create_project (pb, alice, "Gets deleted");
+  g_autofree char *unannounced = server_create_project (pb, alice, "Gets cancelled");
   g_autoptr(JsonObject) record = NULL;
   Client *c = client_open (pb, dave, path);
 
@@ -879,17 +882,27 @@ test_reconcile_removes_invisible (void)
   g_assert_nonnull (record);
   g_clear_pointer (&record, json_object_unref);
 
-  /* deleted open projects are visible only to those who took part: dave loses it silently */
+  /* deleted open projects are visible only to those who took part: dave loses it silently,
+   * and the server's departure tells his next pull to look */
   server_patch (pb, alice->token, "projects", leaves, "{\"deleted\":true}");
   g_assert_true (sync_once (c, &error));
+  g_assert_no_error (error);
   record = gig_store_get_record (c->store, GIG_COLLECTION_PROJECTS, leaves);
-  g_assert_nonnull (record);  /* an incremental pull cannot know */
+  g_assert_null (record);
+
+  /* without the departure only the reconciliation finds it */
+  server_patch (pb, alice->token, "projects", unannounced, "{\"status\":\"cancelled\"}");
+  gig_test_pb_exec_sql (pb, "DELETE FROM sync_departures;");
+  g_assert_true (sync_once (c, &error));
+  g_assert_no_error (error);
+  record = gig_store_get_record (c->store, GIG_COLLECTION_PROJECTS, unannounced);
+  g_assert_nonnull (record);
   g_clear_pointer (&record, json_object_unref);
 
   gig_sync_request_reconcile (c->sync);
   g_assert_true (sync_once (c, &error));
   g_assert_no_error (error);
-  record = gig_store_get_record (c->store, GIG_COLLECTION_PROJECTS, leaves);
+  record = gig_store_get_record (c->store, GIG_COLLECTION_PROJECTS, unannounced);
   g_assert_null (record);
   record = gig_store_get_record (c->store, GIG_COLLECTION_PROJECTS, stays);
   g_assert_nonnull (record);
