@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "sync/gig-sync-reconcile.h"
@@ -30,6 +32,7 @@ typedef struct
   GigSession   *session;
   GHashTable   *handled;        /* borrowed from the caller, who outlives the task */
   gint64        started_at;     /* wall clock µs */
+  gint64        overlap_us;
   char         *after_updated;  /* where the next page starts */
   char         *after_id;
   char         *last_updated;   /* the last row seen: the new cursor */
@@ -82,11 +85,14 @@ finish (GTask *task)
   Departures *d = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  /* Nothing new: keep the cursor where it was, but the pull that reached it is this one. */
+  /* Nothing new: everything stamped before (start − overlap) was committed and listed. */
   if (d->last_updated == NULL)
-    d->last_updated = g_strdup (d->after_updated);
-  if (d->last_updated != NULL &&
-      !gig_store_set_departures_cursor (d->store, d->last_updated, d->last_id, d->started_at, &error))
+    {
+      g_autofree char *settled = format_wall_time (d->started_at - d->overlap_us);
+
+      d->last_updated = g_strdup (strcmp (settled, d->after_updated) > 0 ? settled : d->after_updated);
+    }
+  if (!gig_store_set_departures_cursor (d->store, d->last_updated, d->last_id, d->started_at, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -468,6 +474,7 @@ gig_sync_departures_async (GigStore            *store,
   d->session = g_object_ref (session);
   d->handled = handled;
   d->started_at = g_get_real_time ();
+  d->overlap_us = (gint64) overlap_ms * 1000;
   d->rows_seen = g_ptr_array_new_with_free_func (g_free);
   g_task_set_task_data (task, d, (GDestroyNotify) departures_free);
 
