@@ -58,8 +58,7 @@ function rng(seed) {
 async function pbServe(dir, port) {
   const { stdout } = await execFileP(join(SOURCE_ROOT, 'build-aux', 'pb-serve'), [
     '--pocketbase', POCKETBASE, '--dir', dir, '--port', String(port),
-    '--superuser', `${SUPERUSER.email}:${SUPERUSER.password}`,
-  ], { timeout: 60000 });
+  ], { timeout: 60000, env: { ...process.env, GIG_PB_SUPERUSER: `${SUPERUSER.email}:${SUPERUSER.password}` } });
   const m = /url=(\S+) pid=(\d+)/.exec(stdout.trim());
   if (!m) throw new Error(`unexpected pb-serve output: ${stdout}`);
   return { url: m[1], pid: Number(m[2]) };
