@@ -16,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/gig-id.h"
 #include "sync/gig-sync-reconcile.h"
 #include "store/gig-store-departures.h"
 
@@ -73,7 +74,7 @@ format_wall_time (gint64 usec)
   g_autoptr(GDateTime) epoch = g_date_time_new_from_unix_utc (0);
   g_autoptr(GDateTime) when = g_date_time_add (epoch, MAX (usec, 0));
 
-  return gig_pb_format_datetime (when);
+  return gig_stamp_format (when);
 }
 
 static void fetch_page      (GTask *task);
@@ -268,18 +269,20 @@ collect_candidates (Departures  *d,
           const char *source = json_object_get_string_member_with_default (row, "source", "");
           const char *record = json_object_get_string_member_with_default (row, "record", "");
           const char *row_id = json_object_get_string_member_with_default (row, "id", "");
+          const char *stamp;
           GigCollection collection;
 
           if (g_hash_table_contains (d->handled, row_id) ||
               !gig_collection_from_string (source, &collection) || collection != c)
             continue;
-          if (!gig_store_id_is_valid (record))
+          stamp = json_object_get_string_member_with_default (row, "record_updated", "");
+          if (!gig_id_is_valid (record) || (*stamp != '\0' && !gig_stamp_is_valid (stamp)))
             {
-              g_warning ("Ignoring a departure that names the malformed record id “%s”", record);
+              g_warning ("Ignoring a departure with a malformed record id or stamp");
               continue;
             }
           g_ptr_array_add (ids, (gpointer) record);
-          g_ptr_array_add (stamps, (gpointer) json_object_get_string_member_with_default (row, "record_updated", ""));
+          g_ptr_array_add (stamps, (gpointer) stamp);
         }
       if (ids->len == 0)
         continue;
@@ -350,7 +353,12 @@ page_cb (GObject      *object,
       const char *id = json_object_get_string_member_with_default (row, "id", NULL);
       const char *updated = json_object_get_string_member_with_default (row, "updated", NULL);
 
-      if (id == NULL || updated == NULL || g_strcmp0 (updated, d->last_updated) < 0)
+      if (!gig_id_is_valid (id) || !gig_stamp_is_valid (updated))
+        {
+          g_warning ("Ignoring a departure with a malformed id or stamp");
+          continue;
+        }
+      if (g_strcmp0 (updated, d->last_updated) < 0)
         {
           g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
                                    _("The server sent a departure without “id” or “updated”, or out of order"));
@@ -370,6 +378,14 @@ page_cb (GObject      *object,
 
   if (page->len >= GIG_PB_LIST_MAX_PER_PAGE)
     {
+      /* a full page that does not move the cursor would be asked for again forever */
+      if (d->last_id == NULL ||
+          (g_strcmp0 (d->last_updated, d->after_updated) == 0 && g_strcmp0 (d->last_id, d->after_id) == 0))
+        {
+          g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                   _("The server sent a departure without “id” or “updated”, or out of order"));
+          return;
+        }
       g_free (d->after_updated);
       g_free (d->after_id);
       d->after_updated = g_strdup (d->last_updated);
