@@ -13,6 +13,7 @@
 #include "gig-chat-client.h"
 #include "chat/gig-chat-answers.h"
 #include "chat/gig-chat-http.h"
+#include "core/gig-io.h"
 #include "core/gig-json.h"
 #include "core/gig-text.h"
 #include "store/gig-store-chat.h"
@@ -23,7 +24,8 @@
 #define TYPING_THROTTLE_US        (3 * G_USEC_PER_SEC)
 #define TYPING_IDLE_MS            5000
 #define DEFAULT_WATCH_LIMIT       50
-/* Seconds a whole REST request may take (the session's idle timeout only catches silence). */
+/* Seconds a whole REST request or websocket handshake may take (the session's idle timeout only
+ * catches silence, not a server that trickles its answer). */
 #define DEFAULT_DEADLINE_S        60
 #define CLIENT_NAME               "stream-chat-gigdesk-v" PACKAGE_VERSION
 
@@ -806,19 +808,47 @@ first_frame_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* One websocket handshake in flight: the client and the deadline of the whole handshake. */
+typedef struct
+{
+  GigChatClient *client;
+  GigDeadline   *deadline;
+  guint          deadline_s;
+} Handshake;
+
+static void
+handshake_free (Handshake *handshake)
+{
+  g_clear_object (&handshake->client);
+  g_clear_pointer (&handshake->deadline, gig_deadline_free);
+  g_free (handshake);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Handshake, handshake_free)
+
 static void
 ws_connect_done (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(GigChatClient) self = user_data;
+  g_autoptr(Handshake) handshake = user_data;
+  GigChatClient *self = handshake->client;
   g_autoptr(GError) error = NULL;
   SoupWebsocketConnection *ws;
 
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   if (ws == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && gig_deadline_expired (handshake->deadline))
+        {
+          g_autofree char *why = g_strdup_printf (ngettext ("The chat server took longer than %u second to open the connection",
+                                                            "The chat server took longer than %u seconds to open the connection",
+                                                            handshake->deadline_s),
+                                                  handshake->deadline_s);
+
+          connection_failed (self, why, FALSE);
+        }
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         connection_failed (self, error->message, FALSE);
       return;
     }
@@ -841,6 +871,7 @@ open_socket (GigChatClient *self)
   g_autoptr(SoupMessage) msg = NULL;
   g_autofree char *json = NULL, *json_e = NULL, *key_e = NULL, *token_e = NULL, *client_e = NULL;
   g_autofree char *ws_base = NULL, *uri = NULL, *request_id = g_uuid_string_random ();
+  Handshake *handshake;
 
   json_object_set_string_member (details, "id", self->user_id);
   json_object_set_string_member (payload, "user_id", self->user_id);
@@ -868,8 +899,15 @@ open_socket (GigChatClient *self)
       connection_failed (self, _("Bad chat address"), FALSE);
       return;
     }
+  /* The session's idle timeout never fires for a server that sends its 101 answer a byte at a
+   * time: the whole handshake has a deadline, after which the reconnect backoff takes over. */
+  handshake = g_new0 (Handshake, 1);
+  handshake->client = g_object_ref (self);
+  handshake->deadline_s = self->deadline_s;
+  handshake->deadline = gig_deadline_new (self->deadline_s * 1000, self->attempt_cancellable);
   soup_session_websocket_connect_async (self->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        self->attempt_cancellable, ws_connect_done, g_object_ref (self));
+                                        gig_deadline_get_cancellable (handshake->deadline),
+                                        ws_connect_done, handshake);
 }
 
 static void

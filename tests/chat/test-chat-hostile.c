@@ -1,6 +1,7 @@
 /* test-chat-hostile.c: GigChatClient against a hostile fake chat service on loopback (its token
  * endpoint, its websocket and its REST API): frames and answers nested 200,000 deep, frames and
- * answers far over their caps, a service that trickles, huge messages. Each must end in a clean
+ * answers far over their caps, a service that trickles (its REST answers, or the 101 answer of
+ * the websocket handshake on a bare socket), huge messages. Each must end in a clean
  * error (criticals are fatal here) with the client alive and still usable.
  *
  * SPDX-License-Identifier: MIT
@@ -30,7 +31,27 @@ typedef struct
   char                    *dir;
   GigStore                *store;
   GigChatClient           *client;
+  /* A bare socket server that answers the websocket handshake one byte at a time. */
+  GSocketService          *trickle_service;
+  char                    *socket_url;   /* the base_url the token answer names; NULL: url */
+  GPtrArray               *tricklers;
 } Fake;
+
+/* One connection to the trickling socket server. */
+typedef struct
+{
+  GSocketConnection *connection;
+  gsize              sent;
+  guint              source;
+} Trickler;
+
+/* A 101 answer as a server would send it, were it not sending it a byte every 100 ms. */
+static const char trickled_answer[] =
+  "HTTP/1.1 101 Switching Protocols\r\n"
+  "Upgrade: websocket\r\n"
+  "Connection: Upgrade\r\n"
+  "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+  "\r\n";
 
 static void
 respond (SoupServerMessage *msg, guint status, char *body)
@@ -85,7 +106,7 @@ serve (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable 
         respond (msg, 200, g_strdup_printf ("{\"token\":%s}", deep));
       else
         respond (msg, 200, g_strdup_printf ("{\"token\":\"t\",\"api_key\":\"k\",\"user_id\":\"u1\",\"base_url\":\"%s\"}",
-                                            fake->url));
+                                            fake->socket_url != NULL ? fake->socket_url : fake->url));
       return;
     }
 
@@ -146,6 +167,64 @@ on_socket (SoupServer *server, SoupServerMessage *msg, const char *path, SoupWeb
                                            "\"me\":{\"id\":\"u1\"}}");
 }
 
+static void
+trickler_free (Trickler *trickler)
+{
+  g_clear_handle_id (&trickler->source, g_source_remove);
+  g_io_stream_close (G_IO_STREAM (trickler->connection), NULL, NULL);
+  g_object_unref (trickler->connection);
+  g_free (trickler);
+}
+
+static gboolean
+trickle_byte_cb (gpointer user_data)
+{
+  Trickler *trickler = user_data;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (trickler->connection));
+
+  /* Stops when the client hung up, and after the whole answer in any case. */
+  if (trickler->sent >= strlen (trickled_answer) ||
+      g_output_stream_write (out, trickled_answer + trickler->sent, 1, NULL, NULL) != 1)
+    {
+      trickler->source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  trickler->sent++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_trickle_incoming (GSocketService *service, GSocketConnection *connection, GObject *source_object,
+                     gpointer user_data)
+{
+  Fake *fake = user_data;
+  Trickler *trickler = g_new0 (Trickler, 1);
+
+  trickler->connection = g_object_ref (connection);
+  trickler->source = g_timeout_add (100, trickle_byte_cb, trickler);
+  g_ptr_array_add (fake->tricklers, trickler);
+  return TRUE;
+}
+
+/* Starts the trickling socket server on 127.0.0.1, a free port, and names it in the token answer. */
+static void
+fake_trickle_handshake (Fake *fake)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  fake->trickle_service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (fake->trickle_service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  g_signal_connect (fake->trickle_service, "incoming", G_CALLBACK (on_trickle_incoming), fake);
+  g_socket_service_start (fake->trickle_service);
+  fake->socket_url = g_strdup_printf ("http://127.0.0.1:%u",
+                                      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+}
+
 static Fake *
 fake_new (void)
 {
@@ -155,6 +234,7 @@ fake_new (void)
 
   fake->token_mode = "good";
   fake->rest_mode = "good";
+  fake->tricklers = g_ptr_array_new_with_free_func ((GDestroyNotify) trickler_free);
   fake->server = soup_server_new (NULL, NULL);
   soup_server_add_websocket_handler (fake->server, "/connect", NULL, NULL, on_socket, fake, NULL);
   soup_server_add_handler (fake->server, NULL, serve, fake, NULL);
@@ -182,6 +262,14 @@ fake_free (Fake *fake)
   g_clear_object (&fake->store);
   g_clear_handle_id (&fake->trickle_source, g_source_remove);
   g_clear_object (&fake->ws);
+  g_ptr_array_unref (fake->tricklers);
+  if (fake->trickle_service != NULL)
+    {
+      g_socket_service_stop (fake->trickle_service);
+      g_socket_listener_close (G_SOCKET_LISTENER (fake->trickle_service));
+      g_object_unref (fake->trickle_service);
+    }
+  g_free (fake->socket_url);
   soup_server_disconnect (fake->server);
   g_object_unref (fake->server);
   g_unlink (path);
@@ -392,6 +480,65 @@ test_deep_token_answer (void)
   g_assert_cmpuint (fake->connections, ==, 0);
 }
 
+/* What the client showed first, and how much of the 101 answer had arrived by then. */
+typedef struct
+{
+  Fake  *fake;
+  char  *first_error;
+  gsize  sent_at_first_error;
+  gboolean went_online;
+} HandshakeWatch;
+
+static void
+on_handshake_notify (GObject *client, GParamSpec *pspec, gpointer user_data)
+{
+  HandshakeWatch *watch = user_data;
+  const char *error = gig_chat_client_get_last_error (watch->fake->client);
+
+  if (gig_chat_client_get_state (watch->fake->client) == GIG_CHAT_STATE_ONLINE)
+    watch->went_online = TRUE;
+  if (error != NULL && watch->first_error == NULL)
+    {
+      watch->first_error = g_strdup (error);
+      if (watch->fake->tricklers->len > 0)
+        watch->sent_at_first_error = ((Trickler *) g_ptr_array_index (watch->fake->tricklers, 0))->sent;
+    }
+}
+
+static gboolean
+retried_after_error (gpointer data)
+{
+  HandshakeWatch *watch = data;
+
+  return watch->first_error != NULL && watch->fake->tricklers->len >= 2;
+}
+
+/* A server that accepts the connection and trickles its 101 answer a byte at a time: the
+ * handshake ends at its deadline (1 s here) with an error that says so, long before the answer
+ * is complete, and the reconnect backoff tries again. */
+static void
+test_trickled_handshake (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  HandshakeWatch watch = { fake, NULL, 0, FALSE };
+
+  fake_trickle_handshake (fake);
+  g_signal_connect (fake->client, "notify::last-error", G_CALLBACK (on_handshake_notify), &watch);
+  g_signal_connect (fake->client, "notify::state", G_CALLBACK (on_handshake_notify), &watch);
+  gig_chat_client_set_pb_token (fake->client, "pb-token");
+  gig_chat_client_connect (fake->client);
+  g_assert_true (gig_test_wait_until (retried_after_error, &watch, 20000));
+
+  g_assert_cmpstr (watch.first_error, ==, "The chat server took longer than 1 second to open the connection");
+  g_test_message ("%" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes of the 101 answer sent at the error",
+                  watch.sent_at_first_error, strlen (trickled_answer));
+  g_assert_cmpuint (watch.sent_at_first_error, <, strlen (trickled_answer));
+  g_assert_false (watch.went_online);
+  g_assert_cmpuint (fake->connections, ==, 0);
+  g_signal_handlers_disconnect_by_data (fake->client, &watch);
+  g_free (watch.first_error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -402,5 +549,6 @@ main (int argc, char **argv)
   g_test_add_func ("/chat-hostile/oversized-frame", test_oversized_frame);
   g_test_add_func ("/chat-hostile/rest-answers", test_rest_answers);
   g_test_add_func ("/chat-hostile/deep-token-answer", test_deep_token_answer);
+  g_test_add_func ("/chat-hostile/trickled-handshake", test_trickled_handshake);
   return g_test_run ();
 }
