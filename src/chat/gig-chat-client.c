@@ -13,6 +13,7 @@
 #include "gig-chat-client.h"
 #include "chat/gig-chat-answers.h"
 #include "chat/gig-chat-http.h"
+#include "core/gig-backoff.h"
 #include "core/gig-io.h"
 #include "core/gig-json.h"
 #include "core/gig-text.h"
@@ -28,6 +29,12 @@
  * catches silence, not a server that trickles its answer). */
 #define DEFAULT_DEADLINE_S        60
 #define CLIENT_NAME               "stream-chat-gigdesk-v" PACKAGE_VERSION
+
+/* Linear growth to 25 s, as the official SDKs reconnect, with "equal jitter" (half fixed, half
+ * random) so that clients dropped together by a restarting service do not return together. */
+static const GigBackoffPolicy reconnect_policy = {
+  .first_ms = 2500, .step_ms = 2000, .max_ms = 25000, .jitter_below_percent = 50,
+};
 
 
 G_DEFINE_ENUM_TYPE (GigChatState, gig_chat_state,
@@ -65,7 +72,7 @@ struct _GigChatClient
   gulong           ws_error_id;
   GCancellable    *attempt_cancellable;
   GCancellable    *cancellable;   /* everything; cancelled in dispose */
-  guint            failures;
+  GigBackoff       backoff;       /* reconnects, and the outbox's retries by their attempts */
   gint64           last_frame_at; /* monotonic µs */
   guint            ping_source;
   guint            watchdog_source;
@@ -135,20 +142,6 @@ gig_chat_error_is_transient (const GError *error)
     return error->code == -1 || error->code == 3 || error->code == 9 || error->code == 23 ||
            error->code == 71 || error->code == 40;
   return FALSE;
-}
-
-guint
-gig_chat_backoff_delay_ms (guint attempt)
-{
-  guint max, min;
-
-  if (attempt == 0)
-    return 0;
-  max = MIN (500 + 2000 * MIN (attempt, 13u), 25000u);
-  min = MIN (MAX (250u, 2000 * (MIN (attempt, 13u) - 1)), 25000u);
-  if (min >= max)
-    return min;
-  return (guint) g_random_int_range ((gint32) min, (gint32) max);
 }
 
 char *
@@ -592,14 +585,13 @@ connection_failed (GigChatClient *self,
       set_state (self, GIG_CHAT_STATE_OFFLINE);
       return;
     }
-  self->failures++;
   set_last_error (self, why);
   set_state (self, GIG_CHAT_STATE_OFFLINE);
   if (immediately)
     schedule_reconnect (self, 0);
   else
     {
-      guint delay = gig_chat_backoff_delay_ms (self->failures);
+      guint delay = gig_backoff_next_ms (&self->backoff);
       g_debug ("Chat connection lost (%s); reconnecting in %u ms", why, delay);
       schedule_reconnect (self, delay);
     }
@@ -697,7 +689,7 @@ on_first_frame (GigChatClient *self,
           g_debug ("Chat token expired; refreshing");
           self->token_stale = TRUE;
           self->refreshed_for_this_attempt = TRUE;
-          self->failures = 0;
+          gig_backoff_reset (&self->backoff);
           connection_failed (self, _("Chat token expired"), TRUE);
           return;
         }
@@ -725,7 +717,7 @@ on_first_frame (GigChatClient *self,
     }
 
   self->ws_greeted = TRUE;
-  self->failures = 0;
+  gig_backoff_reset (&self->backoff);
   self->refreshed_for_this_attempt = FALSE;
   set_connection_id (self, gig_json_object_get_string (frame, "connection_id"));
   set_last_error (self, NULL);
@@ -963,7 +955,7 @@ on_network_changed (GNetworkMonitor *monitor,
   if (available && self->wanted && !self->rejected && self->state == GIG_CHAT_STATE_OFFLINE)
     {
       g_debug ("Network is back; reconnecting chat now");
-      self->failures = 0;
+      gig_backoff_reset (&self->backoff);
       schedule_reconnect (self, 10);
     }
 }
@@ -1479,7 +1471,7 @@ send_done (GObject      *source,
       g_debug ("Chat message %s not sent yet: %s", entry->message_id, error->message);
       gig_store_chat_outbox_release (self->store, entry->seq, error->message, NULL);
       clear_source (&self->pump_retry_source);
-      self->pump_retry_source = g_timeout_add (gig_chat_backoff_delay_ms (MIN (entry->attempts, 13u)),
+      self->pump_retry_source = g_timeout_add (gig_backoff_delay_ms (&self->backoff, entry->attempts),
                                                pump_retry_cb, self);
       gig_chat_outbox_entry_free (entry);
       return;
@@ -2229,6 +2221,7 @@ gig_chat_client_init (GigChatClient *self)
   self->ping_interval_ms = DEFAULT_PING_INTERVAL_MS;
   self->dead_timeout_ms = DEFAULT_DEAD_TIMEOUT_MS;
   self->deadline_s = DEFAULT_DEADLINE_S;
+  gig_backoff_init (&self->backoff, &reconnect_policy);
   self->watched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->typing_started = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->typing_timers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

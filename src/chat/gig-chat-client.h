@@ -47,10 +47,6 @@ typedef enum {
 #define GIG_TYPE_CHAT_STATE (gig_chat_state_get_type ())
 GType gig_chat_state_get_type (void);
 
-/* The delay before reconnect attempt @attempt (1 = first failure), in ms: uniform in
- * [min(max(250, 2000(n-1)), 25000), min(500 + 2000n, 25000)), as the official SDKs do. */
-guint gig_chat_backoff_delay_ms (guint attempt);
-
 /* "messaging:project-<id>" for a project id. */
 char *gig_chat_cid_for_project (const char *project_id);
 

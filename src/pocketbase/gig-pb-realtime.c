@@ -10,6 +10,7 @@
 #include "pocketbase/gig-pb-answers.h"
 #include "pocketbase/gig-pb-parser.h"
 #include "pocketbase/gig-pb-private.h"
+#include "core/gig-backoff.h"
 #include "core/gig-io.h"
 
 #include <glib/gi18n.h>
@@ -20,6 +21,12 @@
 #define DEFAULT_MAX_BACKOFF_MS 30000
 /* The subscription request is small both ways: a server slower than this is not answering. */
 #define SUBSCRIBE_DEADLINE_S 30
+
+/* Capped exponential backoff with "equal jitter": half fixed, half random, so many clients cut
+ * off together do not come back in lockstep. */
+static const GigBackoffPolicy reconnect_policy = {
+  .first_ms = INITIAL_BACKOFF_MS, .max_ms = DEFAULT_MAX_BACKOFF_MS, .jitter_below_percent = 50,
+};
 
 struct _GigPbRealtime
 {
@@ -39,8 +46,7 @@ struct _GigPbRealtime
   gboolean        running;
   gboolean        connected;
   gboolean        ever_connected;
-  guint           attempt;
-  guint           max_backoff_ms;
+  GigBackoff      backoff;        /* reconnects; reset once the stream is up */
   guint           reconnect_source;
   gulong          token_handler;
 };
@@ -116,8 +122,6 @@ reconnect_cb (gpointer user_data)
 static void
 schedule_reconnect (GigPbRealtime *self, const GError *error)
 {
-  guint64 delay;
-  guint jittered;
 
   teardown (self);
   if (error != NULL)
@@ -127,13 +131,7 @@ schedule_reconnect (GigPbRealtime *self, const GError *error)
   if (!self->running || self->reconnect_source != 0)
     return;
 
-  /* Capped exponential backoff with "equal jitter": half fixed, half random, so many clients
-   * cut off together do not come back in lockstep. */
-  delay = (guint64) INITIAL_BACKOFF_MS << MIN (self->attempt, 16u);
-  delay = MIN (delay, (guint64) self->max_backoff_ms);
-  jittered = (guint) (delay / 2 + (guint64) g_random_int_range (0, (gint32) (delay / 2 + 1)));
-  self->attempt++;
-  self->reconnect_source = g_timeout_add (jittered, reconnect_cb, self);
+  self->reconnect_source = g_timeout_add (gig_backoff_next_ms (&self->backoff), reconnect_cb, self);
 }
 
 static void
@@ -213,7 +211,7 @@ subscribe_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       gboolean is_reconnect = self->ever_connected;
 
       self->ever_connected = TRUE;
-      self->attempt = 0;
+      gig_backoff_reset (&self->backoff);
       set_connected (self, TRUE);
       g_signal_emit (self, signals[SIGNAL_CONNECTED], 0, self->client_id, is_reconnect);
     }
@@ -434,7 +432,7 @@ gig_pb_realtime_get_property (GObject *object, guint prop_id, GValue *value, GPa
       g_value_set_string (value, self->client_id);
       break;
     case PROP_MAX_BACKOFF_MS:
-      g_value_set_uint (value, self->max_backoff_ms);
+      g_value_set_uint (value, gig_backoff_get_policy (&self->backoff)->max_ms);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -498,7 +496,7 @@ gig_pb_realtime_class_init (GigPbRealtimeClass *klass)
 static void
 gig_pb_realtime_init (GigPbRealtime *self)
 {
-  self->max_backoff_ms = DEFAULT_MAX_BACKOFF_MS;
+  gig_backoff_init (&self->backoff, &reconnect_policy);
   self->session = soup_session_new_with_options ("timeout", 0,
                                                  "idle-timeout", 0,
                                                  "user-agent", "Gigdesk/" PACKAGE_VERSION,
@@ -538,7 +536,7 @@ gig_pb_realtime_start (GigPbRealtime *self)
   if (self->running)
     return;
   self->running = TRUE;
-  self->attempt = 0;
+  gig_backoff_reset (&self->backoff);
   connect_stream (self);
 }
 
@@ -572,8 +570,8 @@ gig_pb_realtime_set_max_backoff_ms (GigPbRealtime *self, guint max_backoff_ms)
   g_return_if_fail (GIG_IS_PB_REALTIME (self));
 
   max_backoff_ms = MAX (max_backoff_ms, INITIAL_BACKOFF_MS);
-  if (self->max_backoff_ms == max_backoff_ms)
+  if (gig_backoff_get_policy (&self->backoff)->max_ms == max_backoff_ms)
     return;
-  self->max_backoff_ms = max_backoff_ms;
+  gig_backoff_set_limits (&self->backoff, INITIAL_BACKOFF_MS, max_backoff_ms);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_BACKOFF_MS]);
 }

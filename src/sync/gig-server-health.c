@@ -7,11 +7,17 @@
 #include "config.h"
 
 #include "sync/gig-server-health.h"
+#include "core/gig-backoff.h"
 
 #define DEFAULT_INTERVAL_MS 10000
 #define DEFAULT_TIMEOUT_MS 4000
 #define DEFAULT_MAX_BACKOFF_MS 30000
 #define MIN_BACKOFF_MS 1000
+
+/* 1 s, 2 s, 4 s, ... capped, with up to a quarter off at random so clients don't check in step. */
+static const GigBackoffPolicy check_policy = {
+  .first_ms = MIN_BACKOFF_MS, .max_ms = DEFAULT_MAX_BACKOFF_MS, .jitter_below_percent = 25,
+};
 
 struct _GigServerHealth
 {
@@ -24,7 +30,7 @@ struct _GigServerHealth
 
   guint         interval_ms;
   guint         timeout_ms;
-  guint         max_backoff_ms;
+  GigBackoff    backoff;        /* the wait between checks while unreachable */
 
   GCancellable *check;          /* the check under way, or NULL */
   guint         check_timeout_source;
@@ -61,14 +67,9 @@ set_reachable (GigServerHealth *self,
 static guint
 next_delay (GigServerHealth *self)
 {
-  guint64 delay;
-
   if (self->reachable)
     return self->interval_ms;
-  /* 1 s, 2 s, 4 s, ... capped, with up to a quarter of jitter so clients don't check in step. */
-  delay = (guint64) MIN_BACKOFF_MS << MIN (self->failures > 0 ? self->failures - 1 : 0, 20);
-  delay = MIN (delay, self->max_backoff_ms);
-  return (guint) (delay - g_random_int_range (0, (gint32) (delay / 4) + 1));
+  return gig_backoff_delay_ms (&self->backoff, MAX (self->failures, 1u));
 }
 
 typedef struct
@@ -246,7 +247,7 @@ gig_server_health_set_timing (GigServerHealth *self,
 
   self->interval_ms = interval_ms;
   self->timeout_ms = timeout_ms;
-  self->max_backoff_ms = max_backoff_ms;
+  gig_backoff_set_limits (&self->backoff, MIN_BACKOFF_MS, max_backoff_ms);
   if (self->next_source != 0)
     schedule_next (self);
 }
@@ -311,5 +312,5 @@ gig_server_health_init (GigServerHealth *self)
   self->reachable = TRUE;
   self->interval_ms = DEFAULT_INTERVAL_MS;
   self->timeout_ms = DEFAULT_TIMEOUT_MS;
-  self->max_backoff_ms = DEFAULT_MAX_BACKOFF_MS;
+  gig_backoff_init (&self->backoff, &check_policy);
 }

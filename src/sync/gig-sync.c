@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "core/gig-backoff.h"
 #include "core/gig-id.h"
 #include "sync/gig-sync.h"
 #include "sync/gig-server-health.h"
@@ -24,6 +25,17 @@
 #define DEFAULT_BACKOFF_MIN_MS 1000
 #define DEFAULT_BACKOFF_MAX_MS (5 * 60 * 1000)
 #define DEFAULT_PULL_INTERVAL_S (5 * 60)
+
+/* Capped exponential backoff with ±25 % jitter, so that many clients coming back after an outage
+ * don't hit the server in step. */
+static const GigBackoffPolicy retry_policy = {
+  .first_ms = DEFAULT_BACKOFF_MIN_MS, .max_ms = DEFAULT_BACKOFF_MAX_MS,
+  .jitter_below_percent = 25, .jitter_above_percent = 25,
+};
+/* A row the server refused for now waits on its own (the cycle's timing spreads the clients). */
+static const GigBackoffPolicy row_policy = {
+  .first_ms = DEFAULT_BACKOFF_MIN_MS, .max_ms = DEFAULT_BACKOFF_MAX_MS,
+};
 /* A backstop only: departures (gig-sync-reconcile.c) drop what left the view within seconds. */
 #define DEFAULT_RECONCILE_INTERVAL_S (24 * 60 * 60)
 /* Local writes are pushed after this quiet time, so a burst of edits goes out together. */
@@ -65,11 +77,10 @@ struct _GigSync
   char            *progress_text;
 
   guint            overlap_ms;
-  guint            backoff_min_ms;
-  guint            backoff_max_ms;
+  GigBackoff       retry_backoff;       /* the engine's retries after a failed cycle */
+  GigBackoff       row_backoff;         /* one outbox row's retries, by its attempts */
   guint            pull_interval_s;
   guint            reconcile_interval_s;
-  guint            backoff_ms;          /* the next retry delay; 0 after a success */
 
   gboolean         started;
   gboolean         batch_unsupported;   /* the server refused /api/batch: push one by one */
@@ -272,23 +283,6 @@ member_equal (JsonObject *a,
   if (na == NULL || nb == NULL)
     return na == nb;
   return json_node_equal (na, nb);
-}
-
-/* Capped exponential backoff with ±25 % jitter, so that many clients coming back after an outage
- * don't hit the server in step. */
-static guint
-next_backoff (GigSync *self)
-{
-  guint base;
-  double jitter;
-
-  if (self->backoff_ms == 0)
-    base = self->backoff_min_ms;
-  else
-    base = MIN ((guint64) self->backoff_ms * 2, self->backoff_max_ms);
-  self->backoff_ms = base;
-  jitter = g_random_double_range (0.75, 1.25);
-  return MIN ((guint) (base * jitter), self->backoff_max_ms);
 }
 
 /* A store closed by its owner while a stopped cycle winds down is not worth a warning. */
@@ -1012,7 +1006,7 @@ push_entry_failed (Cycle          *cycle,
       /* A network error stops the cycle and the whole engine backs off; a server error on one
        * record lets the others go on, that record waiting on its own. */
       guint delay = g_error_matches (error, GIG_PB_ERROR, GIG_PB_ERROR_NETWORK) || error_is_auth (error)
-                      ? 0 : MIN (self->backoff_max_ms, self->backoff_min_ms << MIN (entry->attempts, 16u));
+                      ? 0 : gig_backoff_delay_ms (&self->row_backoff, entry->attempts);
       g_autoptr(GError) local_error = NULL;
 
       if (!gig_store_outbox_retry_later (self->store, entry->seq, delay, error->message, &local_error))
@@ -1531,7 +1525,7 @@ schedule_retry (GigSync *self)
   g_clear_handle_id (&self->retry_source, g_source_remove);
   if (!self->started || !network_available (self))
     return;  /* network-changed will bring us back */
-  delay = next_backoff (self);
+  delay = gig_backoff_next_ms (&self->retry_backoff);
   g_debug ("retry in %u ms", delay);
   self->retry_source = g_timeout_add (delay, retry_cb, self);
 }
@@ -1590,7 +1584,7 @@ cycle_finish (Cycle  *cycle,
 
   if (owned == NULL)
     {
-      self->backoff_ms = 0;
+      gig_backoff_reset (&self->retry_backoff);
       g_clear_pointer (&self->last_synced, g_date_time_unref);
       self->last_synced = g_date_time_new_now_local ();
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNCED]);
@@ -1617,7 +1611,7 @@ cycle_finish (Cycle  *cycle,
     {
       /* Refused changes stay visible on their records, and a record the server must fix is
        * read again by every pull: nothing to retry now. */
-      self->backoff_ms = 0;
+      gig_backoff_reset (&self->retry_backoff);
       g_clear_pointer (&self->last_synced, g_date_time_unref);
       self->last_synced = g_date_time_new_now_local ();
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_SYNCED]);
@@ -2014,7 +2008,7 @@ gig_sync_now (GigSync *self)
 {
   g_return_if_fail (GIG_IS_SYNC (self));
 
-  self->backoff_ms = 0;
+  gig_backoff_reset (&self->retry_backoff);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   cycle_request (self, TRUE);
 }
@@ -2138,8 +2132,8 @@ gig_sync_set_backoff_ms (GigSync *self,
 {
   g_return_if_fail (GIG_IS_SYNC (self));
   g_return_if_fail (min_ms > 0 && min_ms <= max_ms);
-  self->backoff_min_ms = min_ms;
-  self->backoff_max_ms = max_ms;
+  gig_backoff_set_limits (&self->retry_backoff, min_ms, max_ms);
+  gig_backoff_set_limits (&self->row_backoff, min_ms, max_ms);
 }
 
 void
@@ -2299,8 +2293,8 @@ gig_sync_init (GigSync *self)
 {
   self->progress = -1;
   self->overlap_ms = DEFAULT_OVERLAP_MS;
-  self->backoff_min_ms = DEFAULT_BACKOFF_MIN_MS;
-  self->backoff_max_ms = DEFAULT_BACKOFF_MAX_MS;
+  gig_backoff_init (&self->retry_backoff, &retry_policy);
+  gig_backoff_init (&self->row_backoff, &row_policy);
   self->pull_interval_s = DEFAULT_PULL_INTERVAL_S;
   self->reconcile_interval_s = DEFAULT_RECONCILE_INTERVAL_S;
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
