@@ -13,7 +13,7 @@
 #include "gig-chat-markup.h"
 #include "gig-chat-view.h"
 #include "gig-chat-window.h"
-#include "core/gig-json.h"
+#include "model/gig-chat-event.h"
 
 /* Messages of one sender closer than this stay in one group. */
 #define GROUP_GAP_US      (5 * 60 * G_USEC_PER_SEC)
@@ -470,21 +470,18 @@ on_client_event (GigChatClient *client,
                  gpointer       user_data)
 {
   GigChatView *self = user_data;
-  JsonObject *user;
   const char *user_id;
 
   if (g_strcmp0 (cid, self->cid) != 0)
     return;
-  user = gig_json_object_get_object (event, "user");
-  user_id = user != NULL ? gig_json_object_get_string (user, "id") : NULL;
+  user_id = gig_chat_event_get_user_id (event);
 
   if (g_str_equal (type, "typing.start") || g_str_equal (type, "typing.stop"))
     {
       if (user_id == NULL || g_strcmp0 (user_id, gig_chat_client_get_user_id (client)) == 0)
         return;
       if (g_str_equal (type, "typing.start"))
-        g_hash_table_insert (self->typing, g_strdup (user_id),
-                             g_strdup (gig_json_object_get_string_or (user, "name", user_id)));
+        g_hash_table_insert (self->typing, g_strdup (user_id), g_strdup (gig_chat_event_get_user_name (event)));
       else
         g_hash_table_remove (self->typing, user_id);
       if (self->typing_timeout != 0)
@@ -494,9 +491,7 @@ on_client_event (GigChatClient *client,
     }
   else if (g_str_equal (type, "message.new"))
     {
-      JsonObject *message = gig_json_object_get_object (event, "message");
-      JsonObject *author = gig_json_object_get_object (message, "user");
-      const char *author_id = author != NULL ? gig_json_object_get_string (author, "id") : NULL;
+      const char *author_id = gig_chat_event_get_author_id (event);
 
       if (author_id != NULL && g_strcmp0 (author_id, gig_chat_client_get_user_id (client)) != 0)
         {

@@ -131,44 +131,20 @@ gig_milestone_get_deleted_at (GigMilestone *self)
   return gig_record_get_string (GIG_RECORD (self), "deleted_at");
 }
 
-static const char * const status_names[] = {
-  [GIG_MILESTONE_STATUS_PENDING] = "pending",
-  [GIG_MILESTONE_STATUS_IN_PROGRESS] = "in_progress",
-  [GIG_MILESTONE_STATUS_SUBMITTED] = "submitted",
-  [GIG_MILESTONE_STATUS_APPROVED] = "approved",
-};
-
-GigMilestoneStatus
-gig_milestone_status_from_string (const char *status)
-{
-  for (guint i = GIG_MILESTONE_STATUS_PENDING; status != NULL && i < G_N_ELEMENTS (status_names); i++)
-    if (g_str_equal (status, status_names[i]))
-      return (GigMilestoneStatus) i;
-  return GIG_MILESTONE_STATUS_UNKNOWN;
-}
-
-const char *
-gig_milestone_status_to_string (GigMilestoneStatus status)
-{
-  if (status <= GIG_MILESTONE_STATUS_UNKNOWN || (guint) status >= G_N_ELEMENTS (status_names))
-    return NULL;
-  return status_names[status];
-}
-
 gboolean
 gig_milestone_status_move_allowed (GigMilestoneStatus from,
                                    GigMilestoneStatus to,
-                                   GigMilestoneRole   role)
+                                   GigProjectRole   role)
 {
   switch (from)
     {
     case GIG_MILESTONE_STATUS_PENDING:
-      return to == GIG_MILESTONE_STATUS_IN_PROGRESS && role == GIG_MILESTONE_ROLE_HIRED;
+      return to == GIG_MILESTONE_STATUS_IN_PROGRESS && role == GIG_PROJECT_ROLE_HIRED;
     case GIG_MILESTONE_STATUS_IN_PROGRESS:
-      return to == GIG_MILESTONE_STATUS_SUBMITTED && role == GIG_MILESTONE_ROLE_HIRED;
+      return to == GIG_MILESTONE_STATUS_SUBMITTED && role == GIG_PROJECT_ROLE_HIRED;
     case GIG_MILESTONE_STATUS_SUBMITTED:
-      return (to == GIG_MILESTONE_STATUS_APPROVED && role == GIG_MILESTONE_ROLE_OWNER) ||
-             (to == GIG_MILESTONE_STATUS_IN_PROGRESS && role != GIG_MILESTONE_ROLE_OTHER);
+      return (to == GIG_MILESTONE_STATUS_APPROVED && role == GIG_PROJECT_ROLE_OWNER) ||
+             (to == GIG_MILESTONE_STATUS_IN_PROGRESS && role != GIG_PROJECT_ROLE_OTHER);
     case GIG_MILESTONE_STATUS_APPROVED:
     case GIG_MILESTONE_STATUS_UNKNOWN:
     default:
@@ -192,10 +168,85 @@ gig_milestone_can_edit_terms (GigMilestone *self)
 
 gboolean
 gig_milestone_can_move_to (GigMilestone       *self,
-                           GigMilestoneRole    role,
+                           GigProjectRole    role,
                            GigMilestoneStatus  to)
 {
   g_return_val_if_fail (GIG_IS_MILESTONE (self), FALSE);
   return !gig_record_get_deleted (GIG_RECORD (self)) &&
          gig_milestone_status_move_allowed (gig_milestone_get_status_value (self), to, role);
+}
+
+GigMilestone *
+gig_milestone_load (GigStore   *store,
+                    const char *id)
+{
+  return GIG_MILESTONE (gig_record_load (store, GIG_COLLECTION_MILESTONES, id));
+}
+
+/* A project has a handful of milestones; more than this is not a real project. */
+#define MAX_MILESTONES 500
+
+gint64
+gig_milestone_next_position (GigStore   *store,
+                             const char *project_id)
+{
+  g_autoptr(GigStoreQuery) query = gig_store_query_new (GIG_COLLECTION_MILESTONES, GIG_STORE_SCOPE_ALL);
+  g_autoptr(GPtrArray) milestones = NULL;
+  g_auto(GStrv) ids = NULL;
+  gint64 max = 0;
+
+  g_return_val_if_fail (GIG_IS_STORE (store), 1);
+
+  query->project = g_strdup (project_id);
+  query->sort = GIG_STORE_SORT_POSITION;
+  ids = gig_store_query_ids (store, query, 0, MAX_MILESTONES, NULL);
+  milestones = gig_record_load_many (store, GIG_COLLECTION_MILESTONES, (const char * const *) ids);
+  for (guint i = 0; i < milestones->len; i++)
+    max = MAX (max, gig_milestone_get_position (g_ptr_array_index (milestones, i)));
+
+  return max + 1;
+}
+
+JsonObject *
+gig_milestone_terms_fields (const char *title,
+                            double      amount,
+                            const char *due_date)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_string_member (fields, "title", title);
+  json_object_set_double_member (fields, "amount", amount);
+  json_object_set_string_member (fields, "due_date", due_date);
+  return fields;
+}
+
+JsonObject *
+gig_milestone_new_fields (GigStore   *store,
+                          const char *project_id,
+                          const char *title,
+                          double      amount,
+                          const char *due_date)
+{
+  JsonObject *fields = gig_milestone_terms_fields (title, amount, due_date);
+
+  json_object_set_string_member (fields, "project", project_id);
+  json_object_set_int_member (fields, "position", gig_milestone_next_position (store, project_id));
+  json_object_set_string_member (fields, "status", gig_milestone_status_to_string (GIG_MILESTONE_STATUS_PENDING));
+  json_object_set_boolean_member (fields, "deleted", FALSE);
+  return fields;
+}
+
+JsonObject *
+gig_milestone_status_fields (GigMilestoneStatus status)
+{
+  return gig_status_fields (GIG_COLLECTION_MILESTONES, status);
+}
+
+JsonObject *
+gig_milestone_position_fields (gint64 position)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_int_member (fields, "position", position);
+  return fields;
 }

@@ -8,32 +8,12 @@
 
 G_BEGIN_DECLS
 
-/* The milestone's `status`; the on-disk / server strings are mapped only here. */
-typedef enum {
-  GIG_MILESTONE_STATUS_UNKNOWN,      /* missing or a value this build does not know */
-  GIG_MILESTONE_STATUS_PENDING,      /* "pending": planned, terms still the owner's to change */
-  GIG_MILESTONE_STATUS_IN_PROGRESS,  /* "in_progress": started (or sent back for changes) */
-  GIG_MILESTONE_STATUS_SUBMITTED,    /* "submitted": delivered, waiting for the owner */
-  GIG_MILESTONE_STATUS_APPROVED,     /* "approved": accepted; the money is released */
-} GigMilestoneStatus;
-
-/* Who is looking at a milestone, relative to its project. */
-typedef enum {
-  GIG_MILESTONE_ROLE_OTHER,          /* neither owner nor hired (never moves or edits) */
-  GIG_MILESTONE_ROLE_OWNER,          /* the project's owner (the client) */
-  GIG_MILESTONE_ROLE_HIRED,          /* the project's hired freelancer */
-} GigMilestoneRole;
-
-GigMilestoneStatus gig_milestone_status_from_string (const char         *status);
-/* The server's string, or NULL for UNKNOWN. */
-const char *       gig_milestone_status_to_string   (GigMilestoneStatus  status);
-
 /* Whether @role may move a milestone from @from to @to (the server's rules, pb/README.md:
  * Start and Submit are the freelancer's, Approve the owner's, and either may send submitted
  * work back to in progress — Request Changes). */
 gboolean           gig_milestone_status_move_allowed (GigMilestoneStatus from,
                                                       GigMilestoneStatus to,
-                                                      GigMilestoneRole   role);
+                                                      GigProjectRole     role);
 
 #define GIG_TYPE_MILESTONE (gig_milestone_get_type ())
 
@@ -53,7 +33,27 @@ GigMilestoneStatus gig_milestone_get_status_value (GigMilestone *self);
  * deletes the milestone, only while it is pending. Description and order stay editable. */
 gboolean     gig_milestone_can_edit_terms  (GigMilestone *self);
 gboolean     gig_milestone_can_move_to     (GigMilestone       *self,
-                                            GigMilestoneRole    role,
+                                            GigProjectRole      role,
                                             GigMilestoneStatus  to);
+
+GigMilestone *gig_milestone_load           (GigStore           *store,
+                                            const char         *id);
+/* The position after the last of @project_id's milestones (1 for the first). */
+gint64       gig_milestone_next_position   (GigStore           *store,
+                                            const char         *project_id);
+/* The terms the owner sets (see gig_milestone_can_edit_terms). */
+JsonObject * gig_milestone_terms_fields    (const char         *title,
+                                            double              amount,
+                                            const char         *due_date);
+/* A new milestone: its terms, last in @project_id's order, pending, not in the trash. */
+JsonObject * gig_milestone_new_fields      (GigStore           *store,
+                                            const char         *project_id,
+                                            const char         *title,
+                                            double              amount,
+                                            const char         *due_date);
+/* The fields that set the status to @status. */
+JsonObject * gig_milestone_status_fields   (GigMilestoneStatus  status);
+/* The fields that move a milestone to @position. */
+JsonObject * gig_milestone_position_fields (gint64              position);
 
 G_END_DECLS

@@ -129,3 +129,117 @@ gig_project_get_deleted_at (GigProject *self)
   g_return_val_if_fail (GIG_IS_PROJECT (self), NULL);
   return gig_record_get_string (GIG_RECORD (self), "deleted_at");
 }
+
+GigProject *
+gig_project_load (GigStore   *store,
+                  const char *id)
+{
+  return GIG_PROJECT (gig_record_load (store, GIG_COLLECTION_PROJECTS, id));
+}
+
+GigProjectStatus
+gig_project_get_status_value (GigProject *self)
+{
+  g_return_val_if_fail (GIG_IS_PROJECT (self), GIG_PROJECT_STATUS_UNKNOWN);
+  return gig_project_status_from_string (gig_project_get_status (self));
+}
+
+GigProjectRole
+gig_project_get_role (GigProject *self,
+                      const char *user_id)
+{
+  g_return_val_if_fail (GIG_IS_PROJECT (self), GIG_PROJECT_ROLE_OTHER);
+
+  if (user_id == NULL || *user_id == '\0')
+    return GIG_PROJECT_ROLE_OTHER;
+  if (g_strcmp0 (gig_project_get_owner (self), user_id) == 0)
+    return GIG_PROJECT_ROLE_OWNER;
+  if (g_strcmp0 (gig_project_get_hired_freelancer (self), user_id) == 0)
+    return GIG_PROJECT_ROLE_HIRED;
+  return GIG_PROJECT_ROLE_OTHER;
+}
+
+gboolean
+gig_project_has_hired (GigProject *self)
+{
+  const char *hired;
+
+  g_return_val_if_fail (GIG_IS_PROJECT (self), FALSE);
+  hired = gig_project_get_hired_freelancer (self);
+  return hired != NULL && *hired != '\0';
+}
+
+static gboolean
+status_is (GigProject       *self,
+           GigProjectStatus  status)
+{
+  return !gig_record_get_deleted (GIG_RECORD (self)) && gig_project_get_status_value (self) == status;
+}
+
+gboolean
+gig_project_is_active (GigProject *self)
+{
+  g_return_val_if_fail (GIG_IS_PROJECT (self), FALSE);
+  return status_is (self, GIG_PROJECT_STATUS_OPEN) || status_is (self, GIG_PROJECT_STATUS_IN_PROGRESS);
+}
+
+gboolean
+gig_project_can_complete (GigProject *self)
+{
+  g_return_val_if_fail (GIG_IS_PROJECT (self), FALSE);
+  return status_is (self, GIG_PROJECT_STATUS_IN_PROGRESS);
+}
+
+gboolean
+gig_project_can_cancel (GigProject *self)
+{
+  return gig_project_is_active (self);
+}
+
+gboolean
+gig_project_takes_proposals (GigProject *self)
+{
+  g_return_val_if_fail (GIG_IS_PROJECT (self), FALSE);
+  return status_is (self, GIG_PROJECT_STATUS_OPEN);
+}
+
+gboolean
+gig_project_milestones_move (GigProject *self)
+{
+  g_return_val_if_fail (GIG_IS_PROJECT (self), FALSE);
+  return gig_project_get_status_value (self) == GIG_PROJECT_STATUS_IN_PROGRESS;
+}
+
+JsonObject *
+gig_project_edit_fields (const char *title,
+                         double      budget,
+                         const char *description)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_string_member (fields, "title", title);
+  json_object_set_double_member (fields, "budget", budget);
+  json_object_set_string_member (fields, "description", description);
+  return fields;
+}
+
+JsonObject *
+gig_project_new_fields (const char *owner_id,
+                        const char *title,
+                        double      budget,
+                        const char *description)
+{
+  JsonObject *fields = gig_project_edit_fields (title, budget, description);
+
+  json_object_set_string_member (fields, "currency", "EUR");
+  json_object_set_string_member (fields, "status", gig_project_status_to_string (GIG_PROJECT_STATUS_OPEN));
+  json_object_set_string_member (fields, "owner", owner_id);
+  json_object_set_boolean_member (fields, "deleted", FALSE);
+  return fields;
+}
+
+JsonObject *
+gig_project_status_fields (GigProjectStatus status)
+{
+  return gig_status_fields (GIG_COLLECTION_PROJECTS, status);
+}

@@ -4,7 +4,13 @@
  */
 #define G_LOG_DOMAIN "gig-model"
 
+#include "config.h"
+
+#include <glib/gi18n.h>
+
 #include "gig-record.h"
+
+#include "core/gig-id.h"
 
 #include "gig-milestone.h"
 #include "gig-project.h"
@@ -340,4 +346,189 @@ gig_record_status_is_confirmed (GigRecord *self,
   return server != NULL &&
          g_strcmp0 (json_object_get_string_member_with_default (server, "status", NULL),
                     gig_record_get_string (self, "status")) == 0;
+}
+
+GigRecord *
+gig_record_load (GigStore      *store,
+                 GigCollection  collection,
+                 const char    *id)
+{
+  g_autoptr(JsonObject) json = NULL;
+  GigLocalState state = GIG_LOCAL_STATE_SYNCED;
+
+  g_return_val_if_fail (GIG_IS_STORE (store), NULL);
+  g_return_val_if_fail (gig_record_type_for_collection (collection) != G_TYPE_INVALID, NULL);
+
+  if (id == NULL || *id == '\0')
+    return NULL;
+  json = gig_store_get_record (store, collection, id);
+  if (json == NULL)
+    return NULL;
+  gig_store_get_record_meta (store, collection, id, &state, NULL, NULL);
+  return gig_record_new_for_collection (collection, json, state);
+}
+
+GPtrArray *
+gig_record_load_many (GigStore           *store,
+                      GigCollection       collection,
+                      const char * const *ids)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  GPtrArray *objects = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (GIG_IS_STORE (store), objects);
+  g_return_val_if_fail (gig_record_type_for_collection (collection) != G_TYPE_INVALID, objects);
+
+  if (ids == NULL)
+    return objects;
+  records = gig_store_get_records (store, collection, ids);
+  for (guint i = 0; i < records->len; i++)
+    {
+      JsonObject *json = g_ptr_array_index (records, i);
+      GigLocalState state = GIG_LOCAL_STATE_SYNCED;
+
+      if (json == NULL)
+        continue;
+      gig_store_get_record_meta (store, collection, ids[i], &state, NULL, NULL);
+      g_ptr_array_add (objects, gig_record_new_for_collection (collection, json, state));
+    }
+  return objects;
+}
+
+gboolean
+gig_record_is_draft (GigRecord *self)
+{
+  g_return_val_if_fail (GIG_IS_RECORD (self), FALSE);
+  return gig_record_get_local_state (self) == GIG_LOCAL_STATE_DRAFT;
+}
+
+const char *
+gig_record_get_status_label (GigRecord *self)
+{
+  const char *status;
+  const char *label;
+
+  g_return_val_if_fail (GIG_IS_RECORD (self), "");
+
+  status = gig_record_get_string (self, "status");
+  label = gig_status_label (gig_record_get_collection (self), status);
+  return label != NULL ? label : status != NULL ? status : "";
+}
+
+GigStatusTone
+gig_record_get_status_tone (GigRecord *self)
+{
+  g_return_val_if_fail (GIG_IS_RECORD (self), GIG_STATUS_TONE_NEUTRAL);
+  return gig_status_tone (gig_record_get_collection (self), gig_record_get_string (self, "status"));
+}
+
+JsonObject *
+gig_record_trash_fields (gboolean to_trash)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_boolean_member (fields, "deleted", to_trash);
+  if (to_trash)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *stamp = gig_stamp_format (now);
+
+      json_object_set_string_member (fields, "deleted_at", stamp);
+    }
+  else
+    json_object_set_string_member (fields, "deleted_at", "");
+  return fields;
+}
+
+GigFieldKind
+gig_record_read_field (JsonObject *record,
+                       const char *field,
+                       GValue     *value)
+{
+  JsonNode *node;
+  GType type;
+
+  g_return_val_if_fail (field != NULL, GIG_FIELD_EMPTY);
+  g_return_val_if_fail (value != NULL && !G_IS_VALUE (value), GIG_FIELD_EMPTY);
+
+  node = record != NULL ? json_object_get_member (record, field) : NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return GIG_FIELD_EMPTY;
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    {
+      g_value_init (value, G_TYPE_STRING);
+      g_value_take_string (value, json_to_string (node, FALSE));
+      return GIG_FIELD_OTHER;
+    }
+
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_STRING)
+    {
+      if (*json_node_get_string (node) == '\0')
+        return GIG_FIELD_EMPTY;
+      g_value_init (value, G_TYPE_STRING);
+      g_value_set_string (value, json_node_get_string (node));
+      return g_str_equal (field, "due_date") ? GIG_FIELD_DAY : GIG_FIELD_TEXT;
+    }
+  if (type == G_TYPE_BOOLEAN)
+    {
+      g_value_init (value, G_TYPE_BOOLEAN);
+      g_value_set_boolean (value, json_node_get_boolean (node));
+      return GIG_FIELD_BOOLEAN;
+    }
+  if ((type == G_TYPE_DOUBLE || type == G_TYPE_INT64) && (g_str_equal (field, "amount") || g_str_equal (field, "budget")))
+    {
+      g_value_init (value, G_TYPE_DOUBLE);
+      g_value_set_double (value, json_node_get_double (node));
+      return GIG_FIELD_MONEY;
+    }
+  if (type == G_TYPE_DOUBLE)
+    {
+      g_value_init (value, G_TYPE_DOUBLE);
+      g_value_set_double (value, json_node_get_double (node));
+      return GIG_FIELD_NUMBER;
+    }
+
+  g_value_init (value, G_TYPE_STRING);
+  g_value_take_string (value, json_to_string (node, FALSE));
+  return GIG_FIELD_OTHER;
+}
+
+GStrv
+gig_record_conflict_fields (JsonObject *conflict)
+{
+  g_autoptr(GList) members = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (conflict == NULL)
+    return g_strv_builder_end (builder);
+  members = g_list_sort (json_object_get_members (conflict), (GCompareFunc) g_strcmp0);
+  for (GList *l = members; l != NULL; l = l->next)
+    g_strv_builder_add (builder, l->data);
+  return g_strv_builder_end (builder);
+}
+
+const char *
+gig_record_field_label (const char *field)
+{
+  static const struct { const char *name; const char *label; } labels[] = {
+    { "title", N_("Title") },
+    { "description", N_("Description") },
+    { "budget", N_("Budget") },
+    { "status", N_("Status") },
+    { "amount", N_("Amount") },
+    { "estimated_days", N_("Estimated Days") },
+    { "cover_letter", N_("Cover Letter") },
+    { "due_date", N_("Due Date") },
+    { "position", N_("Order") },
+    { "deleted", N_("In Trash") },
+  };
+
+  g_return_val_if_fail (field != NULL, "");
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (field, labels[i].name))
+      return _(labels[i].label);
+
+  return field;
 }

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "store/gig-store.h"
+#include "gig-status.h"
 
 G_BEGIN_DECLS
 
@@ -30,12 +31,51 @@ GigRecord     *gig_record_new_for_collection  (GigCollection   collection,
                                                JsonObject     *record,
                                                GigLocalState   local_state);
 
+/* Reads a record and its local state from @store; NULL when the store has no such record. */
+GigRecord     *gig_record_load                (GigStore       *store,
+                                               GigCollection   collection,
+                                               const char     *id);
+/* Several at once, in the order of @ids, leaving out those the store lacks. */
+GPtrArray     *gig_record_load_many           (GigStore       *store,
+                                               GigCollection   collection,
+                                               const char * const *ids);
+
 const char    *gig_record_get_id              (GigRecord      *self);
 GigCollection  gig_record_get_collection      (GigRecord      *self);
 GigLocalState  gig_record_get_local_state     (GigRecord      *self);
 gboolean       gig_record_get_deleted         (GigRecord      *self);
 const char    *gig_record_get_created         (GigRecord      *self);
 const char    *gig_record_get_updated         (GigRecord      *self);
+/* A draft is a local record never sent (a proposal being written). */
+gboolean       gig_record_is_draft            (GigRecord      *self);
+/* The status as its user reads it: the translated name of a known status, else the string as
+ * the server has it ("" when there is none), and the tone it shows in. */
+const char    *gig_record_get_status_label    (GigRecord      *self);
+GigStatusTone  gig_record_get_status_tone     (GigRecord      *self);
+/* The fields that move a record to the trash (a soft delete, stamped now) or back. */
+JsonObject    *gig_record_trash_fields        (gboolean        to_trash);
+
+/* What a field of a record holds, for views that show any field (a conflict's choices). */
+typedef enum {
+  GIG_FIELD_EMPTY,     /* missing, null or "" */
+  GIG_FIELD_TEXT,      /* a string */
+  GIG_FIELD_DAY,       /* a calendar day (a due date): a PocketBase datetime string */
+  GIG_FIELD_MONEY,     /* an amount or budget: a double */
+  GIG_FIELD_NUMBER,    /* any other fractional number: a double */
+  GIG_FIELD_BOOLEAN,   /* a boolean */
+  GIG_FIELD_OTHER,     /* anything else: its JSON text */
+} GigFieldKind;
+
+/* Reads @field of @record (a record, or the server's values of a conflict) into @value (unset
+ * for EMPTY; a string, double or boolean as the kind says). */
+GigFieldKind   gig_record_read_field          (JsonObject     *record,
+                                               const char     *field,
+                                               GValue         *value);
+/* The name a user knows @field by ("Cover Letter"); the field itself for one without. */
+const char    *gig_record_field_label         (const char     *field);
+/* The fields of a conflict, sorted; free with g_strfreev(). */
+GStrv          gig_record_conflict_fields     (JsonObject     *conflict);
+
 /* The record's JSON (read only). */
 JsonObject    *gig_record_get_json            (GigRecord      *self);
 

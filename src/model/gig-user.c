@@ -92,3 +92,10 @@ gig_user_get_skills (GigUser *self)
   gig_record_get_member_property (GIG_RECORD (self), properties[PROP_SKILLS], &value);
   return g_value_dup_boxed (&value);
 }
+
+GigUser *
+gig_user_load (GigStore   *store,
+               const char *id)
+{
+  return GIG_USER (gig_record_load (store, GIG_COLLECTION_USERS, id));
+}

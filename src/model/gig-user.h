@@ -18,4 +18,7 @@ const char * gig_user_get_avatar   (GigUser *self);
 /* Free with g_strfreev(). */
 GStrv        gig_user_get_skills   (GigUser *self);
 
+GigUser *    gig_user_load         (GigStore   *store,
+                                    const char *id);
+
 G_END_DECLS

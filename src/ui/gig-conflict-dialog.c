@@ -11,6 +11,7 @@
 #include "gig-conflict-dialog.h"
 #include "gig-ui-util.h"
 #include "model/gig-money.h"
+#include "model/gig-record.h"
 
 struct _GigConflictDialog
 {
@@ -31,50 +32,27 @@ static char *
 value_text (JsonObject *object,
             const char *field)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, field) : NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return g_strdup (_("(empty)"));
-  /* A due date is a calendar day, read as everywhere else in the app. */
-  if (g_str_equal (field, "due_date") && JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_STRING && *json_node_get_string (node) != '\0')
-    return gig_ui_format_day (json_node_get_string (node));
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return *json_node_get_string (node) != '\0' ? g_strdup (json_node_get_string (node)) : g_strdup (_("(empty)"));
-  /* Money reads as everywhere else in the app, by the locale's rules. */
-  if (JSON_NODE_HOLDS_VALUE (node) && (g_str_equal (field, "amount") || g_str_equal (field, "budget")) &&
-      (json_node_get_value_type (node) == G_TYPE_DOUBLE || json_node_get_value_type (node) == G_TYPE_INT64))
-    return gig_money_format_number (json_node_get_double (node));
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return g_strdup_printf ("%'g", json_node_get_double (node));
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    return g_strdup (json_node_get_boolean (node) ? _("Yes") : _("No"));
-
-  return json_to_string (node, FALSE);
-}
-
-/* The label a user knows a field by. */
-static const char *
-field_label (const char *field)
-{
-  static const struct { const char *name; const char *label; } labels[] = {
-    { "title", N_("Title") },
-    { "description", N_("Description") },
-    { "budget", N_("Budget") },
-    { "status", N_("Status") },
-    { "amount", N_("Amount") },
-    { "estimated_days", N_("Estimated Days") },
-    { "cover_letter", N_("Cover Letter") },
-    { "due_date", N_("Due Date") },
-    { "position", N_("Order") },
-    { "deleted", N_("In Trash") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    if (g_str_equal (field, labels[i].name))
-      return _(labels[i].label);
-
-  return field;
+  switch (gig_record_read_field (object, field, &value))
+    {
+    case GIG_FIELD_TEXT:
+    case GIG_FIELD_OTHER:
+      return g_value_dup_string (&value);
+    /* A due date is a calendar day, read as everywhere else in the app. */
+    case GIG_FIELD_DAY:
+      return gig_ui_format_day (g_value_get_string (&value));
+    /* Money reads as everywhere else in the app, by the locale's rules. */
+    case GIG_FIELD_MONEY:
+      return gig_money_format_number (g_value_get_double (&value));
+    case GIG_FIELD_NUMBER:
+      return g_strdup_printf ("%'g", g_value_get_double (&value));
+    case GIG_FIELD_BOOLEAN:
+      return g_strdup (g_value_get_boolean (&value) ? _("Yes") : _("No"));
+    case GIG_FIELD_EMPTY:
+    default:
+      return g_strdup (_("(empty)"));
+    }
 }
 
 static GtkWidget *
@@ -170,7 +148,7 @@ gig_conflict_dialog_new (GtkWindow     *parent,
 {
   g_autoptr(JsonObject) conflict = NULL;
   g_autoptr(JsonObject) local = NULL;
-  g_autoptr(GList) members = NULL;
+  g_auto(GStrv) fields = NULL;
   GigLocalState state = GIG_LOCAL_STATE_SYNCED;
   GigConflictDialog *self;
 
@@ -187,11 +165,10 @@ gig_conflict_dialog_new (GtkWindow     *parent,
   self->collection = collection;
   self->id = g_strdup (id);
 
-  members = json_object_get_members (conflict);
-  members = g_list_sort (members, (GCompareFunc) g_strcmp0);
-  for (GList *l = members; l != NULL; l = l->next)
+  fields = gig_record_conflict_fields (conflict);
+  for (guint i = 0; fields[i] != NULL; i++)
     {
-      const char *field = l->data;
+      const char *field = fields[i];
       g_autofree char *mine_text = value_text (local, field);
       g_autofree char *theirs_text = value_text (conflict, field);
       GtkWidget *group = adw_preferences_group_new ();
@@ -199,7 +176,7 @@ gig_conflict_dialog_new (GtkWindow     *parent,
       GtkWidget *mine = choice (_("Yours"), mine_text);
       GtkWidget *theirs = choice (_("Server’s"), theirs_text);
 
-      adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), field_label (field));
+      adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), gig_record_field_label (field));
       gtk_check_button_set_group (GTK_CHECK_BUTTON (theirs), GTK_CHECK_BUTTON (mine));
       gtk_check_button_set_active (GTK_CHECK_BUTTON (theirs), TRUE);
       g_object_set_data (G_OBJECT (mine), "theirs", theirs);

@@ -142,31 +142,11 @@ on_form_changed (GigMilestoneDialog *self)
                                            gig_milestone_dialog_is_valid (self));
 }
 
-static gint64
-next_position (GigMilestoneDialog *self)
-{
-  g_autoptr(GigStoreQuery) query = gig_store_query_new (GIG_COLLECTION_MILESTONES, GIG_STORE_SCOPE_ALL);
-  g_auto(GStrv) ids = NULL;
-  gint64 max = 0;
-
-  query->project = g_strdup (self->project_id);
-  query->sort = GIG_STORE_SORT_POSITION;
-  ids = gig_store_query_ids (self->store, query, 0, 500, NULL);
-  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
-    {
-      g_autoptr(JsonObject) m = gig_store_get_record (self->store, GIG_COLLECTION_MILESTONES, ids[i]);
-
-      max = MAX (max, (gint64) gig_ui_json_number (m, "position"));
-    }
-
-  return max + 1;
-}
-
 char *
 gig_milestone_dialog_save (GigMilestoneDialog *self,
                            GError            **error)
 {
-  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) fields = NULL;
   g_autofree char *title = NULL;
   g_autofree char *due = NULL;
   double amount = 0;
@@ -182,34 +162,26 @@ gig_milestone_dialog_save (GigMilestoneDialog *self,
 
   title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
   due = parse_due (gtk_editable_get_text (GTK_EDITABLE (self->due_row)));
-  json_object_set_string_member (fields, "title", title);
   gig_ui_read_amount_row (GTK_WIDGET (self->amount_row), &amount, NULL);
-  json_object_set_double_member (fields, "amount", amount);
-  json_object_set_string_member (fields, "due_date", due);
 
   if (self->milestone_id != NULL)
     {
-      g_autoptr(JsonObject) current = gig_store_get_record (self->store, GIG_COLLECTION_MILESTONES, self->milestone_id);
-      g_autoptr(GigRecord) milestone = current != NULL ? gig_record_new_for_collection (GIG_COLLECTION_MILESTONES, current,
-                                                                                         GIG_LOCAL_STATE_SYNCED)
-                                                       : NULL;
+      g_autoptr(GigMilestone) milestone = gig_milestone_load (self->store, self->milestone_id);
 
       /* Started meanwhile (a live update while the dialog was open): the server would refuse. */
-      if (milestone != NULL && !gig_milestone_can_edit_terms (GIG_MILESTONE (milestone)))
+      if (milestone != NULL && !gig_milestone_can_edit_terms (milestone))
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                                _("Work on this milestone has started: its title, amount and due date were agreed and can’t be changed."));
           return NULL;
         }
+      fields = gig_milestone_terms_fields (title, amount, due);
       if (!gig_store_update_record (self->store, GIG_COLLECTION_MILESTONES, self->milestone_id, fields, error))
         return NULL;
       return g_strdup (self->milestone_id);
     }
 
-  json_object_set_string_member (fields, "project", self->project_id);
-  json_object_set_int_member (fields, "position", next_position (self));
-  json_object_set_string_member (fields, "status", "pending");
-  json_object_set_boolean_member (fields, "deleted", FALSE);
+  fields = gig_milestone_new_fields (self->store, self->project_id, title, amount, due);
   if (!gig_store_create_record (self->store, GIG_COLLECTION_MILESTONES, fields, &id, error))
     return NULL;
 
@@ -250,16 +222,19 @@ gig_milestone_dialog_new (GtkWindow  *parent,
 
   if (milestone_id != NULL)
     {
-      g_autoptr(JsonObject) record = gig_store_get_record (store, GIG_COLLECTION_MILESTONES, milestone_id);
-      g_autofree char *iso = g_strndup (gig_ui_json_string (record, "due_date"), 10);
+      g_autoptr(GigMilestone) milestone = gig_milestone_load (store, milestone_id);
+      const char *stored_due = milestone != NULL ? gig_milestone_get_due_date (milestone) : NULL;
+      const char *title = milestone != NULL ? gig_milestone_get_title (milestone) : NULL;
+      g_autofree char *iso = g_strndup (stored_due != NULL ? stored_due : "", 10);
       g_autofree char *due = NULL;
       GDate date;
 
       /* The stored day, shown the way the user reads dates. */
       due = gig_ui_parse_date_input (iso, &date) ? gig_ui_format_date_input (&date) : g_strdup ("");
       adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Edit Milestone"));
-      gig_milestone_dialog_set_values (self, gig_ui_json_string (record, "title"), NULL, due);
-      gig_ui_set_amount_row (GTK_WIDGET (self->amount_row), gig_ui_json_number (record, "amount"), FALSE);
+      gig_milestone_dialog_set_values (self, title != NULL ? title : "", NULL, due);
+      gig_ui_set_amount_row (GTK_WIDGET (self->amount_row),
+                             milestone != NULL ? gig_milestone_get_amount (milestone) : 0, FALSE);
     }
 
   on_form_changed (self);

@@ -12,7 +12,9 @@
 
 #include "gig-notifications.h"
 #include "gig-ui-util.h"
-#include "core/gig-json.h"
+#include "model/gig-chat-event.h"
+#include "model/gig-project.h"
+#include "model/gig-proposal.h"
 
 GNotification *
 gig_notification_for_remote_change (GigStore      *store,
@@ -23,25 +25,34 @@ gig_notification_for_remote_change (GigStore      *store,
                                     char         **out_id)
 {
   g_autoptr(GNotification) notification = NULL;
-  g_autoptr(JsonObject) project = NULL;
+  g_autoptr(GigRecord) was = NULL;
+  g_autoptr(GigRecord) now = NULL;
+  g_autoptr(GigProject) project = NULL;
   g_autofree char *body = NULL;
-  const char *status;
-  const char *title;
+  GigProposal *proposal;
+  GigProposalStatus status;
+  const char *title = NULL;
 
   g_return_val_if_fail (GIG_IS_STORE (store), NULL);
 
   if (collection != GIG_COLLECTION_PROPOSALS || after == NULL || me == NULL)
     return NULL;
 
-  project = gig_store_get_record (store, GIG_COLLECTION_PROJECTS, gig_ui_json_string (after, "project"));
-  title = project != NULL ? gig_ui_json_string (project, "title") : "";
-  status = gig_ui_json_string (after, "status");
+  now = gig_record_new_for_collection (GIG_COLLECTION_PROPOSALS, after, GIG_LOCAL_STATE_SYNCED);
+  was = before != NULL ? gig_record_new_for_collection (GIG_COLLECTION_PROPOSALS, before, GIG_LOCAL_STATE_SYNCED) : NULL;
+  proposal = GIG_PROPOSAL (now);
+  project = gig_project_load (store, gig_proposal_get_project (proposal));
+  if (project != NULL)
+    title = gig_project_get_title (project);
+  if (title == NULL)
+    title = "";
+  status = gig_proposal_get_status_value (proposal);
 
-  if (g_strcmp0 (gig_ui_json_string (after, "freelancer"), me) == 0 &&
-      g_strcmp0 (gig_ui_json_string (before, "status"), status) != 0 &&
-      (g_str_equal (status, "accepted") || g_str_equal (status, "rejected")))
+  if (gig_proposal_is_by (proposal, me) &&
+      (was == NULL || gig_proposal_get_status_value (GIG_PROPOSAL (was)) != status) &&
+      (status == GIG_PROPOSAL_STATUS_ACCEPTED || status == GIG_PROPOSAL_STATUS_REJECTED))
     {
-      gboolean accepted = g_str_equal (status, "accepted");
+      gboolean accepted = status == GIG_PROPOSAL_STATUS_ACCEPTED;
 
       notification = g_notification_new (accepted ? _("Proposal Accepted") : _("Proposal Not Accepted"));
       body = accepted ? g_strdup_printf (_("You are hired for “%s”."), title)
@@ -49,9 +60,9 @@ gig_notification_for_remote_change (GigStore      *store,
       g_notification_set_priority (notification, accepted ? G_NOTIFICATION_PRIORITY_HIGH
                                                           : G_NOTIFICATION_PRIORITY_NORMAL);
     }
-  else if (before == NULL && project != NULL &&
-           g_strcmp0 (gig_ui_json_string (project, "owner"), me) == 0 &&
-           g_strcmp0 (gig_ui_json_string (after, "freelancer"), me) != 0)
+  else if (was == NULL && project != NULL &&
+           gig_project_get_role (project, me) == GIG_PROJECT_ROLE_OWNER &&
+           !gig_proposal_is_by (proposal, me))
     {
       notification = g_notification_new (_("New Proposal"));
       body = g_strdup_printf (_("A freelancer sent a proposal for “%s”."), title);
@@ -62,9 +73,10 @@ gig_notification_for_remote_change (GigStore      *store,
 
   g_notification_set_body (notification, body);
   g_notification_set_default_action_and_target (notification, "app.show-project", "s",
-                                                gig_ui_json_string (after, "project"));
+                                                gig_proposal_get_project (proposal) != NULL
+                                                ? gig_proposal_get_project (proposal) : "");
   if (out_id != NULL)
-    *out_id = g_strdup_printf ("proposal-%s", gig_ui_json_string (after, "id"));
+    *out_id = g_strdup_printf ("proposal-%s", gig_record_get_id (now) != NULL ? gig_record_get_id (now) : "");
 
   return g_steal_pointer (&notification);
 }
@@ -79,32 +91,30 @@ gig_notification_chat_text (GigStore    *store,
                             char       **out_project_id)
 {
   static const char prefix[] = "messaging:project-";
-  g_autoptr(JsonObject) project = NULL;
-  JsonObject *message, *author;
-  const char *author_id, *name, *project_id = NULL;
+  g_autoptr(GigProject) project = NULL;
+  const char *author_id, *name, *project_id = NULL, *title = NULL;
 
   g_return_val_if_fail (GIG_IS_STORE (store), FALSE);
 
-  message = gig_json_object_get_object (event, "message");
-  if (cid == NULL || message == NULL)
+  if (cid == NULL || !gig_chat_event_has_message (event))
     return FALSE;
-  author = gig_json_object_get_object (message, "user");
-  author_id = gig_ui_json_string (author, "id");
-  if (*author_id == '\0' || g_strcmp0 (author_id, me) == 0)
+  author_id = gig_chat_event_get_author_id (event);
+  if (author_id == NULL || g_strcmp0 (author_id, me) == 0)
     return FALSE;
 
-  name = *gig_ui_json_string (author, "name") != '\0' ? gig_ui_json_string (author, "name") : author_id;
+  name = gig_chat_event_get_author_name (event);
   if (g_str_has_prefix (cid, prefix) && cid[strlen (prefix)] != '\0')
     {
       project_id = cid + strlen (prefix);
-      project = gig_store_get_record (store, GIG_COLLECTION_PROJECTS, project_id);
+      project = gig_project_load (store, project_id);
+      title = project != NULL ? gig_project_get_title (project) : NULL;
     }
   if (out_title != NULL)
     /* Translators: a chat notification's title: who wrote · in which project */
-    *out_title = project != NULL ? g_strdup_printf (_("%s · %s"), name, gig_ui_json_string (project, "title"))
+    *out_title = project != NULL ? g_strdup_printf (_("%s · %s"), name, title != NULL ? title : "")
                                  : g_strdup (name);
   if (out_body != NULL)
-    *out_body = g_strdup (gig_ui_json_string (message, "text"));
+    *out_body = g_strdup (gig_chat_event_get_text (event));
   if (out_project_id != NULL)
     *out_project_id = g_strdup (project_id);
   return TRUE;

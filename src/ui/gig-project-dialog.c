@@ -11,6 +11,7 @@
 #include "gig-project-dialog.h"
 #include "gig-ui-util.h"
 #include "model/gig-money.h"
+#include "model/gig-project.h"
 
 struct _GigProjectDialog
 {
@@ -58,7 +59,7 @@ gig_project_dialog_save (GigProjectDialog *self,
                          GError          **error)
 {
   g_autofree char *title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->title_row))));
-  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) fields = NULL;
   g_autoptr(GError) budget_error = NULL;
   g_autofree char *description = NULL;
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->description_view);
@@ -87,18 +88,11 @@ gig_project_dialog_save (GigProjectDialog *self,
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   description = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 
-  json_object_set_string_member (fields, "title", title);
-  json_object_set_double_member (fields, "budget", budget);
-  json_object_set_string_member (fields, "description", description);
-
   if (self->project_id == NULL)
     {
       char *id = NULL;
 
-      json_object_set_string_member (fields, "currency", "EUR");
-      json_object_set_string_member (fields, "status", "open");
-      json_object_set_string_member (fields, "owner", self->me);
-      json_object_set_boolean_member (fields, "deleted", FALSE);
+      fields = gig_project_new_fields (self->me, title, budget, description);
       if (!gig_store_create_record (self->store, GIG_COLLECTION_PROJECTS, fields, &id, error))
         {
           show_error (self, NULL, (*error)->message);
@@ -108,6 +102,7 @@ gig_project_dialog_save (GigProjectDialog *self,
       return id;
     }
 
+  fields = gig_project_edit_fields (title, budget, description);
   if (!gig_store_update_record (self->store, GIG_COLLECTION_PROJECTS, self->project_id, fields, error))
     {
       show_error (self, NULL, (*error)->message);
@@ -168,11 +163,15 @@ gig_project_dialog_new (GtkWindow  *parent,
 
   if (project_id != NULL)
     {
-      g_autoptr(JsonObject) record = gig_store_get_record (store, GIG_COLLECTION_PROJECTS, project_id);
+      g_autoptr(GigProject) project = gig_project_load (store, project_id);
+
       adw_message_dialog_set_heading (ADW_MESSAGE_DIALOG (self), _("Edit Project"));
-      gig_project_dialog_set_values (self, gig_ui_json_string (record, "title"), NULL,
-                                     gig_ui_json_string (record, "description"));
-      gig_ui_set_amount_row (GTK_WIDGET (self->budget_row), gig_ui_json_number (record, "budget"), FALSE);
+      if (project != NULL)
+        {
+          gig_project_dialog_set_values (self, gig_project_get_title (project), NULL,
+                                         gig_project_get_description (project));
+          gig_ui_set_amount_row (GTK_WIDGET (self->budget_row), gig_project_get_budget (project), FALSE);
+        }
     }
 
   on_form_changed (self);

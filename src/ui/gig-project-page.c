@@ -20,6 +20,9 @@
 #include "model/gig-money.h"
 #include "gig-window.h"
 #include "model/gig-milestone.h"
+#include "model/gig-project.h"
+#include "model/gig-proposal.h"
+#include "model/gig-user.h"
 
 /* A project has a handful of proposals and milestones; more than this is not a real project. */
 #define MAX_CHILDREN 500
@@ -33,7 +36,7 @@ struct _GigProjectPage
   char               *chat_cid;      /* channel shown in chat_slot, NULL for the placeholder */
   char               *me;
   char               *project_id;
-  JsonObject         *project;
+  GigProject         *project;
   GigLocalState       state;
   gboolean            folded;
   gboolean            is_owner;
@@ -103,7 +106,7 @@ static char *
 user_name (GigProjectPage *self,
            const char     *user_id)
 {
-  g_autoptr(JsonObject) user = NULL;
+  g_autoptr(GigUser) user = NULL;
   const char *name;
 
   if (user_id == NULL || *user_id == '\0')
@@ -111,9 +114,9 @@ user_name (GigProjectPage *self,
   if (g_strcmp0 (user_id, self->me) == 0)
     return g_strdup (_("You"));
 
-  user = gig_store_get_record (self->store, GIG_COLLECTION_USERS, user_id);
-  name = gig_ui_json_string (user, "name");
-  return g_strdup (*name != '\0' ? name : _("Someone"));
+  user = gig_user_load (self->store, user_id);
+  name = user != NULL ? gig_user_get_name (user) : NULL;
+  return g_strdup (name != NULL && *name != '\0' ? name : _("Someone"));
 }
 
 static gboolean
@@ -133,18 +136,6 @@ update_fields (GigProjectPage *self,
   return TRUE;
 }
 
-static gboolean
-set_status (GigProjectPage *self,
-            GigCollection   collection,
-            const char     *id,
-            const char     *status)
-{
-  g_autoptr(JsonObject) fields = json_object_new ();
-
-  json_object_set_string_member (fields, "status", status);
-  return update_fields (self, collection, id, fields);
-}
-
 static GPtrArray *
 children (GigProjectPage *self,
           GigCollection   collection,
@@ -157,7 +148,6 @@ children (GigProjectPage *self,
                                                           : GIG_STORE_SCOPE_ALL);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) ids = NULL;
-  GPtrArray *records;
 
   query->project = g_strdup (self->project_id);
   query->me = g_strdup (self->me);
@@ -166,11 +156,10 @@ children (GigProjectPage *self,
   if (ids == NULL)
     {
       g_warning ("Could not list %s: %s", gig_collection_to_string (collection), error->message);
-      return g_ptr_array_new ();
+      return g_ptr_array_new_with_free_func (g_object_unref);
     }
 
-  records = gig_store_get_records (self->store, collection, (const char * const *) ids);
-  return records;
+  return gig_record_load_many (self->store, collection, (const char * const *) ids);
 }
 
 static void
@@ -230,15 +219,12 @@ make_button (const char *label,
 /* The record's status as far as the server has it (see gig_ui_record_status_label). */
 static GtkWidget *
 make_record_pill (GigProjectPage *self,
-                  GigCollection   collection,
-                  JsonObject     *record,
-                  GigLocalState   state)
+                  GigRecord      *record)
 {
-  g_autoptr(GigRecord) object = gig_record_new_for_collection (collection, record, state);
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
-  gig_ui_set_record_pill (GTK_LABEL (label), object, self->store);
+  gig_ui_set_record_pill (GTK_LABEL (label), record, self->store);
   return label;
 }
 
@@ -286,8 +272,8 @@ typedef struct
 {
   GigProjectPage *self;
   GigCollection   collection;
-  char           *proposal_id;   /* the record decided on: a proposal or a milestone */
-  char           *status;
+  char           *record_id;     /* the record decided on: a proposal or a milestone */
+  JsonObject     *fields;        /* its new status */
 } ProposalDecision;
 
 static void
@@ -297,8 +283,8 @@ proposal_decision_free (gpointer  data,
   ProposalDecision *decision = data;
 
   g_object_unref (decision->self);
-  g_free (decision->proposal_id);
-  g_free (decision->status);
+  g_free (decision->record_id);
+  json_object_unref (decision->fields);
   g_free (decision);
 }
 
@@ -308,14 +294,14 @@ on_decision_response (AdwMessageDialog *dialog,
                       ProposalDecision *decision)
 {
   if (g_strcmp0 (response, "confirm") == 0)
-    set_status (decision->self, decision->collection, decision->proposal_id, decision->status);
+    update_fields (decision->self, decision->collection, decision->record_id, decision->fields);
 }
 
 /* Accept, reject and withdraw are not undoable on the server, so each asks first. */
 static void
-confirm_proposal_status (GigProjectPage *self,
-                         const char     *proposal_id,
-                         const char     *status)
+confirm_proposal_status (GigProjectPage    *self,
+                         const char        *proposal_id,
+                         GigProposalStatus  status)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   ProposalDecision *decision = g_new0 (ProposalDecision, 1);
@@ -323,13 +309,13 @@ confirm_proposal_status (GigProjectPage *self,
   const char *heading, *body, *label;
   AdwResponseAppearance appearance = ADW_RESPONSE_SUGGESTED;
 
-  if (g_str_equal (status, "accepted"))
+  if (status == GIG_PROPOSAL_STATUS_ACCEPTED)
     {
       heading = _("Accept Proposal?");
       body = _("The freelancer is hired and the project moves to in progress. Other proposals can no longer be accepted.");
       label = _("_Accept");
     }
-  else if (g_str_equal (status, "rejected"))
+  else if (status == GIG_PROPOSAL_STATUS_REJECTED)
     {
       heading = _("Reject Proposal?");
       body = _("The freelancer is told that the proposal was not accepted.");
@@ -346,8 +332,8 @@ confirm_proposal_status (GigProjectPage *self,
 
   decision->self = g_object_ref (self);
   decision->collection = GIG_COLLECTION_PROPOSALS;
-  decision->proposal_id = g_strdup (proposal_id);
-  decision->status = g_strdup (status);
+  decision->record_id = g_strdup (proposal_id);
+  decision->fields = gig_proposal_status_fields (status);
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                        heading, body));
@@ -379,17 +365,16 @@ proposal_action (GtkWidget  *widget,
     }
 
   confirm_proposal_status (self, id,
-                           g_str_equal (action_name, "project.accept-proposal") ? "accepted"
-                           : g_str_equal (action_name, "project.reject-proposal") ? "rejected"
-                           : "withdrawn");
+                           g_str_equal (action_name, "project.accept-proposal") ? GIG_PROPOSAL_STATUS_ACCEPTED
+                           : g_str_equal (action_name, "project.reject-proposal") ? GIG_PROPOSAL_STATUS_REJECTED
+                           : GIG_PROPOSAL_STATUS_WITHDRAWN);
 }
 
 static guint
 fill_proposals (GigProjectPage *self)
 {
   g_autoptr(GPtrArray) records = children (self, GIG_COLLECTION_PROPOSALS, GIG_STORE_SORT_NEWEST);
-  const char *currency = gig_ui_json_string (self->project, "currency");
-  const char *project_status = gig_ui_json_string (self->project, "status");
+  const char *currency = gig_project_get_currency (self->project);
   guint shown = 0;
 
   clear_list (self->proposals_list);
@@ -397,61 +382,44 @@ fill_proposals (GigProjectPage *self)
 
   for (guint i = 0; i < records->len; i++)
     {
-      JsonObject *proposal = g_ptr_array_index (records, i);
-      const char *id, *freelancer, *status;
+      GigProposal *proposal = g_ptr_array_index (records, i);
+      GigRecord *record = GIG_RECORD (proposal);
+      const char *id = gig_record_get_id (record);
+      gint64 days = gig_proposal_get_estimated_days (proposal);
       g_autofree char *amount = NULL;
       g_autofree char *terms = NULL;
       g_autofree char *name = NULL;
       GigProposalRow *row;
       GtkWidget *icon;
       GigLocalState state;
-      gboolean mine;
 
-      if (proposal == NULL)
-        continue;
-
-      id = gig_ui_json_string (proposal, "id");
-      freelancer = gig_ui_json_string (proposal, "freelancer");
-      status = gig_ui_json_string (proposal, "status");
-      mine = g_strcmp0 (freelancer, self->me) == 0;
-      if (mine && self->my_proposal == NULL)
+      if (gig_proposal_is_by (proposal, self->me) && self->my_proposal == NULL)
         self->my_proposal = g_strdup (id);
 
       /* The owner sees every proposal, a freelancer only their own. */
-      if (!self->is_owner && !mine)
+      if (!gig_proposal_is_visible_to (proposal, self->project, self->me))
         continue;
-
-      if (!mine)
-        {
-          GigLocalState other_state = GIG_LOCAL_STATE_SYNCED;
-
-          gig_store_get_record_meta (self->store, GIG_COLLECTION_PROPOSALS, id, &other_state, NULL, NULL);
-          if (other_state == GIG_LOCAL_STATE_DRAFT)
-            continue;
-        }
       icon = state_icon_for (self, GIG_COLLECTION_PROPOSALS, id, &state);
 
-      name = user_name (self, freelancer);
-      amount = gig_money_format (gig_ui_json_number (proposal, "amount"), currency);
-      terms = g_strdup_printf (ngettext ("%s · %d day", "%s · %d days",
-                                         (int) gig_ui_json_number (proposal, "estimated_days")),
-                               amount, (int) gig_ui_json_number (proposal, "estimated_days"));
+      name = user_name (self, gig_proposal_get_freelancer (proposal));
+      amount = gig_money_format (gig_proposal_get_amount (proposal), currency);
+      terms = g_strdup_printf (ngettext ("%s · %d day", "%s · %d days", (int) days), amount, (int) days);
 
       row = GIG_PROPOSAL_ROW (gig_proposal_row_new (id));
       gig_proposal_row_set_heading (row, name, terms);
-      gig_proposal_row_set_record_status (row, GIG_COLLECTION_PROPOSALS, proposal, state, self->store);
+      gig_proposal_row_set_record_status (row, record, self->store);
       if (icon != NULL)
         gig_proposal_row_add_suffix (row, icon);
       if (state == GIG_LOCAL_STATE_CONFLICT)
         gig_proposal_row_add_suffix (row, make_resolve_button (self, GIG_COLLECTION_PROPOSALS, id));
 
-      if (self->is_owner && g_str_equal (status, "sent") && g_str_equal (project_status, "open") && !mine)
+      if (gig_proposal_can_accept (proposal, self->project, self->me))
         gig_proposal_row_set_actions (row, GIG_PROPOSAL_ROW_DECIDE);
-      else if (mine && state == GIG_LOCAL_STATE_DRAFT)
+      else if (gig_proposal_is_by (proposal, self->me) && gig_record_is_draft (record))
         gig_proposal_row_set_actions (row, GIG_PROPOSAL_ROW_OWN_DRAFT);
-      else if (mine && g_str_equal (status, "sent"))
+      else if (gig_proposal_can_withdraw (proposal, self->me))
         gig_proposal_row_set_actions (row, GIG_PROPOSAL_ROW_OWN_SENT);
-      gig_proposal_row_set_cover_letter (row, gig_ui_json_string (proposal, "cover_letter"));
+      gig_proposal_row_set_cover_letter (row, gig_proposal_get_cover_letter (proposal));
 
       gtk_list_box_append (self->proposals_list, GTK_WIDGET (row));
       shown++;
@@ -495,7 +463,7 @@ static void
 confirm_approval (GigProjectPage *self,
                   const char     *milestone_id)
 {
-  g_autoptr(JsonObject) milestone = gig_store_get_record (self->store, GIG_COLLECTION_MILESTONES, milestone_id);
+  g_autoptr(GigMilestone) milestone = gig_milestone_load (self->store, milestone_id);
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   ProposalDecision *decision;
   g_autofree char *amount = NULL;
@@ -505,18 +473,17 @@ confirm_approval (GigProjectPage *self,
 
   if (milestone == NULL)
     return;
-  amount = gig_money_format (gig_ui_json_number (milestone, "amount"),
-                             gig_ui_json_string (self->project, "currency"));
-  freelancer = user_name (self, gig_ui_json_string (self->project, "hired_freelancer"));
+  amount = gig_money_format (gig_milestone_get_amount (milestone), gig_project_get_currency (self->project));
+  freelancer = user_name (self, gig_project_get_hired_freelancer (self->project));
   /* Translators: "Approving “Final logo” releases €1,200 to Bob. This can’t be undone." */
   body = g_strdup_printf (_("Approving “%s” releases %s to %s. This can’t be undone."),
-                          gig_ui_json_string (milestone, "title"), amount, freelancer);
+                          gig_milestone_get_title (milestone), amount, freelancer);
 
   decision = g_new0 (ProposalDecision, 1);
   decision->self = g_object_ref (self);
   decision->collection = GIG_COLLECTION_MILESTONES;
-  decision->proposal_id = g_strdup (milestone_id);
-  decision->status = g_strdup (gig_milestone_status_to_string (GIG_MILESTONE_STATUS_APPROVED));
+  decision->record_id = g_strdup (milestone_id);
+  decision->fields = gig_milestone_status_fields (GIG_MILESTONE_STATUS_APPROVED);
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                        _("Approve Milestone?"), body));
@@ -529,58 +496,54 @@ confirm_approval (GigProjectPage *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Swaps the positions of two milestones: two small updates that merge like any other edit. */
 static void
-milestone_do (GigProjectPage *self,
-              const char     *id,
-              const char     *action,
-              const char     *other)
+swap_milestones (GigProjectPage *self,
+                 const char     *id,
+                 const char     *other)
 {
-  if (g_str_equal (action, "move") && other != NULL)
-    {
-      /* Swap the two positions: two small updates that merge like any other edit. */
-      g_autoptr(JsonObject) a = gig_store_get_record (self->store, GIG_COLLECTION_MILESTONES, id);
-      g_autoptr(JsonObject) b = gig_store_get_record (self->store, GIG_COLLECTION_MILESTONES, other);
-      g_autoptr(JsonObject) fa = json_object_new ();
-      g_autoptr(JsonObject) fb = json_object_new ();
-      gint64 pa = (gint64) gig_ui_json_number (a, "position");
-      gint64 pb = (gint64) gig_ui_json_number (b, "position");
+  g_autoptr(GigMilestone) a = gig_milestone_load (self->store, id);
+  g_autoptr(GigMilestone) b = gig_milestone_load (self->store, other);
+  g_autoptr(JsonObject) fa = NULL;
+  g_autoptr(JsonObject) fb = NULL;
+  gint64 pa, pb;
 
-      if (pa == pb)
-        pb = pa + 1;
-      json_object_set_int_member (fa, "position", pb);
-      json_object_set_int_member (fb, "position", pa);
-      if (update_fields (self, GIG_COLLECTION_MILESTONES, id, fa))
-        update_fields (self, GIG_COLLECTION_MILESTONES, other, fb);
-      return;
-    }
+  if (a == NULL || b == NULL)
+    return;
+  pa = gig_milestone_get_position (a);
+  pb = gig_milestone_get_position (b);
+  if (pa == pb)
+    pb = pa + 1;
+  fa = gig_milestone_position_fields (pb);
+  fb = gig_milestone_position_fields (pa);
+  if (update_fields (self, GIG_COLLECTION_MILESTONES, id, fa))
+    update_fields (self, GIG_COLLECTION_MILESTONES, other, fb);
+}
 
-  if (g_str_equal (action, "approved"))
+static void
+move_milestone (GigProjectPage     *self,
+                const char         *id,
+                GigMilestoneStatus  to)
+{
+  g_autoptr(JsonObject) fields = NULL;
+
+  if (to == GIG_MILESTONE_STATUS_APPROVED)
     {
       confirm_approval (self, id);
       return;
     }
 
-  if (g_str_equal (action, "edit"))
-    {
-      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-      GigMilestoneDialog *dialog = gig_milestone_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                             self->store, self->project_id, id);
-
-      gtk_window_present (GTK_WINDOW (dialog));
-      return;
-    }
-
-  set_status (self, GIG_COLLECTION_MILESTONES, id, action);
+  fields = gig_milestone_status_fields (to);
+  update_fields (self, GIG_COLLECTION_MILESTONES, id, fields);
 }
 
 static void
 on_milestone_button_clicked (GtkButton      *button,
                              GigProjectPage *self)
 {
-  milestone_do (self,
-                g_object_get_data (G_OBJECT (button), "record-id"),
-                g_object_get_data (G_OBJECT (button), "action"),
-                g_object_get_data (G_OBJECT (button), "other-id"));
+  move_milestone (self,
+                  g_object_get_data (G_OBJECT (button), "record-id"),
+                  GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "move-to")));
 }
 
 /* project.edit-milestone (target: id) and project.move-milestone (target: id, the neighbour
@@ -598,7 +561,18 @@ milestone_menu_action (GtkWidget  *widget,
   else
     id = g_variant_get_string (parameter, NULL);
 
-  milestone_do (self, id, other != NULL ? "move" : "edit", other);
+  if (other != NULL)
+    {
+      swap_milestones (self, id, other);
+    }
+  else
+    {
+      GtkRoot *root = gtk_widget_get_root (widget);
+      GigMilestoneDialog *dialog = gig_milestone_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                             self->store, self->project_id, id);
+
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
 }
 
 /* Edit and reorder go in one menu, so a row keeps room for its title at 360 px. */
@@ -640,15 +614,13 @@ milestone_menu (const char *id,
 }
 
 static GtkWidget *
-milestone_button (GigProjectPage *self,
-                  GtkWidget      *button,
-                  const char     *id,
-                  const char     *action,
-                  const char     *other_id)
+milestone_button (GigProjectPage     *self,
+                  GtkWidget          *button,
+                  const char         *id,
+                  GigMilestoneStatus  move_to)
 {
   g_object_set_data_full (G_OBJECT (button), "record-id", g_strdup (id), g_free);
-  g_object_set_data (G_OBJECT (button), "action", (gpointer) action);
-  g_object_set_data_full (G_OBJECT (button), "other-id", g_strdup (other_id), g_free);
+  g_object_set_data (G_OBJECT (button), "move-to", GINT_TO_POINTER (move_to));
   g_signal_connect (button, "clicked", G_CALLBACK (on_milestone_button_clicked), self);
   return button;
 }
@@ -656,43 +628,37 @@ milestone_button (GigProjectPage *self,
 static guint
 fill_milestones (GigProjectPage *self)
 {
-  g_autoptr(GPtrArray) all = children (self, GIG_COLLECTION_MILESTONES, GIG_STORE_SORT_POSITION);
-  g_autoptr(GPtrArray) records = g_ptr_array_new ();
-  const char *currency = gig_ui_json_string (self->project, "currency");
+  g_autoptr(GPtrArray) records = children (self, GIG_COLLECTION_MILESTONES, GIG_STORE_SORT_POSITION);
+  const char *currency = gig_project_get_currency (self->project);
   g_autofree char *total_text = NULL;
   g_autofree char *approved_text = NULL;
   g_autofree char *budget_text = NULL;
   g_autofree char *totals = NULL;
   double total = 0, approved = 0;
   /* The server moves milestones only while the project is in progress. */
-  gboolean moves_open = g_strcmp0 (gig_ui_json_string (self->project, "status"), "in_progress") == 0;
+  gboolean moves_open = gig_project_milestones_move (self->project);
+  GigProjectRole role = gig_project_get_role (self->project, self->me);
 
   clear_list (self->milestones_list);
 
-  for (guint i = 0; i < all->len; i++)
-    if (g_ptr_array_index (all, i) != NULL)
-      g_ptr_array_add (records, g_ptr_array_index (all, i));
-
   for (guint i = 0; i < records->len; i++)
     {
-      JsonObject *milestone = g_ptr_array_index (records, i);
-      const char *id = gig_ui_json_string (milestone, "id");
-      double amount = gig_ui_json_number (milestone, "amount");
+      GigMilestone *milestone = g_ptr_array_index (records, i);
+      GigRecord *record = GIG_RECORD (milestone);
+      const char *id = gig_record_get_id (record);
+      double amount = gig_milestone_get_amount (milestone);
       g_autofree char *amount_text = gig_money_format (amount, currency);
-      g_autofree char *due = gig_ui_format_day (gig_ui_json_string (milestone, "due_date"));
+      g_autofree char *due = gig_ui_format_day (gig_milestone_get_due_date (milestone));
       g_autofree char *subtitle = NULL;
-      g_autofree char *escaped = g_markup_escape_text (gig_ui_json_string (milestone, "title"), -1);
+      g_autofree char *escaped = g_markup_escape_text (gig_milestone_get_title (milestone) != NULL
+                                                       ? gig_milestone_get_title (milestone) : "", -1);
       GigLocalState state;
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *icon = state_icon_for (self, GIG_COLLECTION_MILESTONES, id, &state);
-      g_autoptr(GigRecord) object = gig_record_new_for_collection (GIG_COLLECTION_MILESTONES, milestone, state);
-      GigMilestone *model = GIG_MILESTONE (object);
-      GigMilestoneRole role = self->is_owner ? GIG_MILESTONE_ROLE_OWNER
-                            : self->is_hired ? GIG_MILESTONE_ROLE_HIRED : GIG_MILESTONE_ROLE_OTHER;
       GtkWidget *decision = NULL;
 
       total += amount;
-      if (gig_milestone_get_status_value (model) == GIG_MILESTONE_STATUS_APPROVED)
+      if (gig_milestone_get_status_value (milestone) == GIG_MILESTONE_STATUS_APPROVED)
         approved += amount;
 
       subtitle = *due != '\0' ? g_strdup_printf (_("%s · due %s"), amount_text, due) : g_strdup (amount_text);
@@ -716,35 +682,36 @@ fill_milestones (GigProjectPage *self)
         adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
       if (state == GIG_LOCAL_STATE_CONFLICT)
         adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_resolve_button (self, GIG_COLLECTION_MILESTONES, id));
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_record_pill (self, GIG_COLLECTION_MILESTONES, milestone, state));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), make_record_pill (self, record));
 
-      if (self->is_owner)
+      if (role == GIG_PROJECT_ROLE_OWNER)
         {
           /* Submitted work is approved (asked first: it releases the money) or sent back. The
            * two buttons get a row of their own below, so a narrow window keeps the title. */
-          if (moves_open && gig_milestone_can_move_to (model, role, GIG_MILESTONE_STATUS_APPROVED))
+          if (moves_open && gig_milestone_can_move_to (milestone, role, GIG_MILESTONE_STATUS_APPROVED))
             decision = make_decision_row (self, escaped,
                                           milestone_button (self, make_button (_("_Request Changes"), NULL),
-                                                            id, "in_progress", NULL),
+                                                            id, GIG_MILESTONE_STATUS_IN_PROGRESS),
                                           milestone_button (self, make_button (_("_Approve…"), "suggested-action"),
-                                                            id, "approved", NULL));
+                                                            id, GIG_MILESTONE_STATUS_APPROVED));
           /* Edit (while the terms are open) and reorder share one menu, so a row keeps room for
            * its title at 360 px. */
           adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                     milestone_menu (id, gig_milestone_can_edit_terms (model),
-                                                     i > 0 ? gig_ui_json_string (g_ptr_array_index (records, i - 1), "id") : NULL,
-                                                     i + 1 < records->len ? gig_ui_json_string (g_ptr_array_index (records, i + 1), "id") : NULL));
+                                     milestone_menu (id, gig_milestone_can_edit_terms (milestone),
+                                                     i > 0 ? gig_record_get_id (g_ptr_array_index (records, i - 1)) : NULL,
+                                                     i + 1 < records->len ? gig_record_get_id (g_ptr_array_index (records, i + 1)) : NULL));
         }
-      else if (self->is_hired)
+      else if (role == GIG_PROJECT_ROLE_HIRED)
         {
-          if (moves_open && gig_milestone_get_status_value (model) == GIG_MILESTONE_STATUS_PENDING &&
-              gig_milestone_can_move_to (model, role, GIG_MILESTONE_STATUS_IN_PROGRESS))
+          if (moves_open && gig_milestone_can_move_to (milestone, role, GIG_MILESTONE_STATUS_IN_PROGRESS) &&
+              gig_milestone_get_status_value (milestone) == GIG_MILESTONE_STATUS_PENDING)
             adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                       milestone_button (self, make_button (_("_Start"), NULL), id, "in_progress", NULL));
-          else if (moves_open && gig_milestone_can_move_to (model, role, GIG_MILESTONE_STATUS_SUBMITTED))
+                                       milestone_button (self, make_button (_("_Start"), NULL), id,
+                                                         GIG_MILESTONE_STATUS_IN_PROGRESS));
+          else if (moves_open && gig_milestone_can_move_to (milestone, role, GIG_MILESTONE_STATUS_SUBMITTED))
             adw_action_row_add_suffix (ADW_ACTION_ROW (row),
                                        milestone_button (self, make_button (_("S_ubmit"), "suggested-action"),
-                                                         id, "submitted", NULL));
+                                                         id, GIG_MILESTONE_STATUS_SUBMITTED));
         }
 
       gtk_list_box_append (self->milestones_list, row);
@@ -779,9 +746,7 @@ fill_milestones (GigProjectPage *self)
 static gboolean
 chat_allowed (GigProjectPage *self)
 {
-  const char *hired = gig_ui_json_string (self->project, "hired_freelancer");
-
-  return self->chat_client != NULL && self->project != NULL && *hired != '\0' &&
+  return self->chat_client != NULL && self->project != NULL && gig_project_has_hired (self->project) &&
          (self->is_owner || self->is_hired);
 }
 
@@ -812,7 +777,7 @@ update_chat (GigProjectPage *self)
   self->chat_cid = g_steal_pointer (&cid);
   adw_bin_set_child (self->chat_slot,
                      gig_chat_view_new (self->chat_client, self->chat_cid,
-                                        gig_ui_json_string (self->project, "title")));
+                                        gig_project_get_title (self->project)));
 }
 
 void
@@ -865,7 +830,7 @@ open_chat_action (GtkWidget  *widget,
     return;
 
   cid = gig_chat_cid_for_project (self->project_id);
-  window = gig_chat_window_new (app, self->chat_client, cid, gig_ui_json_string (self->project, "title"));
+  window = gig_chat_window_new (app, self->chat_client, cid, gig_project_get_title (self->project));
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -874,21 +839,20 @@ open_chat_action (GtkWidget  *widget,
 static void
 update_actions (GigProjectPage *self)
 {
-  const char *status = gig_ui_json_string (self->project, "status");
-  gboolean deleted = gig_ui_json_bool (self->project, "deleted");
-  gboolean live = self->project != NULL && !deleted;
-  gboolean active = g_str_equal (status, "open") || g_str_equal (status, "in_progress");
+  gboolean live = self->project != NULL && !gig_record_get_deleted (GIG_RECORD (self->project));
+  gboolean owner = live && self->is_owner;
+  gboolean active = owner && gig_project_is_active (self->project);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.edit", live && self->is_owner);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.edit", owner);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.complete",
-                                 live && self->is_owner && g_str_equal (status, "in_progress"));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.cancel", live && self->is_owner && active);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.trash", live && self->is_owner);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.add-milestone",
-                                 live && self->is_owner && active);
+                                 owner && gig_project_can_complete (self->project));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.cancel", owner && gig_project_can_cancel (self->project));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.trash", owner);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.add-milestone", active);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "project.write-proposal",
-                                 live && !self->is_owner && (self->my_proposal != NULL || g_str_equal (status, "open")));
-  gtk_widget_set_visible (GTK_WIDGET (self->add_milestone_button), live && self->is_owner && active);
+                                 live && !self->is_owner &&
+                                 (self->my_proposal != NULL || gig_project_takes_proposals (self->project)));
+  gtk_widget_set_visible (GTK_WIDGET (self->add_milestone_button), active);
 }
 
 static void
@@ -900,7 +864,7 @@ update_state_banner (GigProjectPage *self)
 
   gig_store_get_record_meta (self->store, GIG_COLLECTION_PROJECTS, self->project_id, &self->state, &message, NULL);
 
-  if (gig_ui_json_bool (self->project, "deleted"))
+  if (self->project != NULL && gig_record_get_deleted (GIG_RECORD (self->project)))
     {
       text = _("This project is in the trash.");
       button = self->is_owner ? _("_Restore") : NULL;
@@ -931,17 +895,15 @@ static void
 restore_project (GigProjectPage *self,
                  const char     *id)
 {
-  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) fields = gig_record_trash_fields (FALSE);
 
-  json_object_set_boolean_member (fields, "deleted", FALSE);
-  json_object_set_string_member (fields, "deleted_at", "");
   update_fields (self, GIG_COLLECTION_PROJECTS, id, fields);
 }
 
 static void
 on_state_button_clicked (GigProjectPage *self)
 {
-  if (gig_ui_json_bool (self->project, "deleted"))
+  if (self->project != NULL && gig_record_get_deleted (GIG_RECORD (self->project)))
     restore_project (self, self->project_id);
   else if (self->state == GIG_LOCAL_STATE_CONFLICT)
     open_conflict (self, GIG_COLLECTION_PROJECTS, self->project_id);
@@ -955,6 +917,7 @@ gig_project_page_reload (GigProjectPage *self)
   g_autofree char *hired = NULL;
   g_autofree char *created = NULL;
   const char *description;
+  const char *title;
   guint n_proposals, n_milestones;
 
   g_return_if_fail (GIG_IS_PROJECT_PAGE (self));
@@ -962,8 +925,8 @@ gig_project_page_reload (GigProjectPage *self)
   if (self->store == NULL || self->project_id == NULL)
     return;
 
-  g_clear_pointer (&self->project, json_object_unref);
-  self->project = gig_store_get_record (self->store, GIG_COLLECTION_PROJECTS, self->project_id);
+  g_clear_object (&self->project);
+  self->project = gig_project_load (self->store, self->project_id);
   if (self->project == NULL)
     {
       gtk_label_set_text (self->title_label, _("This project is no longer available."));
@@ -971,30 +934,25 @@ gig_project_page_reload (GigProjectPage *self)
       return;
     }
 
-  self->is_owner = g_strcmp0 (gig_ui_json_string (self->project, "owner"), self->me) == 0;
-  self->is_hired = g_strcmp0 (gig_ui_json_string (self->project, "hired_freelancer"), self->me) == 0;
-  self->budget = gig_ui_json_number (self->project, "budget");
+  self->is_owner = gig_project_get_role (self->project, self->me) == GIG_PROJECT_ROLE_OWNER;
+  self->is_hired = gig_project_get_role (self->project, self->me) == GIG_PROJECT_ROLE_HIRED;
+  self->budget = gig_project_get_budget (self->project);
+  title = gig_project_get_title (self->project) != NULL ? gig_project_get_title (self->project) : "";
 
-  adw_view_switcher_title_set_title (self->switcher_title, gig_ui_json_string (self->project, "title"));
-  gtk_label_set_text (self->title_label, gig_ui_json_string (self->project, "title"));
-  budget = gig_money_format (self->budget, gig_ui_json_string (self->project, "currency"));
+  adw_view_switcher_title_set_title (self->switcher_title, title);
+  gtk_label_set_text (self->title_label, title);
+  budget = gig_money_format (self->budget, gig_project_get_currency (self->project));
   adw_action_row_set_subtitle (self->budget_row, budget);
-  {
-    GigLocalState project_state = GIG_LOCAL_STATE_SYNCED;
-    g_autoptr(GigRecord) project = NULL;
-
-    gig_store_get_record_meta (self->store, GIG_COLLECTION_PROJECTS, self->project_id, &project_state, NULL, NULL);
-    project = gig_record_new_for_collection (GIG_COLLECTION_PROJECTS, self->project, project_state);
-    gig_ui_set_record_pill (self->status_pill, project, self->store);
-  }
-  owner = user_name (self, gig_ui_json_string (self->project, "owner"));
+  gig_ui_set_record_pill (self->status_pill, GIG_RECORD (self->project), self->store);
+  owner = user_name (self, gig_project_get_owner (self->project));
   adw_action_row_set_subtitle (self->owner_row, owner);
-  hired = user_name (self, gig_ui_json_string (self->project, "hired_freelancer"));
+  hired = user_name (self, gig_project_get_hired_freelancer (self->project));
   adw_action_row_set_subtitle (self->hired_row, hired);
-  created = gig_ui_format_date (gig_ui_json_string (self->project, "created"));
+  created = gig_ui_format_date (gig_record_get_created (GIG_RECORD (self->project)));
   adw_action_row_set_subtitle (self->created_row, *created != '\0' ? created : _("Not sent yet"));
-  description = gig_ui_json_string (self->project, "description");
-  gig_ui_set_linked_text (self->description_label, *description != '\0' ? description : _("No description."));
+  description = gig_project_get_description (self->project);
+  gig_ui_set_linked_text (self->description_label,
+                          description != NULL && *description != '\0' ? description : _("No description."));
 
   n_proposals = fill_proposals (self);
   n_milestones = fill_milestones (self);
@@ -1005,16 +963,13 @@ gig_project_page_reload (GigProjectPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->proposal_button), !self->is_owner);
   if (self->my_proposal != NULL)
     {
-      g_autoptr(JsonObject) mine = gig_store_get_record (self->store, GIG_COLLECTION_PROPOSALS, self->my_proposal);
-      GigLocalState state = GIG_LOCAL_STATE_SYNCED;
-
-      g_autoptr(GigRecord) object = NULL;
+      g_autoptr(GigProposal) mine = gig_proposal_load (self->store, self->my_proposal);
+      GigRecord *object = GIG_RECORD (mine);
+      GigLocalState state = object != NULL ? gig_record_get_local_state (object) : GIG_LOCAL_STATE_SYNCED;
       g_autoptr(JsonObject) on_server = gig_store_get_server_record (self->store, GIG_COLLECTION_PROPOSALS,
                                                                      self->my_proposal);
       const char *css_class = NULL;
 
-      gig_store_get_record_meta (self->store, GIG_COLLECTION_PROPOSALS, self->my_proposal, &state, NULL, NULL);
-      object = mine != NULL ? gig_record_new_for_collection (GIG_COLLECTION_PROPOSALS, mine, state) : NULL;
       if (state == GIG_LOCAL_STATE_DRAFT)
         gtk_button_set_label (self->proposal_button, _("_Continue Your Draft"));
       else if (on_server == NULL && state != GIG_LOCAL_STATE_FAILED)
@@ -1062,8 +1017,11 @@ status_action (GtkWidget  *widget,
 {
   GigProjectPage *self = GIG_PROJECT_PAGE (widget);
 
-  set_status (self, GIG_COLLECTION_PROJECTS, self->project_id,
-              g_str_equal (action_name, "project.complete") ? "completed" : "cancelled");
+  g_autoptr(JsonObject) fields = gig_project_status_fields (g_str_equal (action_name, "project.complete")
+                                                            ? GIG_PROJECT_STATUS_COMPLETED
+                                                            : GIG_PROJECT_STATUS_CANCELLED);
+
+  update_fields (self, GIG_COLLECTION_PROJECTS, self->project_id, fields);
 }
 
 static void
@@ -1081,13 +1039,9 @@ trash_action (GtkWidget  *widget,
               GVariant   *parameter)
 {
   GigProjectPage *self = GIG_PROJECT_PAGE (widget);
-  g_autoptr(JsonObject) fields = json_object_new ();
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = gig_stamp_format (now);
+  g_autoptr(JsonObject) fields = gig_record_trash_fields (TRUE);
   AdwToast *undo;
 
-  json_object_set_boolean_member (fields, "deleted", TRUE);
-  json_object_set_string_member (fields, "deleted_at", stamp);
   if (!update_fields (self, GIG_COLLECTION_PROJECTS, self->project_id, fields))
     return;
 
@@ -1186,7 +1140,7 @@ gig_project_page_set_context (GigProjectPage *self,
   g_free (self->me);
   self->me = g_strdup (me);
   g_clear_pointer (&self->project_id, g_free);
-  g_clear_pointer (&self->project, json_object_unref);
+  g_clear_object (&self->project);
 
   if (store != NULL)
     g_signal_connect_object (store, "changed", G_CALLBACK (on_store_changed), self, G_CONNECT_SWAPPED);
@@ -1237,7 +1191,7 @@ gig_project_page_dispose (GObject *object)
   g_clear_object (&self->chat_client);
   g_clear_pointer (&self->chat_cid, g_free);
   g_clear_object (&self->store);
-  g_clear_pointer (&self->project, json_object_unref);
+  g_clear_object (&self->project);
 
   G_OBJECT_CLASS (gig_project_page_parent_class)->dispose (object);
 }

@@ -11,6 +11,8 @@
 #include "gig-proposal-editor.h"
 #include "gig-ui-util.h"
 #include "model/gig-money.h"
+#include "model/gig-project.h"
+#include "model/gig-proposal.h"
 
 /* Long enough not to write on every keystroke, short enough that a crash loses a word or two. */
 #define SAVE_DELAY_MS 400
@@ -75,23 +77,15 @@ get_cover_letter (GigProposalEditor *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
-/* A half-typed amount is not read as a number it is not ("1,2" is not 1): the draft keeps the
- * last amount that parsed (0 for a new one); Send checks the field. */
+/* What the form holds, as the draft saves it (see gig_proposal_input_fields); Send checks it. */
 static JsonObject *
 collect_fields (GigProposalEditor *self)
 {
-  JsonObject *fields = json_object_new ();
   g_autofree char *letter = get_cover_letter (self);
-  double amount = 0;
-  gint64 days = g_ascii_strtoll (gtk_editable_get_text (GTK_EDITABLE (self->days_row)), NULL, 10);
 
-  json_object_set_string_member (fields, "cover_letter", letter);
-  if (gig_money_parse (gtk_editable_get_text (GTK_EDITABLE (self->amount_row)), &amount, NULL) ||
-      self->proposal_id == NULL)
-    json_object_set_double_member (fields, "amount", amount);
-  json_object_set_int_member (fields, "estimated_days", MAX (days, 0));
-
-  return fields;
+  return gig_proposal_input_fields (gtk_editable_get_text (GTK_EDITABLE (self->amount_row)),
+                                    gtk_editable_get_text (GTK_EDITABLE (self->days_row)),
+                                    letter, self->proposal_id == NULL);
 }
 
 static void
@@ -120,12 +114,7 @@ gig_proposal_editor_flush (GigProposalEditor *self,
 
   fields = collect_fields (self);
   if (self->proposal_id == NULL)
-    {
-      json_object_set_string_member (fields, "project", self->project_id);
-      json_object_set_string_member (fields, "freelancer", self->me);
-      json_object_set_string_member (fields, "status", "sent");
-      json_object_set_boolean_member (fields, "deleted", FALSE);
-    }
+    gig_proposal_add_draft_fields (fields, self->project_id, self->me);
 
   if (!gig_store_save_draft (self->store, fields, self->proposal_id,
                              self->proposal_id == NULL ? &new_id : NULL, error))
@@ -142,49 +131,30 @@ gig_proposal_editor_flush (GigProposalEditor *self,
   return TRUE;
 }
 
-static gboolean
-days_valid (const char *text)
-{
-  char *end = NULL;
-
-  return *text == '\0' || (g_ascii_strtoll (text, &end, 10) >= 0 && end != NULL && *end == '\0');
-}
-
-/* Checks the amount and days fields: each is red exactly while its text is wrong, so a
- * correction clears the mark as it is typed. Returns the first problem, or NULL. */
+/* Checks the form by the proposal's rules (gig_proposal_check_input): each field is red exactly
+ * while its text is wrong, so a correction clears the mark as it is typed; to send, an amount
+ * that is missing is marked too. Returns the first problem, or NULL. */
 static char *
 check_fields (GigProposalEditor *self,
-              gboolean           require_amount)
+              gboolean           sending)
 {
+  g_autofree char *letter = sending ? get_cover_letter (self) : NULL;
   const char *days_text = gtk_editable_get_text (GTK_EDITABLE (self->days_row));
-  g_autoptr(GError) amount_error = NULL;
+  g_autoptr(GError) error = NULL;
   double amount = 0;
-  char *message = NULL;
 
-  if (!gig_ui_read_amount_row (GTK_WIDGET (self->amount_row), &amount, &amount_error))
-    {
-      if (!g_error_matches (amount_error, GIG_MONEY_ERROR, GIG_MONEY_ERROR_EMPTY))
-        message = g_strdup (amount_error->message);
-      else if (require_amount)
-        message = g_strdup (_("Enter the amount you ask for."));
-    }
-  else if (amount <= 0 && require_amount)
-    {
-      message = g_strdup (_("Enter the amount you ask for."));
-    }
-  if (require_amount && message != NULL)
-    gtk_widget_add_css_class (GTK_WIDGET (self->amount_row), "error");
-
-  if (days_valid (days_text))
+  gig_ui_read_amount_row (GTK_WIDGET (self->amount_row), &amount, NULL);
+  if (gig_proposal_days_valid (days_text))
     gtk_widget_remove_css_class (GTK_WIDGET (self->days_row), "error");
   else
-    {
-      gtk_widget_add_css_class (GTK_WIDGET (self->days_row), "error");
-      if (message == NULL)
-        message = g_strdup (_("Enter the estimated days as a whole number."));
-    }
+    gtk_widget_add_css_class (GTK_WIDGET (self->days_row), "error");
 
-  return message;
+  if (gig_proposal_check_input (gtk_editable_get_text (GTK_EDITABLE (self->amount_row)), days_text,
+                                letter, sending, &error))
+    return NULL;
+  if (sending && g_error_matches (error, GIG_PROPOSAL_ERROR, GIG_PROPOSAL_ERROR_AMOUNT))
+    gtk_widget_add_css_class (GTK_WIDGET (self->amount_row), "error");
+  return g_strdup (error->message);
 }
 
 static gboolean
@@ -249,11 +219,7 @@ static gboolean
 validate (GigProposalEditor *self,
           GError           **error)
 {
-  g_autofree char *letter = get_cover_letter (self);
   g_autofree char *message = check_fields (self, TRUE);
-
-  if (message == NULL && *g_strstrip (letter) == '\0')
-    message = g_strdup (_("Write a few lines about why you are a good fit."));
 
   if (message != NULL)
     {
@@ -379,26 +345,26 @@ gig_proposal_editor_close_request (GtkWindow *window)
 static void
 load (GigProposalEditor *self)
 {
-  g_autoptr(JsonObject) project = gig_store_get_record (self->store, GIG_COLLECTION_PROJECTS, self->project_id);
-  GigLocalState state = GIG_LOCAL_STATE_DRAFT;
+  g_autoptr(GigProject) project = gig_project_load (self->store, self->project_id);
+  const char *title = project != NULL ? gig_project_get_title (project) : NULL;
 
-  adw_window_title_set_subtitle (self->window_title, gig_ui_json_string (project, "title"));
+  adw_window_title_set_subtitle (self->window_title, title != NULL ? title : "");
 
   self->is_draft = TRUE;
   if (self->proposal_id != NULL)
     {
-      g_autoptr(JsonObject) proposal = gig_store_get_record (self->store, GIG_COLLECTION_PROPOSALS,
-                                                             self->proposal_id);
-      g_autofree char *days = g_strdup_printf ("%.0f", gig_ui_json_number (proposal, "estimated_days"));
+      g_autoptr(GigProposal) proposal = gig_proposal_load (self->store, self->proposal_id);
+      gint64 days = proposal != NULL ? gig_proposal_get_estimated_days (proposal) : 0;
+      g_autofree char *days_text = days > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, days) : g_strdup ("");
+      const char *letter = proposal != NULL ? gig_proposal_get_cover_letter (proposal) : NULL;
 
-      gig_store_get_record_meta (self->store, GIG_COLLECTION_PROPOSALS, self->proposal_id, &state, NULL, NULL);
-      self->is_draft = state == GIG_LOCAL_STATE_DRAFT;
+      /* A proposal that left the store is edited as a draft would be: nothing typed is lost. */
+      self->is_draft = proposal == NULL || gig_record_is_draft (GIG_RECORD (proposal));
 
       self->loading = TRUE;
-      gig_ui_set_amount_row (GTK_WIDGET (self->amount_row), gig_ui_json_number (proposal, "amount"), TRUE);
-      gig_proposal_editor_set_values (self, NULL,
-                                      gig_ui_json_number (proposal, "estimated_days") > 0 ? days : "",
-                                      gig_ui_json_string (proposal, "cover_letter"));
+      gig_ui_set_amount_row (GTK_WIDGET (self->amount_row),
+                             proposal != NULL ? gig_proposal_get_amount (proposal) : 0, TRUE);
+      gig_proposal_editor_set_values (self, NULL, days_text, letter != NULL ? letter : "");
       self->loading = FALSE;
       set_save_label (self, self->is_draft ? _("Draft saved") : "");
     }

@@ -107,30 +107,13 @@ gig_proposal_row_set_heading (GigProposalRow *self,
 }
 
 void
-gig_proposal_row_set_status (GigProposalRow *self,
-                             const char     *status,
-                             const char     *label)
-{
-  g_return_if_fail (GIG_IS_PROPOSAL_ROW (self));
-
-  gig_ui_set_status_pill (self->status_pill, status);
-  if (label != NULL)
-    gtk_label_set_text (self->status_pill, label);
-}
-
-void
 gig_proposal_row_set_record_status (GigProposalRow *self,
-                                    GigCollection   collection,
-                                    JsonObject     *record,
-                                    GigLocalState   state,
+                                    GigRecord      *record,
                                     GigStore       *store)
 {
-  g_autoptr(GigRecord) object = NULL;
-
   g_return_if_fail (GIG_IS_PROPOSAL_ROW (self));
 
-  object = gig_record_new_for_collection (collection, record, state);
-  gig_ui_set_record_pill (self->status_pill, object, store);
+  gig_ui_set_record_pill (self->status_pill, record, store);
 }
 
 void

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "store/gig-store.h"
+#include "model/gig-record.h"
 
 G_BEGIN_DECLS
 
@@ -34,16 +35,10 @@ const char *gig_proposal_row_get_proposal_id   (GigProposalRow        *self);
 void        gig_proposal_row_set_heading       (GigProposalRow        *self,
                                                 const char            *name,
                                                 const char            *terms);
-/* The status pill: a status value ("sent", "accepted", …), or NULL with @label for a local state. */
-void        gig_proposal_row_set_status        (GigProposalRow        *self,
-                                                const char            *status,
-                                                const char            *label);
 /* The status pill as the user may rely on it ("Draft", "Waiting to Send", …): see
  * gig_ui_record_status_label(). */
 void        gig_proposal_row_set_record_status (GigProposalRow    *self,
-                                                GigCollection      collection,
-                                                JsonObject        *record,
-                                                GigLocalState      state,
+                                                GigRecord         *record,
                                                 GigStore          *store);
 /* Shown wrapped; a long one is cut after a few lines with a Show More button. */
 void        gig_proposal_row_set_cover_letter  (GigProposalRow        *self,

@@ -19,6 +19,8 @@
 #include "gig-record-row.h"
 #include "gig-ui-util.h"
 #include "model/gig-money.h"
+#include "model/gig-project.h"
+#include "model/gig-proposal.h"
 
 struct _GigRecordRow
 {
@@ -89,10 +91,14 @@ set_text (GigRecordRow *self,
           const char   *title,
           const char   *subtitle)
 {
-  g_autofree char *text = g_strconcat (title, "\n", subtitle, NULL);
+  g_autofree char *text = NULL;
   g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
-  guint title_end = strlen (title);
+  guint title_end;
   PangoAttribute *attr;
+
+  title = title != NULL ? title : "";
+  text = g_strconcat (title, "\n", subtitle, NULL);
+  title_end = strlen (title);
 
   attr = pango_attr_weight_new (PANGO_WEIGHT_BOLD);
   attr->end_index = title_end;
@@ -229,25 +235,26 @@ gig_record_row_bind (GigRecordRow *self,
   self->id = g_strdup (gig_record_get_id (record));
   state = gig_record_get_local_state (record);
 
-  if (gig_record_get_collection (record) == GIG_COLLECTION_PROPOSALS)
+  if (GIG_IS_PROPOSAL (record))
     {
-      g_autoptr(JsonObject) project = gig_store_get_record (store, GIG_COLLECTION_PROJECTS,
-                                                            gig_record_get_string (record, "project"));
-      const char *letter = gig_record_get_string (record, "cover_letter");
-      g_autofree char *first_line = g_strndup (letter, strcspn (letter, "\n"));
+      GigProposal *proposal = GIG_PROPOSAL (record);
+      g_autoptr(GigProject) project = gig_project_load (store, gig_proposal_get_project (proposal));
+      const char *letter = gig_proposal_get_cover_letter (proposal);
+      const char *title = project != NULL ? gig_project_get_title (project) : NULL;
+      g_autofree char *first_line = letter != NULL ? g_strndup (letter, strcspn (letter, "\n")) : g_strdup ("");
 
-      amount = gig_money_format (gig_record_get_double (record, "amount"),
-                                     gig_ui_json_string (project, "currency"));
+      amount = gig_money_format (gig_proposal_get_amount (proposal),
+                                 project != NULL ? gig_project_get_currency (project) : NULL);
       subtitle = *first_line != '\0' ? g_strdup_printf ("%s · %s", amount, first_line)
                                      : g_strdup (amount);
-      set_text (self, project != NULL ? gig_ui_json_string (project, "title") : _("Unknown project"),
-                subtitle);
+      set_text (self, project != NULL ? (title != NULL ? title : "") : _("Unknown project"), subtitle);
     }
   else
     {
-      amount = gig_money_format (gig_record_get_double (record, "budget"),
-                                     gig_record_get_string (record, "currency"));
-      set_text (self, gig_record_get_string (record, "title"), amount);
+      GigProject *project = GIG_PROJECT (record);
+
+      amount = gig_money_format (gig_project_get_budget (project), gig_project_get_currency (project));
+      set_text (self, gig_project_get_title (project), amount);
     }
 
   /* "Waiting to Send" until the server has the status shown: never "Sent" before it is. */

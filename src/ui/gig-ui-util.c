@@ -16,43 +16,6 @@
 #include "pocketbase/gig-pb-client.h"
 #include "core/gig-json.h"
 
-const char *
-gig_ui_json_string (JsonObject *object,
-                    const char *member)
-{
-  return gig_json_object_get_string_or (object, member, "");
-}
-
-double
-gig_ui_json_number (JsonObject *object,
-                    const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL || (node = json_object_get_member (object, member)) == NULL ||
-      !JSON_NODE_HOLDS_VALUE (node))
-    return 0;
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      return (double) json_node_get_int (node);
-    case G_TYPE_DOUBLE:
-      return json_node_get_double (node);
-    case G_TYPE_STRING:
-      return g_ascii_strtod (json_node_get_string (node), NULL);
-    default:
-      return 0;
-    }
-}
-
-gboolean
-gig_ui_json_bool (JsonObject *object,
-                  const char *member)
-{
-  return gig_json_object_get_boolean (object, member, FALSE);
-}
-
 gboolean
 gig_ui_read_amount_row (GtkWidget  *row,
                         double     *amount,
@@ -87,44 +50,24 @@ gig_ui_set_amount_row (GtkWidget *row,
   gtk_editable_set_text (GTK_EDITABLE (row), text);
 }
 
-const char *
-gig_ui_status_label (const char *status)
+/* The style a status pill takes for @tone. */
+static const char *
+tone_class (GigStatusTone tone)
 {
-  static const struct { const char *value; const char *label; } labels[] = {
-    { "open", N_("Open") },
-    { "in_progress", N_("In Progress") },
-    { "completed", N_("Completed") },
-    { "cancelled", N_("Cancelled") },
-    { "sent", N_("Sent") },
-    { "accepted", N_("Accepted") },
-    { "rejected", N_("Rejected") },
-    { "withdrawn", N_("Withdrawn") },
-    { "pending", N_("Pending") },
-    { "submitted", N_("Submitted") },
-    { "approved", N_("Approved") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    if (g_strcmp0 (status, labels[i].value) == 0)
-      return _(labels[i].label);
-
-  return status != NULL ? status : "";
-}
-
-const char *
-gig_ui_status_class (const char *status)
-{
-  if (g_strcmp0 (status, "open") == 0 || g_strcmp0 (status, "sent") == 0)
-    return "accent";
-  if (g_strcmp0 (status, "accepted") == 0 || g_strcmp0 (status, "completed") == 0 ||
-      g_strcmp0 (status, "approved") == 0)
-    return "success";
-  if (g_strcmp0 (status, "in_progress") == 0 || g_strcmp0 (status, "submitted") == 0)
-    return "warning";
-  if (g_strcmp0 (status, "rejected") == 0 || g_strcmp0 (status, "cancelled") == 0)
-    return "error";
-
-  return "dim-label";
+  switch (tone)
+    {
+    case GIG_STATUS_TONE_ACCENT:
+      return "accent";
+    case GIG_STATUS_TONE_SUCCESS:
+      return "success";
+    case GIG_STATUS_TONE_WARNING:
+      return "warning";
+    case GIG_STATUS_TONE_ERROR:
+      return "error";
+    case GIG_STATUS_TONE_NEUTRAL:
+    default:
+      return "dim-label";
+    }
 }
 
 const char *
@@ -132,7 +75,6 @@ gig_ui_record_status_label (GigRecord   *record,
                             GigStore    *store,
                             const char **out_class)
 {
-  const char *status = gig_record_get_string (record, "status");
   GigLocalState state = gig_record_get_local_state (record);
 
   g_return_val_if_fail (out_class != NULL, NULL);
@@ -147,8 +89,8 @@ gig_ui_record_status_label (GigRecord   *record,
       *out_class = state == GIG_LOCAL_STATE_FAILED ? "error" : "dim-label";
       return state == GIG_LOCAL_STATE_FAILED ? _("Not Sent") : _("Waiting to Send");
     }
-  *out_class = gig_ui_status_class (status);
-  return gig_ui_status_label (status);
+  *out_class = tone_class (gig_record_get_status_tone (record));
+  return gig_record_get_status_label (record);
 }
 
 static void
@@ -163,13 +105,6 @@ set_pill (GtkLabel   *label,
   gtk_widget_add_css_class (GTK_WIDGET (label), "status-pill");
   gtk_widget_add_css_class (GTK_WIDGET (label), css_class);
   gtk_label_set_text (label, text);
-}
-
-void
-gig_ui_set_status_pill (GtkLabel   *label,
-                        const char *status)
-{
-  set_pill (label, gig_ui_status_label (status), gig_ui_status_class (status));
 }
 
 void

@@ -12,14 +12,6 @@
 
 G_BEGIN_DECLS
 
-/* Member as a string ("" when missing or not a string). */
-const char *gig_ui_json_string   (JsonObject  *object,
-                                  const char  *member);
-double      gig_ui_json_number   (JsonObject  *object,
-                                  const char  *member);
-gboolean    gig_ui_json_bool     (JsonObject  *object,
-                                  const char  *member);
-
 /* Reads an amount field with gig_money_parse(). The field is red while its text is not an
  * amount and stops being red as soon as it is; an empty field is not marked (the form decides
  * whether it may be empty, the error says EMPTY). */
@@ -31,10 +23,6 @@ gboolean    gig_ui_read_amount_row (GtkWidget   *row,
 void        gig_ui_set_amount_row  (GtkWidget   *row,
                                     double       amount,
                                     gboolean     zero_is_empty);
-/* Translated label for a project / proposal / milestone status value. */
-const char *gig_ui_status_label  (const char  *status);
-/* Style class for a status pill (success, warning, error, accent or dim-label). */
-const char *gig_ui_status_class  (const char  *status);
 /* A short, human date ("24 Nov 2026") from a PocketBase datetime; "" when unset. */
 char       *gig_ui_format_date   (const char  *pb_datetime);
 /* A due date ("24 Nov 2026") from a PocketBase datetime: the calendar day it names (midnight
@@ -52,7 +40,6 @@ gboolean    gig_ui_parse_date_input  (const char  *text,
 const char *gig_ui_local_state_icon    (GigLocalState state);
 const char *gig_ui_local_state_tooltip (GigLocalState state);
 
-/* Sets a label's text and the status pill style. */
 /* The pill text and style class of @record as the user may rely on it: "Draft", "Waiting to
  * Send" while the status shown is not yet the server's, "Not Sent" when it was refused, else
  * the status itself (see gig_record_status_is_confirmed). */
@@ -63,8 +50,6 @@ const char *gig_ui_record_status_label (GigRecord   *record,
 void        gig_ui_set_record_pill (GtkLabel   *label,
                                     GigRecord  *record,
                                     GigStore   *store);
-void        gig_ui_set_status_pill (GtkLabel   *label,
-                                    const char *status);
 
 /* Shows @text in @label as typed, with its web and mail addresses as links that open in the
  * browser (only http, https and mailto ever open). */

@@ -16,7 +16,7 @@
 #include "model/gig-record-list-model.h"
 #include "model/gig-unread-counts.h"
 #include "gig-ui-util.h"
-#include "core/gig-json.h"
+#include "model/gig-proposal.h"
 
 /* Order of the scope drop-down's entries. */
 static const GigStoreScope scopes[] = {
@@ -453,8 +453,8 @@ bind_row (GtkSignalListItemFactory *factory,
   gig_record_row_bind (GIG_RECORD_ROW (gtk_list_item_get_child (item)), self->store, record);
   {
     GigRecordRow *row = GIG_RECORD_ROW (gtk_list_item_get_child (item));
-    const char *project_id = gig_record_get_collection (record) == GIG_COLLECTION_PROJECTS
-                             ? gig_record_get_id (record) : gig_record_get_string (record, "project");
+    const char *project_id = GIG_IS_PROPOSAL (record) ? gig_proposal_get_project (GIG_PROPOSAL (record))
+                                                      : gig_record_get_id (record);
 
     g_hash_table_replace (self->bound_rows, row, g_strdup (project_id));
     gig_record_row_set_unread (row, self->unread != NULL ? gig_unread_counts_get_project (self->unread, project_id) : 0);
@@ -612,12 +612,12 @@ on_list_activate (GigWindow *self,
 
   if (query->collection == GIG_COLLECTION_PROPOSALS)
     {
-      g_autoptr(JsonObject) proposal = gig_store_get_record (self->store, GIG_COLLECTION_PROPOSALS, id);
+      g_autoptr(GigProposal) proposal = gig_proposal_load (self->store, id);
       const char *project;
 
       if (proposal == NULL)
         return;
-      project = gig_json_object_get_string (proposal, "project");
+      project = gig_proposal_get_project (proposal);
       set_highlight (self, id);
       if (query->scope == GIG_STORE_SCOPE_DRAFTS)
         {

@@ -539,12 +539,12 @@ static void
 test_milestone_rules (void)
 {
   static const char *names[] = { "pending", "in_progress", "submitted", "approved" };
-  static const struct { GigMilestoneStatus from, to; GigMilestoneRole role; } allowed[] = {
-    { GIG_MILESTONE_STATUS_PENDING, GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_MILESTONE_ROLE_HIRED },
-    { GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_MILESTONE_STATUS_SUBMITTED, GIG_MILESTONE_ROLE_HIRED },
-    { GIG_MILESTONE_STATUS_SUBMITTED, GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_MILESTONE_ROLE_HIRED },
-    { GIG_MILESTONE_STATUS_SUBMITTED, GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_MILESTONE_ROLE_OWNER },
-    { GIG_MILESTONE_STATUS_SUBMITTED, GIG_MILESTONE_STATUS_APPROVED, GIG_MILESTONE_ROLE_OWNER },
+  static const struct { GigMilestoneStatus from, to; GigProjectRole role; } allowed[] = {
+    { GIG_MILESTONE_STATUS_PENDING, GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_PROJECT_ROLE_HIRED },
+    { GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_MILESTONE_STATUS_SUBMITTED, GIG_PROJECT_ROLE_HIRED },
+    { GIG_MILESTONE_STATUS_SUBMITTED, GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_PROJECT_ROLE_HIRED },
+    { GIG_MILESTONE_STATUS_SUBMITTED, GIG_MILESTONE_STATUS_IN_PROGRESS, GIG_PROJECT_ROLE_OWNER },
+    { GIG_MILESTONE_STATUS_SUBMITTED, GIG_MILESTONE_STATUS_APPROVED, GIG_PROJECT_ROLE_OWNER },
   };
   guint n_allowed = 0;
 
@@ -567,13 +567,13 @@ test_milestone_rules (void)
 
   for (int from = GIG_MILESTONE_STATUS_UNKNOWN; from <= GIG_MILESTONE_STATUS_APPROVED; from++)
     for (int to = GIG_MILESTONE_STATUS_UNKNOWN; to <= GIG_MILESTONE_STATUS_APPROVED; to++)
-      for (int role = GIG_MILESTONE_ROLE_OTHER; role <= GIG_MILESTONE_ROLE_HIRED; role++)
+      for (int role = GIG_PROJECT_ROLE_OTHER; role <= GIG_PROJECT_ROLE_HIRED; role++)
         {
           gboolean expected = FALSE;
 
           for (guint i = 0; i < G_N_ELEMENTS (allowed); i++)
             expected |= allowed[i].from == (GigMilestoneStatus) from && allowed[i].to == (GigMilestoneStatus) to &&
-                        allowed[i].role == (GigMilestoneRole) role;
+                        allowed[i].role == (GigProjectRole) role;
           n_allowed += expected;
           g_assert_cmpint (gig_milestone_status_move_allowed (from, to, role), ==, expected);
         }
@@ -585,8 +585,109 @@ test_milestone_rules (void)
       "{\"id\":\"mls000000000002\",\"title\":\"Gone\",\"status\":\"submitted\",\"deleted\":true}");
     g_autoptr(GigRecord) m = gig_record_new_for_collection (GIG_COLLECTION_MILESTONES, record, GIG_LOCAL_STATE_SYNCED);
 
-    g_assert_false (gig_milestone_can_move_to (GIG_MILESTONE (m), GIG_MILESTONE_ROLE_OWNER, GIG_MILESTONE_STATUS_APPROVED));
+    g_assert_false (gig_milestone_can_move_to (GIG_MILESTONE (m), GIG_PROJECT_ROLE_OWNER, GIG_MILESTONE_STATUS_APPROVED));
   }
+}
+
+/* ---- objects read from the store, and what a new record holds ------------------------------ */
+
+#define OWNER  "usrowner0000001"
+#define AUTHOR "usrauthor000001"
+
+static void
+apply_json (GigStore      *store,
+            GigCollection  collection,
+            const char    *json)
+{
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (page, gig_store_json_from_string (json));
+  g_assert_true (gig_store_apply_server_page (store, collection, page, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Objects come with their local state; a missing record is NULL, not an empty object. */
+static void
+test_load (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GigProject) missing = gig_project_load (f->store, "prj000000000404");
+  g_autoptr(GigProject) loaded = NULL;
+  g_autoptr(GigProposal) draft = NULL;
+  g_autoptr(GigUser) user = NULL;
+  g_autoptr(JsonObject) fields = gig_proposal_input_fields ("900", "5", "Me", TRUE);
+  g_autoptr(GPtrArray) many = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *draft_id = NULL;
+  const char *ids[] = { "prj000000000001", "prj000000000404", NULL };
+
+  g_assert_null (missing);
+  g_assert_null (gig_project_load (f->store, NULL));
+  g_assert_null (gig_project_load (f->store, ""));
+
+  apply_json (f->store, GIG_COLLECTION_PROJECTS,
+              "{\"id\":\"prj000000000001\",\"title\":\"Logo\",\"owner\":\"" OWNER "\",\"status\":\"open\","
+              "\"budget\":1500,\"currency\":\"EUR\",\"deleted\":false,"
+              "\"created\":\"2026-01-01 10:00:00.000Z\",\"updated\":\"2026-01-01 10:00:00.000Z\"}");
+  apply_json (f->store, GIG_COLLECTION_USERS,
+              "{\"id\":\"" OWNER "\",\"name\":\"Olga\",\"created\":\"2026-01-01 10:00:00.000Z\","
+              "\"updated\":\"2026-01-01 10:00:00.000Z\"}");
+  loaded = gig_project_load (f->store, "prj000000000001");
+  g_assert_nonnull (loaded);
+  g_assert_cmpstr (gig_project_get_title (loaded), ==, "Logo");
+  g_assert_cmpint (gig_project_get_status_value (loaded), ==, GIG_PROJECT_STATUS_OPEN);
+  g_assert_cmpint (gig_record_get_local_state (GIG_RECORD (loaded)), ==, GIG_LOCAL_STATE_SYNCED);
+  user = gig_user_load (f->store, OWNER);
+  g_assert_cmpstr (gig_user_get_name (user), ==, "Olga");
+
+  many = gig_record_load_many (f->store, GIG_COLLECTION_PROJECTS, ids);
+  g_assert_cmpuint (many->len, ==, 1);
+  g_assert_true (GIG_IS_PROJECT (g_ptr_array_index (many, 0)));
+
+  gig_proposal_add_draft_fields (fields, "prj000000000001", AUTHOR);
+  g_assert_true (gig_store_save_draft (f->store, fields, NULL, &draft_id, &error));
+  g_assert_no_error (error);
+  draft = gig_proposal_load (f->store, draft_id);
+  g_assert_nonnull (draft);
+  g_assert_true (gig_record_is_draft (GIG_RECORD (draft)));
+  g_assert_true (gig_proposal_can_edit (draft, AUTHOR));
+  g_assert_false (gig_proposal_can_withdraw (draft, AUTHOR));
+  g_assert_false (gig_proposal_is_visible_to (draft, loaded, OWNER));
+}
+
+/* A new milestone goes last and starts pending, whatever the order of the others. */
+static void
+test_milestone_new_fields (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(JsonObject) first = gig_milestone_new_fields (f->store, "prj000000000001", "Sketch", 300, "");
+  g_autoptr(JsonObject) next = NULL;
+  g_autoptr(JsonObject) terms = gig_milestone_terms_fields ("Final", 900, "2026-12-24 00:00:00.000Z");
+
+  g_assert_cmpint (json_object_get_int_member (first, "position"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (first, "status"), ==, "pending");
+  g_assert_cmpstr (json_object_get_string_member (first, "project"), ==, "prj000000000001");
+  g_assert_false (json_object_get_boolean_member (first, "deleted"));
+
+  apply_json (f->store, GIG_COLLECTION_MILESTONES,
+              "{\"id\":\"mls000000000001\",\"project\":\"prj000000000001\",\"title\":\"A\",\"position\":7,"
+              "\"status\":\"approved\",\"deleted\":false,\"created\":\"2026-01-01 10:00:00.000Z\","
+              "\"updated\":\"2026-01-01 10:00:00.000Z\"}");
+  apply_json (f->store, GIG_COLLECTION_MILESTONES,
+              "{\"id\":\"mls000000000002\",\"project\":\"prj000000000001\",\"title\":\"B\",\"position\":3,"
+              "\"status\":\"pending\",\"deleted\":false,\"created\":\"2026-01-01 10:00:00.000Z\","
+              "\"updated\":\"2026-01-01 10:00:01.000Z\"}");
+  /* Another project's milestones do not count. */
+  apply_json (f->store, GIG_COLLECTION_MILESTONES,
+              "{\"id\":\"mls000000000003\",\"project\":\"prj000000000002\",\"title\":\"C\",\"position\":40,"
+              "\"status\":\"pending\",\"deleted\":false,\"created\":\"2026-01-01 10:00:00.000Z\","
+              "\"updated\":\"2026-01-01 10:00:02.000Z\"}");
+  next = gig_milestone_new_fields (f->store, "prj000000000001", "Final", 900, "");
+  g_assert_cmpint (json_object_get_int_member (next, "position"), ==, 8);
+
+  g_assert_cmpuint (json_object_get_size (terms), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (terms, "title"), ==, "Final");
 }
 
 int
@@ -597,6 +698,9 @@ main (int   argc,
 
   g_test_add_func ("/model/objects", test_objects);
   g_test_add_func ("/model/milestone-rules", test_milestone_rules);
+  g_test_add ("/model/load", Fixture, NULL, fixture_setup, test_load, fixture_teardown);
+  g_test_add ("/model/milestone/new-fields", Fixture, NULL, fixture_setup, test_milestone_new_fields,
+              fixture_teardown);
   g_test_add ("/model/list/item-types", Fixture, NULL, fixture_setup, test_item_types, fixture_teardown);
   g_test_add ("/model/list/100k-rows", Fixture, NULL, fixture_setup, test_large_list, fixture_teardown);
   g_test_add ("/model/list/items-changed", Fixture, NULL, fixture_setup, test_items_changed, fixture_teardown);
