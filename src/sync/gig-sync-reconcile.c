@@ -7,6 +7,7 @@
  * (pb/pb_hooks/gigdesk-departures.pb.js); here those rows are pulled by a cursor like any
  * collection, and each cached record they name is listed again by id: whatever the server no
  * longer lists for the user leaves the cache. The rows only say where to look; the rules decide.
+ * When departures cannot cover a gap, the cycle lists every cached id again (at the end).
  */
 #define G_LOG_DOMAIN "GigSync"
 
@@ -17,7 +18,9 @@
 #include <glib/gi18n.h>
 
 #include "core/gig-id.h"
+#include "core/gig-json.h"
 #include "sync/gig-sync-reconcile.h"
+#include "sync/gig-sync-private.h"
 #include "store/gig-store-departures.h"
 
 #define DEPARTURES "sync_departures"
@@ -517,4 +520,196 @@ gig_sync_departures_finish (GAsyncResult  *result,
   if (out_removed)
     *out_removed = d->removed;
   return TRUE;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The cycle's full reconciliation, when due: every cached id listed again under the rules     */
+
+static void reconcile_list (Cycle *cycle);
+
+static void
+reconcile_verified_after_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  Cycle *cycle = user_data;
+  GigSync *self = cycle->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!gig_session_refresh_finish (GIG_SESSION (object), result, &error))
+    {
+      _gig_sync_cycle_finish (cycle, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The token was valid before and after the listing (a revoked token never becomes valid
+   * again), so the listing is the real visible set. */
+  for (guint c = 0; c < GIG_N_RECORD_COLLECTIONS; c++)
+    {
+      guint removed = 0;
+
+      if (!gig_store_remove_records_not_in (self->store, c, cycle->rec_ids[c], &removed, &error) ||
+          !gig_store_set_last_reconcile (self->store, c, g_get_real_time (), &error))
+        {
+          _gig_sync_cycle_finish (cycle, g_steal_pointer (&error));
+          return;
+        }
+      if (removed > 0)
+        g_debug ("reconcile: %u %s left the view", removed, gig_collection_to_string (c));
+    }
+  self->reconcile_requested = FALSE;
+  _gig_sync_cycle_finish (cycle, NULL);
+}
+
+static void
+reconcile_list_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Cycle *cycle = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) page = NULL;
+  GHashTable *ids = cycle->rec_ids[cycle->rec_collection];
+  gboolean advanced = FALSE;
+
+  page = gig_pb_client_list_records_finish (GIG_PB_CLIENT (object), result, &error);
+  if (page == NULL)
+    {
+      _gig_sync_cycle_finish (cycle, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; i < page->len; i++)
+    {
+      JsonObject *record = g_ptr_array_index (page, i);
+      const char *id = gig_json_object_get_string (record, "id");
+
+      if (id == NULL || _gig_sync_record_updated (record) == NULL)
+        {
+          _gig_sync_cycle_finish (cycle, g_error_new_literal (GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                                    _("A listed record came from the server without “id” or “updated”")));
+          return;
+        }
+      g_hash_table_add (ids, g_strdup (id));
+      /* The next page starts after the last record that can be a cursor (see _gig_sync_page_last_valid). */
+      if (gig_id_is_valid (id) && gig_stamp_is_valid (_gig_sync_record_updated (record)) &&
+          (cycle->rec_after_updated == NULL ||
+           strcmp (_gig_sync_record_updated (record), cycle->rec_after_updated) > 0 ||
+           (strcmp (_gig_sync_record_updated (record), cycle->rec_after_updated) == 0 &&
+            strcmp (id, cycle->rec_after_id) > 0)))
+        {
+          g_free (cycle->rec_after_updated);
+          g_free (cycle->rec_after_id);
+          cycle->rec_after_updated = g_strdup (_gig_sync_record_updated (record));
+          cycle->rec_after_id = g_strdup (id);
+          advanced = TRUE;
+        }
+    }
+  if (page->len >= GIG_PB_LIST_MAX_PER_PAGE && !advanced)
+    {
+      /* the same full page again and again: a server that ignores the list cursor */
+      _gig_sync_cycle_finish (cycle, g_error_new (GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
+                                        _("The server sent a page of %s that does not follow "
+                                          "the previous one (it ignored the list cursor)"),
+                                        gig_collection_to_string (cycle->rec_collection)));
+      return;
+    }
+  if (page->len < GIG_PB_LIST_MAX_PER_PAGE)
+    {
+      cycle->rec_collection++;
+      g_clear_pointer (&cycle->rec_after_updated, g_free);
+      g_clear_pointer (&cycle->rec_after_id, g_free);
+    }
+  reconcile_list (cycle);
+}
+
+static void
+reconcile_list (Cycle *cycle)
+{
+  GigSync *self = cycle->self;
+
+  if (cycle->rec_collection >= GIG_N_RECORD_COLLECTIONS)
+    {
+      gig_session_refresh_async (self->session, cycle->cancellable,
+                                 reconcile_verified_after_cb, cycle);
+      return;
+    }
+  if (cycle->rec_ids[cycle->rec_collection] == NULL)
+    cycle->rec_ids[cycle->rec_collection] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gig_pb_client_list_records_async (self->client, gig_collection_to_string (cycle->rec_collection),
+                                    cycle->rec_after_updated, cycle->rec_after_id, NULL,
+                                    "id,updated", GIG_PB_LIST_MAX_PER_PAGE, cycle->cancellable,
+                                    reconcile_list_cb, cycle);
+}
+
+static void
+reconcile_verified_before_cb (GObject      *object,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  Cycle *cycle = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gig_session_refresh_finish (GIG_SESSION (object), result, &error))
+    {
+      _gig_sync_cycle_finish (cycle, g_steal_pointer (&error));
+      return;
+    }
+  cycle->rec_collection = 0;
+  reconcile_list (cycle);
+}
+
+static gboolean
+reconcile_due (GigSync *self)
+{
+  gint64 now = g_get_real_time ();
+
+  if (self->reconcile_requested)
+    return TRUE;
+  for (guint c = 0; c < GIG_N_RECORD_COLLECTIONS; c++)
+    {
+      gint64 last = gig_store_get_last_reconcile (self->store, c);
+      if (now - last > (gint64) self->reconcile_interval_s * G_USEC_PER_SEC)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+departures_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Cycle *cycle = user_data;
+  GigSync *self = cycle->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!gig_sync_departures_finish (result, NULL, &error))
+    {
+      _gig_sync_cycle_finish (cycle, g_steal_pointer (&error));
+      return;
+    }
+  if (!reconcile_due (self))
+    {
+      _gig_sync_cycle_finish (cycle, NULL);
+      return;
+    }
+  g_debug ("reconciling ids");
+  _gig_sync_set_progress (self, -1, _("Checking which records are still visible"));
+  gig_session_refresh_async (self->session, cycle->cancellable, reconcile_verified_before_cb, cycle);
+}
+
+void
+_gig_sync_cycle_reconcile (Cycle *cycle)
+{
+  GigSync *self = cycle->self;
+
+  if (!cycle->do_pull)
+    {
+      _gig_sync_cycle_finish (cycle, NULL);
+      return;
+    }
+  /* Records that left the view since the last pull, then the full listing when due. */
+  gig_sync_departures_async (self->store, self->client, self->session, self->overlap_ms,
+                             self->departures_handled, cycle->cancellable,
+                             departures_done_cb, cycle);
 }
