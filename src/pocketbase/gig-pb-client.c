@@ -1,4 +1,6 @@
-/* gig-pb-client.c: asynchronous PocketBase REST client on one keep-alive SoupSession.
+/* gig-pb-client.c: asynchronous PocketBase REST client on one keep-alive SoupSession: the
+ * object, requests under a deadline and a size cap, auth, health, single records. Lists are in
+ * gig-pb-list.c, batches in gig-pb-batch.c.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -10,14 +12,13 @@
 #include "pocketbase/gig-pb-client.h"
 #include "pocketbase/gig-pb-answers.h"
 #include "pocketbase/gig-pb-parser.h"
-#include "pocketbase/gig-pb-private.h"
+#include "pocketbase/gig-pb-client-private.h"
 #include "core/gig-io.h"
 
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
 
-#define READ_CHUNK (64 * 1024)
 /* The idle timeout only catches a server that goes silent; the deadline also catches one that
  * trickles. Two minutes is enough for a page of a thousand records at 40 KB/s. */
 #define IDLE_TIMEOUT_S 60
@@ -48,33 +49,14 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-typedef enum {
-  RESULT_RECORD,   /* one record object */
-  RESULT_AUTH,     /* {token, record}: sets the token */
-  RESULT_BATCH,    /* [{status, body}] */
-  RESULT_HEALTH,   /* any JSON answer with a 2xx status */
-  RESULT_LIST,     /* a page, parsed as it streams in */
-} ResultKind;
-
-typedef struct
-{
-  SoupMessage     *message;
-  ResultKind       kind;
-  gboolean         is_auth_request;
-  guint            deadline_s;
-  GigDeadline     *deadline;      /* cancels everything below when the time is up */
-  GInputStream    *stream;
-  GigPbPageParser *page;          /* a list page with a success status */
-} RequestData;
-
 typedef struct
 {
   JsonObject *record;
   char       *token;
 } AuthResult;
 
-static void
-request_data_free (RequestData *data)
+void
+gig_pb_client_request_data_free (RequestData *data)
 {
   g_clear_object (&data->message);
   g_clear_object (&data->stream);
@@ -236,14 +218,14 @@ gig_pb_client_set_token (GigPbClient *self, const char *token)
 /* ------------------------------------------------------------------------------------------ */
 /* Requests                                                                                   */
 
-static SoupMessage *
-new_message (GigPbClient  *self,
-             const char   *method,
-             const char   *path,
-             const char   *query,
-             JsonNode     *body,
-             gboolean      with_token,
-             GError      **error)
+SoupMessage *
+gig_pb_client_new_message (GigPbClient  *self,
+                           const char   *method,
+                           const char   *path,
+                           const char   *query,
+                           JsonNode     *body,
+                           gboolean      with_token,
+                           GError      **error)
 {
   g_autofree char *uri = g_strconcat (self->base_url, path, query ? "?" : NULL, query, NULL);
   g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
@@ -273,8 +255,8 @@ new_message (GigPbClient  *self,
 }
 
 /* A failed send or read, as this layer's error: a request cut by its deadline says so. */
-static GError *
-transfer_error (RequestData *data, GError *error)
+GError *
+gig_pb_client_transfer_error (RequestData *data, GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && data->deadline != NULL &&
       gig_deadline_expired (data->deadline))
@@ -410,7 +392,7 @@ read_body_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (bytes == NULL)
     {
-      g_task_return_error (task, transfer_error (data, error));
+      g_task_return_error (task, gig_pb_client_transfer_error (data, error));
       return;
     }
   if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (data->message)))
@@ -420,8 +402,6 @@ read_body_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   return_result (task, bytes);
 }
-
-static void list_read_next (GTask *task);
 
 static void
 send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -435,14 +415,14 @@ send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   data->stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
   if (data->stream == NULL)
     {
-      g_task_return_error (task, transfer_error (data, error));
+      g_task_return_error (task, gig_pb_client_transfer_error (data, error));
       return;
     }
 
   if (data->kind == RESULT_LIST && SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (data->message)))
     {
       data->page = gig_pb_page_parser_new ();
-      list_read_next (g_steal_pointer (&task));
+      gig_pb_client_list_read_next (g_steal_pointer (&task));
       return;
     }
 
@@ -460,8 +440,8 @@ send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 /* Sends @data->message on @session under the client's deadline; the task's data must be @data. */
-static void
-start_request (GigPbClient *self, SoupSession *session, GTask *task, RequestData *data)
+void
+gig_pb_client_start_request (GigPbClient *self, SoupSession *session, GTask *task, RequestData *data)
 {
   data->deadline_s = self->deadline_s;
   data->deadline = gig_deadline_new (self->deadline_s * 1000, g_task_get_cancellable (task));
@@ -491,16 +471,16 @@ send_request_on (GigPbClient         *self,
   data = g_new0 (RequestData, 1);
   data->kind = kind;
   data->is_auth_request = is_auth_request;
-  g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) gig_pb_client_request_data_free);
 
   /* A sign-in must not carry an old token: PocketBase would judge the request by it. */
-  data->message = new_message (self, method, path, NULL, body, !is_auth_request, &error);
+  data->message = gig_pb_client_new_message (self, method, path, NULL, body, !is_auth_request, &error);
   if (data->message == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  start_request (self, session, g_steal_pointer (&task), data);
+  gig_pb_client_start_request (self, session, g_steal_pointer (&task), data);
 }
 
 static void
@@ -519,8 +499,14 @@ send_request (GigPbClient         *self,
                    cancellable, callback, user_data);
 }
 
-static char *
-record_path (const char *collection, const char *id)
+SoupSession *
+gig_pb_client_get_session (GigPbClient *self)
+{
+  return self->session;
+}
+
+char *
+gig_pb_client_record_path (const char *collection, const char *id)
 {
   g_autofree char *c = g_uri_escape_string (collection, NULL, FALSE);
   g_autofree char *i = id ? g_uri_escape_string (id, NULL, FALSE) : NULL;
@@ -688,7 +674,7 @@ gig_pb_client_get_record_async (GigPbClient         *self,
   g_return_if_fail (GIG_IS_PB_CLIENT (self));
   g_return_if_fail (collection != NULL && id != NULL);
 
-  path = record_path (collection, id);
+  path = gig_pb_client_record_path (collection, id);
   send_request (self, gig_pb_client_get_record_async, RESULT_RECORD, FALSE, "GET", path, NULL,
                 cancellable, callback, user_data);
 }
@@ -714,7 +700,7 @@ gig_pb_client_create_record_async (GigPbClient         *self,
   g_return_if_fail (GIG_IS_PB_CLIENT (self));
   g_return_if_fail (collection != NULL && fields != NULL);
 
-  path = record_path (collection, NULL);
+  path = gig_pb_client_record_path (collection, NULL);
   node = node_for_object (fields);
   send_request (self, gig_pb_client_create_record_async, RESULT_RECORD, FALSE, "POST", path, node,
                 cancellable, callback, user_data);
@@ -742,7 +728,7 @@ gig_pb_client_update_record_async (GigPbClient         *self,
   g_return_if_fail (GIG_IS_PB_CLIENT (self));
   g_return_if_fail (collection != NULL && id != NULL && fields != NULL);
 
-  path = record_path (collection, id);
+  path = gig_pb_client_record_path (collection, id);
   node = node_for_object (fields);
   send_request (self, gig_pb_client_update_record_async, RESULT_RECORD, FALSE, "PATCH", path, node,
                 cancellable, callback, user_data);
@@ -753,192 +739,4 @@ gig_pb_client_update_record_finish (GigPbClient *self, GAsyncResult *result, GEr
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
-gig_pb_client_batch_async (GigPbClient         *self,
-                           GigPbBatch          *batch,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  RequestData *data;
-  gsize length = 0;
-
-  g_return_if_fail (GIG_IS_PB_CLIENT (self));
-  g_return_if_fail (batch != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gig_pb_client_batch_async);
-  data = g_new0 (RequestData, 1);
-  data->kind = RESULT_BATCH;
-  g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
-
-  data->message = new_message (self, "POST", "/api/batch", NULL, NULL, TRUE, &error);
-  if (data->message == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  /* Serialised now, so the caller may free the batch as soon as this returns. */
-  text = gig_pb_batch_to_json (batch, &length);
-  bytes = g_bytes_new_take (g_steal_pointer (&text), length);
-  soup_message_set_request_body_from_bytes (data->message, "application/json", bytes);
-  start_request (self, self->session, g_steal_pointer (&task), data);
-}
-
-GPtrArray *
-gig_pb_client_batch_finish (GigPbClient *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* List with keyset paging, parsed as the body streams in                                     */
-
-static void list_read_cb (GObject *source, GAsyncResult *result, gpointer user_data);
-
-static void
-list_read_next (GTask *task)
-{
-  RequestData *data = g_task_get_task_data (task);
-
-  g_input_stream_read_bytes_async (data->stream, READ_CHUNK, G_PRIORITY_DEFAULT,
-                                   gig_deadline_get_cancellable (data->deadline), list_read_cb, task);
-}
-
-static void
-list_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  RequestData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  gsize length;
-  const char *chunk;
-
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  if (bytes == NULL)
-    {
-      g_task_return_error (task, transfer_error (data, error));
-      return;
-    }
-
-  chunk = g_bytes_get_data (bytes, &length);
-  if (length == 0)
-    {
-      if (!gig_pb_page_parser_finish (data->page, &error))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_pointer (task, gig_pb_page_parser_steal_records (data->page),
-                               (GDestroyNotify) g_ptr_array_unref);
-      return;
-    }
-
-  if (!gig_pb_page_parser_feed (data->page, chunk, length, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  list_read_next (g_steal_pointer (&task));
-}
-
-void
-gig_pb_client_list_records_async (GigPbClient         *self,
-                                  const char          *collection,
-                                  const char          *after_updated,
-                                  const char          *after_id,
-                                  const char          *filter,
-                                  const char          *fields,
-                                  guint                per_page,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) query = g_string_new (NULL);
-  g_autoptr(GString) where = g_string_new (NULL);
-  g_autofree char *path = NULL;
-  RequestData *data;
-
-  g_return_if_fail (GIG_IS_PB_CLIENT (self));
-  g_return_if_fail (collection != NULL);
-  g_return_if_fail (after_id == NULL || after_updated != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gig_pb_client_list_records_async);
-  data = g_new0 (RequestData, 1);
-  data->kind = RESULT_LIST;
-  g_task_set_task_data (task, data, (GDestroyNotify) request_data_free);
-
-  /* The cursor comes from server data: it goes into the filter only in the sync contract's
-   * form, which can never break out of the string literal. */
-  if ((after_updated != NULL && !gig_stamp_is_valid (after_updated)) ||
-      (after_id != NULL && !gig_id_is_valid (after_id)))
-    {
-      g_task_return_new_error (task, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED,
-                               _("Invalid list cursor"));
-      return;
-    }
-
-  if (per_page == 0 || per_page > GIG_PB_LIST_MAX_PER_PAGE)
-    per_page = GIG_PB_LIST_MAX_PER_PAGE;
-
-  /* Timestamps compare as strings in PocketBase's "YYYY-MM-DD HH:MM:SS.mmmZ" form. */
-  if (after_updated != NULL && after_id != NULL)
-    g_string_append_printf (where, "(updated > \"%s\" || (updated = \"%s\" && id > \"%s\"))",
-                            after_updated, after_updated, after_id);
-  else if (after_updated != NULL)
-    g_string_append_printf (where, "updated >= \"%s\"", after_updated);
-  if (filter != NULL && *filter != '\0')
-    {
-      if (where->len > 0)
-        {
-          g_string_prepend_c (where, '(');
-          g_string_append (where, ") && ");
-        }
-      g_string_append_printf (where, "(%s)", filter);
-    }
-
-  g_string_append_printf (query, "sort=updated,id&skipTotal=1&perPage=%u", per_page);
-  if (where->len > 0)
-    {
-      g_autofree char *escaped = g_uri_escape_string (where->str, NULL, FALSE);
-      g_string_append_printf (query, "&filter=%s", escaped);
-    }
-  if (fields != NULL && *fields != '\0')
-    {
-      g_autofree char *escaped = g_uri_escape_string (fields, NULL, FALSE);
-      g_string_append_printf (query, "&fields=%s", escaped);
-    }
-
-  path = record_path (collection, NULL);
-  data->message = new_message (self, "GET", path, query->str, NULL, TRUE, &error);
-  if (data->message == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  start_request (self, self->session, g_steal_pointer (&task), data);
-}
-
-GPtrArray *
-gig_pb_client_list_records_finish_raw (GigPbClient *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-GPtrArray *
-gig_pb_client_list_records_finish (GigPbClient *self, GAsyncResult *result, GError **error)
-{
-  g_autoptr(GPtrArray) records = gig_pb_client_list_records_finish_raw (self, result, error);
-
-  return records ? gig_pb_records_to_objects (records) : NULL;
 }

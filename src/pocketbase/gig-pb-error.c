@@ -1,4 +1,5 @@
-/* gig-pb-error.c: the GIG_PB_ERROR domain and small pure helpers (no HTTP in here).
+/* gig-pb-error.c: the GIG_PB_ERROR domain and small pure helpers (no HTTP in here); batches are
+ * built in gig-pb-batch.c.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -271,87 +272,4 @@ gig_pb_parse_datetime (const char *text)
     iso[10] = 'T';
   utc = g_time_zone_new_utc ();
   return g_date_time_new_from_iso8601 (iso, utc);
-}
-
-/* ------------------------------------------------------------------------------------------ */
-
-struct _GigPbBatch
-{
-  JsonArray *requests;
-};
-
-GigPbBatch *
-gig_pb_batch_new (void)
-{
-  GigPbBatch *batch = g_new0 (GigPbBatch, 1);
-
-  batch->requests = json_array_new ();
-  return batch;
-}
-
-void
-gig_pb_batch_free (GigPbBatch *batch)
-{
-  if (batch == NULL)
-    return;
-  json_array_unref (batch->requests);
-  g_free (batch);
-}
-
-static void
-batch_add (GigPbBatch *batch, const char *method, char *url, JsonObject *fields)
-{
-  JsonObject *request = json_object_new ();
-  g_autoptr(JsonNode) source = json_node_alloc ();
-
-  json_node_init_object (source, fields);
-  json_object_set_string_member (request, "method", method);
-  json_object_set_string_member (request, "url", url);
-  /* A deep copy, so the caller may change or free @fields right away. */
-  json_object_set_member (request, "body", json_node_copy (source));
-  json_array_add_object_element (batch->requests, request);
-  g_free (url);
-}
-
-void
-gig_pb_batch_add_create (GigPbBatch *batch, const char *collection, JsonObject *fields)
-{
-  g_return_if_fail (batch != NULL && collection != NULL && fields != NULL);
-  batch_add (batch, "POST", g_strdup_printf ("/api/collections/%s/records", collection), fields);
-}
-
-void
-gig_pb_batch_add_update (GigPbBatch *batch, const char *collection, const char *id, JsonObject *fields)
-{
-  g_return_if_fail (batch != NULL && collection != NULL && id != NULL && fields != NULL);
-  batch_add (batch, "PATCH", g_strdup_printf ("/api/collections/%s/records/%s", collection, id), fields);
-}
-
-void
-gig_pb_batch_add_upsert (GigPbBatch *batch, const char *collection, JsonObject *fields)
-{
-  g_return_if_fail (batch != NULL && collection != NULL && fields != NULL);
-  batch_add (batch, "PUT", g_strdup_printf ("/api/collections/%s/records", collection), fields);
-}
-
-guint
-gig_pb_batch_get_length (GigPbBatch *batch)
-{
-  g_return_val_if_fail (batch != NULL, 0);
-  return json_array_get_length (batch->requests);
-}
-
-char *
-gig_pb_batch_to_json (GigPbBatch *batch, gsize *length)
-{
-  g_autoptr(JsonNode) root = json_node_alloc ();
-  g_autoptr(JsonObject) object = json_object_new ();
-  char *text;
-
-  json_object_set_array_member (object, "requests", json_array_ref (batch->requests));
-  json_node_init_object (root, object);
-  text = json_to_string (root, FALSE);
-  if (length != NULL)
-    *length = strlen (text);
-  return text;
 }
