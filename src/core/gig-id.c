@@ -145,3 +145,27 @@ gig_stamp_now (void)
 
   return gig_stamp_format (now);
 }
+
+char *
+gig_stamp_from_unix_usec (gint64 usec)
+{
+  g_autoptr(GDateTime) epoch = g_date_time_new_from_unix_utc (0);
+  g_autoptr(GDateTime) when = g_date_time_add (epoch, MAX (usec, 0));
+
+  return gig_stamp_format (when);
+}
+
+GDateTime *
+gig_stamp_parse (const char *text)
+{
+  g_autofree char *iso = NULL;
+  g_autoptr(GTimeZone) utc = NULL;
+
+  if (text == NULL || strlen (text) < 19)
+    return NULL;
+  iso = g_strdup (text);
+  if (iso[10] == ' ')
+    iso[10] = 'T';
+  utc = g_time_zone_new_utc ();
+  return g_date_time_new_from_iso8601 (iso, utc);
+}

@@ -27,5 +27,9 @@ gboolean     gig_stamp_is_valid    (const char *stamp);
 char        *gig_stamp_format      (GDateTime  *dt);
 /* The current time as such a stamp. */
 char        *gig_stamp_now         (void);
+/* @usec microseconds after the Unix epoch (earlier times: the epoch) as such a stamp. */
+char        *gig_stamp_from_unix_usec (gint64   usec);
+/* Parses such a stamp (and the ISO form with 'T'); NULL if @text is not one. */
+GDateTime   *gig_stamp_parse       (const char *text);
 
 G_END_DECLS

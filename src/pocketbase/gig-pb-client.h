@@ -42,14 +42,6 @@ guint        gig_pb_error_get_status         (const GError *error);
 int          gig_pb_error_get_batch_index    (const GError *error);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Small pure helpers                                                                         */
-
-/* Decodes (without verifying) the JWT payload and returns its `exp` claim (unix seconds), or 0. */
-gint64       gig_pb_token_get_expiry         (const char *token);
-/* Parses "YYYY-MM-DD HH:MM:SS.mmmZ" (and the ISO 'T' form); NULL if it is not one. */
-GDateTime   *gig_pb_parse_datetime           (const char *text);
-
-/* ------------------------------------------------------------------------------------------ */
 /* Batch requests                                                                             */
 
 typedef struct _GigPbBatch GigPbBatch;

@@ -1,5 +1,4 @@
-/* gig-pb-error.c: the GIG_PB_ERROR domain and small pure helpers (no HTTP in here); batches are
- * built in gig-pb-batch.c.
+/* gig-pb-error.c: the GIG_PB_ERROR domain: field errors, server answers as errors (no HTTP in here).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -8,7 +7,6 @@
 #include "pocketbase/gig-pb-client.h"
 #include "pocketbase/gig-pb-private.h"
 #include "core/gig-json.h"
-#include "core/gig-jwt.h"
 #include "core/gig-text.h"
 
 #include <glib/gi18n.h>
@@ -249,27 +247,4 @@ gig_pb_error_new_too_slow (guint seconds)
                                               seconds);
 
   return gig_pb_error_new (GIG_PB_ERROR_NETWORK, 0, message);
-}
-
-/* ------------------------------------------------------------------------------------------ */
-
-gint64
-gig_pb_token_get_expiry (const char *token)
-{
-  return gig_jwt_get_expiry (token);
-}
-
-GDateTime *
-gig_pb_parse_datetime (const char *text)
-{
-  g_autofree char *iso = NULL;
-  g_autoptr(GTimeZone) utc = NULL;
-
-  if (text == NULL || strlen (text) < 19)
-    return NULL;
-  iso = g_strdup (text);
-  if (iso[10] == ' ')
-    iso[10] = 'T';
-  utc = g_time_zone_new_utc ();
-  return g_date_time_new_from_iso8601 (iso, utc);
 }

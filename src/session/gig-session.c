@@ -8,6 +8,7 @@
 
 #include "session/gig-session.h"
 #include "core/gig-json.h"
+#include "core/gig-jwt.h"
 #include "session/gig-session-keyring.h"
 #include "session/gig-session-private.h"
 
@@ -136,7 +137,7 @@ static void
 use_token (GigSession *self, const char *token, gboolean fresh)
 {
   gig_pb_client_set_token (self->client, token);
-  set_expires_at (self, gig_pb_token_get_expiry (token));
+  set_expires_at (self, gig_jwt_get_expiry (token));
   self->obtained_at = fresh ? now_s () : 0;
   set_state (self, GIG_SESSION_STATE_SIGNED_IN);
   schedule_timer (self);
@@ -528,7 +529,7 @@ gig_session_use_stored_token (GigSession *self, const char *user_id, const char 
 {
   set_string (self, &self->user_id, user_id, PROP_USER_ID);
   gig_session_set_keyring_state (self, TRUE, NULL);
-  set_expires_at (self, gig_pb_token_get_expiry (token));
+  set_expires_at (self, gig_jwt_get_expiry (token));
   if (self->expires_at <= now_s ())
     {
       /* Offline-first: the cache stays readable, only the server wants a new sign-in. */

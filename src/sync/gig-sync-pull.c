@@ -286,7 +286,7 @@ pull_compute_start (GigSync       *self,
 {
   g_autofree char *cursor_updated = NULL;
   g_autofree char *cursor_id = NULL;
-  g_autoptr(GDateTime) bound = NULL;
+  g_autofree char *bound = NULL;
   gint64 last = gig_store_get_last_full_sync (self->store, collection);
 
   if (!gig_store_get_cursor (self->store, collection, &cursor_updated, &cursor_id) ||
@@ -305,24 +305,18 @@ pull_compute_start (GigSync       *self,
     }
 
   if (last > 0)
-    {
-      bound = g_date_time_new_from_unix_utc (0);
-      bound = g_date_time_add (bound, last - (gint64) self->overlap_ms * 1000);
-    }
+    bound = gig_stamp_from_unix_usec (last - (gint64) self->overlap_ms * 1000);
   else
     {
-      g_autoptr(GDateTime) cursor = gig_pb_parse_datetime (cursor_updated);
+      g_autoptr(GDateTime) cursor = gig_stamp_parse (cursor_updated);
+      g_autoptr(GDateTime) before = cursor != NULL ? g_date_time_add (cursor, -(gint64) self->overlap_ms * 1000) : NULL;
 
-      if (cursor != NULL)
-        bound = g_date_time_add (cursor, -(gint64) self->overlap_ms * 1000);
+      if (before != NULL)
+        bound = gig_stamp_format (before);
     }
 
   if (bound != NULL)
-    {
-      g_autofree char *text = gig_stamp_format (bound);
-
-      pull->after_updated = g_strdup (strcmp (text, cursor_updated) < 0 ? text : cursor_updated);
-    }
+    pull->after_updated = g_strdup (strcmp (bound, cursor_updated) < 0 ? bound : cursor_updated);
   else
     pull->after_updated = g_strdup (cursor_updated);
   /* No id: an overlap re-read, `updated >= after_updated`. */

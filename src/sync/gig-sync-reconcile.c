@@ -71,15 +71,6 @@ departures_free (Departures *d)
   g_free (d);
 }
 
-static char *
-format_wall_time (gint64 usec)
-{
-  g_autoptr(GDateTime) epoch = g_date_time_new_from_unix_utc (0);
-  g_autoptr(GDateTime) when = g_date_time_add (epoch, MAX (usec, 0));
-
-  return gig_stamp_format (when);
-}
-
 static void fetch_page      (GTask *task);
 static void verify_next     (GTask *task);
 
@@ -92,7 +83,7 @@ finish (GTask *task)
   /* Nothing new: everything stamped before (start − overlap) was committed and listed. */
   if (d->last_updated == NULL)
     {
-      g_autofree char *settled = format_wall_time (d->started_at - d->overlap_us);
+      g_autofree char *settled = gig_stamp_from_unix_usec (d->started_at - d->overlap_us);
 
       d->last_updated = g_strdup (strcmp (settled, d->after_updated) > 0 ? settled : d->after_updated);
     }
@@ -446,10 +437,10 @@ compute_start (Departures  *d,
           g_debug ("departures: last pull too long ago; reconciling");
           if (!gig_store_request_reconcile (d->store, error))
             return FALSE;
-          d->after_updated = format_wall_time (d->started_at - overlap);
+          d->after_updated = gig_stamp_from_unix_usec (d->started_at - overlap);
           return TRUE;
         }
-      bound = format_wall_time (pulled_at - overlap);
+      bound = gig_stamp_from_unix_usec (pulled_at - overlap);
       d->after_updated = g_strdup (pulled_at > 0 && strcmp (bound, cursor_updated) < 0 ? bound : cursor_updated);
       return TRUE;
     }
@@ -462,7 +453,7 @@ compute_start (Departures  *d,
         return FALSE;
       base = d->started_at;
     }
-  d->after_updated = format_wall_time (base - overlap);
+  d->after_updated = gig_stamp_from_unix_usec (base - overlap);
   return TRUE;
 }
 

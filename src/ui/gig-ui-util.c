@@ -13,7 +13,7 @@
 #include "gig-ui-util.h"
 #include "chat/gig-chat-markup.h"
 #include "model/gig-money.h"
-#include "pocketbase/gig-pb-client.h"
+#include "core/gig-id.h"
 #include "core/gig-json.h"
 
 gboolean
@@ -127,7 +127,7 @@ gig_ui_format_date (const char *pb_datetime)
   if (pb_datetime == NULL || *pb_datetime == '\0')
     return g_strdup ("");
 
-  dt = gig_pb_parse_datetime (pb_datetime);
+  dt = gig_stamp_parse (pb_datetime);
   if (dt == NULL)
     return g_strdup (pb_datetime);
 

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "core/gig-jwt.h"
 #include "pocketbase/gig-pb-answers.h"
 #include "pocketbase/gig-pb-client.h"
 #include "core/gig-json.h"
@@ -25,6 +26,6 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   g_assert_nonnull (token);
   g_assert_nonnull (gig_json_object_get_string (record, "id"));
   (void) gig_json_object_get_string (record, "email");
-  (void) gig_pb_token_get_expiry (token);
+  (void) gig_jwt_get_expiry (token);
   return 0;
 }

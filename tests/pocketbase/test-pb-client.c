@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include "core/gig-jwt.h"
 #include "core/gig-id.h"
 #include "pocketbase/gig-pb-client.h"
 #include "pocketbase/gig-pb-realtime.h"
@@ -120,7 +121,7 @@ test_sign_up_and_in (void)
   g_assert_cmpstr (json_object_get_string_member (signed_in, "email"), ==, email);
   g_assert_nonnull (token);
   g_assert_cmpstr (gig_pb_client_get_token (client), ==, token);
-  g_assert_cmpint (gig_pb_token_get_expiry (token), >, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpint (gig_jwt_get_expiry (token), >, g_get_real_time () / G_USEC_PER_SEC);
 }
 
 static void
@@ -160,7 +161,7 @@ test_refresh (void)
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (record, "id"), ==, user->id);
   g_assert_cmpstr (token, !=, user->token);
-  g_assert_cmpint (gig_pb_token_get_expiry (token), >, gig_pb_token_get_expiry (user->token));
+  g_assert_cmpint (gig_jwt_get_expiry (token), >, gig_jwt_get_expiry (user->token));
   g_assert_cmpstr (gig_pb_client_get_token (client), ==, token);
   g_clear_object (&result);
   g_clear_pointer (&record, json_object_unref);
@@ -194,7 +195,7 @@ test_create_with_client_id (void)
   created = create_record (client, "projects", fields, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (created, "id"), ==, id);
-  g_assert_nonnull (gig_pb_parse_datetime (json_object_get_string_member (created, "updated")));
+  g_assert_nonnull (gig_stamp_parse (json_object_get_string_member (created, "updated")));
 
   /* A resend after a lost response must not duplicate: the server says the id is taken */
   again = create_record (client, "projects", fields, &error);

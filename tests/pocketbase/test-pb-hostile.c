@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "core/gig-jwt.h"
 #include "pocketbase/gig-pb-answers.h"
 #include "pocketbase/gig-pb-client.h"
 #include "pocketbase/gig-pb-realtime.h"
@@ -360,7 +361,7 @@ test_deep_token (void)
   fake->mode = "deep-token";
   error = run_call (client, CALL_SIGN_IN, &token);
   g_assert_no_error (error);
-  g_assert_cmpint (gig_pb_token_get_expiry (token), ==, 0);
+  g_assert_cmpint (gig_jwt_get_expiry (token), ==, 0);
 }
 
 /* A record id that is not a string is malformed, not a critical. */

@@ -922,29 +922,6 @@ test_cursor_injection (void)
   g_assert_error (error, GIG_PB_ERROR, GIG_PB_ERROR_MALFORMED);
 }
 
-static void
-test_helpers (void)
-{
-  g_autoptr(GDateTime) dt = gig_pb_parse_datetime ("2026-11-24 21:36:50.474Z");
-  g_autofree char *text = NULL;
-  g_autofree char *id = gig_id_new ();
-  /* header {"alg":"HS256"} . payload {"exp":1795988192,"id":"x"} . signature */
-  const char *token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3OTU5ODgxOTIsImlkIjoieCJ9.c2ln";
-
-  g_assert_nonnull (dt);
-  text = gig_stamp_format (dt);
-  g_assert_cmpstr (text, ==, "2026-11-24 21:36:50.474Z");
-  g_assert_null (gig_pb_parse_datetime ("yesterday"));
-
-  g_assert_true (gig_id_is_valid (id));
-  g_assert_false (gig_id_is_valid ("ABCDEFGHIJKLMNO"));
-  g_assert_false (gig_id_is_valid ("short"));
-
-  g_assert_cmpint (gig_pb_token_get_expiry (token), ==, 1795988192);
-  g_assert_cmpint (gig_pb_token_get_expiry ("not a token"), ==, 0);
-  g_assert_cmpint (gig_pb_token_get_expiry ("a.!!!.c"), ==, 0);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -962,7 +939,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pb-parser/record/raw-built", test_record_raw_built);
   g_test_add_func ("/pb-parser/page/raw-records", test_page_raw_records);
   g_test_add_func ("/pb-parser/sse", test_sse);
-  g_test_add_func ("/pb-parser/helpers", test_helpers);
   g_test_add_func ("/pb-client/bad-server", test_client_bad_server);
   g_test_add_func ("/pb-client/cursor-injection", test_cursor_injection);
 

@@ -5,6 +5,7 @@
 /* memmem() under -std=c11 */
 #define _GNU_SOURCE
 
+#include "core/gig-jwt.h"
 #include "core/gig-id.h"
 #include "session/gig-session.h"
 
@@ -143,7 +144,7 @@ test_sign_up_in_out (void)
   g_assert_true (gig_id_is_valid (user_id));
   token = gig_pb_client_get_token (gig_session_get_client (session));
   g_assert_nonnull (token);
-  g_assert_cmpint (gig_session_get_token_expires_at (session), ==, gig_pb_token_get_expiry (token));
+  g_assert_cmpint (gig_session_get_token_expires_at (session), ==, gig_jwt_get_expiry (token));
   g_assert_cmpint (gig_session_get_token_expires_at (session), >, g_get_real_time () / G_USEC_PER_SEC);
 
   /* The keyring holds the token, and no file under the test's HOME or XDG dirs does */
@@ -301,7 +302,7 @@ test_token_expires_while_running (void)
   while (gig_session_get_state (session) == GIG_SESSION_STATE_SIGNED_IN)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (gig_session_get_state (session), ==, GIG_SESSION_STATE_SIGN_IN_NEEDED);
-  g_assert_cmpint (g_get_real_time () / G_USEC_PER_SEC, >=, gig_pb_token_get_expiry (soon));
+  g_assert_cmpint (g_get_real_time () / G_USEC_PER_SEC, >=, gig_jwt_get_expiry (soon));
   g_assert_false (gig_session_check_token (session));
   g_assert_null (gig_pb_client_get_token (gig_session_get_client (session)));
   g_assert_true (g_file_test (cache_file, G_FILE_TEST_EXISTS));

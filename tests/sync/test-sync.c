@@ -407,7 +407,7 @@ test_pull_overlap_catches_late_commit (void)
   g_assert_true (sync_once (c, &error));
   g_assert_true (gig_store_get_cursor (c->store, GIG_COLLECTION_PROJECTS, &cursor_updated, &cursor_id));
 
-  cursor = gig_pb_parse_datetime (cursor_updated);
+  cursor = gig_stamp_parse (cursor_updated);
   earlier = g_date_time_add_seconds (cursor, -2);
   late_updated = gig_stamp_format (earlier);
   gig_test_pb_stop (pb);
