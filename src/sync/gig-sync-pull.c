@@ -65,7 +65,7 @@ find_conflicts (GigSync       *self,
                 JsonObject    *local,
                 JsonObject    *incoming)
 {
-  const char *id = json_object_get_string_member (incoming, "id");
+  const char *id = gig_json_object_get_string (incoming, "id");
   g_autoptr(JsonObject) base = NULL;
   g_autoptr(JsonObject) clash = NULL;
   GigLocalState state;
@@ -124,8 +124,7 @@ _gig_sync_analyse_records (GigSync       *self,
   befores = g_ptr_array_new_full (records->len, (GDestroyNotify) maybe_unref);
   for (guint i = 0; i < records->len; i++)
     {
-      const char *id = json_object_get_string_member_with_default (g_ptr_array_index (records, i),
-                                                                  "id", NULL);
+      const char *id = gig_json_object_get_string (g_ptr_array_index (records, i), "id");
       g_ptr_array_add (befores, id ? gig_store_get_record (self->store, collection, id) : NULL);
     }
   may_conflict = gig_store_pending_count (self->store) > 0 || gig_store_failed_count (self->store) > 0;
@@ -192,7 +191,7 @@ _gig_sync_analysis_emit (GigSync  *self,
       JsonObject *record = g_ptr_array_index (a->records, i);
       JsonObject *before = g_ptr_array_index (a->befores, i);
       JsonObject *clash = g_ptr_array_index (a->conflicts, i);
-      const char *id = json_object_get_string_member_with_default (record, "id", NULL);
+      const char *id = gig_json_object_get_string (record, "id");
       g_autofree char *key = NULL;
       const char *own;
 

@@ -167,7 +167,7 @@ verify_list_cb (GObject      *object,
     }
   for (guint i = 0; i < page->len; i++)
     {
-      const char *id = json_object_get_string_member_with_default (g_ptr_array_index (page, i), "id", NULL);
+      const char *id = gig_json_object_get_string (g_ptr_array_index (page, i), "id");
 
       if (id == NULL)
         {
@@ -260,16 +260,16 @@ collect_candidates (Departures  *d,
       for (guint i = 0; i < page->len; i++)
         {
           JsonObject *row = g_ptr_array_index (page, i);
-          const char *source = json_object_get_string_member_with_default (row, "source", "");
-          const char *record = json_object_get_string_member_with_default (row, "record", "");
-          const char *row_id = json_object_get_string_member_with_default (row, "id", "");
+          const char *source = gig_json_object_get_string_or (row, "source", "");
+          const char *record = gig_json_object_get_string_or (row, "record", "");
+          const char *row_id = gig_json_object_get_string_or (row, "id", "");
           const char *stamp;
           GigCollection collection;
 
           if (g_hash_table_contains (d->handled, row_id) ||
               !gig_collection_from_string (source, &collection) || collection != c)
             continue;
-          stamp = json_object_get_string_member_with_default (row, "record_updated", "");
+          stamp = gig_json_object_get_string_or (row, "record_updated", "");
           if (!gig_id_is_valid (record) || (*stamp != '\0' && !gig_stamp_is_valid (stamp)))
             {
               g_warning ("Ignoring a departure with a malformed record id or stamp");
@@ -344,8 +344,8 @@ page_cb (GObject      *object,
   for (guint i = 0; i < page->len; i++)
     {
       JsonObject *row = g_ptr_array_index (page, i);
-      const char *id = json_object_get_string_member_with_default (row, "id", NULL);
-      const char *updated = json_object_get_string_member_with_default (row, "updated", NULL);
+      const char *id = gig_json_object_get_string (row, "id");
+      const char *updated = gig_json_object_get_string (row, "updated");
 
       if (!gig_id_is_valid (id) || !gig_stamp_is_valid (updated))
         {

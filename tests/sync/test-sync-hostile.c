@@ -1,6 +1,7 @@
 /* test-sync-hostile.c: GigSync and gigdesk-sync against a fake PocketBase on loopback that
  * answers what a hostile or broken server would: pages that ignore the list cursor, records
- * whose id or `updated` is not of the sync contract's form, a user id that is a path.
+ * whose id or `updated` is not of the sync contract's form, departures whose members have the
+ * wrong JSON types, a user id that is a path.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -40,6 +41,7 @@ typedef struct
   char       *user_id;          /* record.id of the sign-in answer */
   GPtrArray  *projects;         /* FakeRecord, in the server's (updated, id) order */
   gboolean    ignore_cursor;    /* answer every list with the first full page */
+  char       *departures;       /* the sync_departures page, if not empty */
   guint       project_lists;    /* list requests for projects */
 } Fake;
 
@@ -123,6 +125,13 @@ after_cursor (const FakeRecord *record,
 
   if (filter == NULL)
     return TRUE;
+  if (g_str_has_prefix (filter, "((id=\""))
+    {
+      /* a re-check by id: `((id="a"||id="b"))` */
+      g_autofree char *wanted = g_strdup_printf ("id=\"%s\"", record->id);
+
+      return strstr (filter, wanted) != NULL;
+    }
   if (g_regex_match (keyset, filter, 0, &match))
     {
       g_autofree char *updated = g_match_info_fetch (match, 1);
@@ -189,6 +198,8 @@ fake_handler (SoupServer        *server,
     }
   else if (g_str_equal (path, "/api/collections/projects/records"))
     body = fake_list (fake, query);
+  else if (g_str_equal (path, "/api/collections/sync_departures/records") && fake->departures != NULL)
+    body = g_strdup (fake->departures);
   else
     body = g_strdup ("{\"items\":[],\"page\":1,\"perPage\":1000}");
 
@@ -227,6 +238,7 @@ fake_free (Fake *fake)
   g_free (fake->url);
   g_free (fake->token);
   g_free (fake->user_id);
+  g_free (fake->departures);
   g_free (fake);
 }
 
@@ -684,6 +696,44 @@ test_tool_damaged_cache (void)
   gig_test_remove_tree (root);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Departures whose members are not strings                                                   */
+
+/* A departure row's source, record and stamp are read with the core getters: members of another
+ * JSON type never make a critical. A source that is not a name is not ours; a record that is not
+ * an id is ignored with a warning; a stamp that is not a string is as good as none, so the record
+ * is listed again by id, and stays because the server still lists it. */
+static void
+test_departures_wrong_types (void)
+{
+  g_autoptr(Fake) fake = fake_start ("fakeuser0000001");
+  g_autoptr(GHashTable) cache = NULL;
+  g_autoptr(GError) error = NULL;
+  Client *c;
+
+  fake_add_project (fake, "prjaaaaaaaaaaa1", "2030-01-01 00:00:01.000Z", "Stays");
+  c = client_open (fake);
+  g_assert_true (sync_once (c, &error));
+  g_assert_no_error (error);
+
+  fake->departures = g_strdup (
+    "{\"page\":1,\"perPage\":1000,\"items\":["
+    "{\"id\":\"depaaaaaaaaaaa1\",\"updated\":\"2030-01-01 00:00:02.000Z\","
+    "\"source\":{\"collection\":\"projects\"},\"record\":\"prjaaaaaaaaaaa1\",\"record_updated\":\"\"},"
+    "{\"id\":\"depaaaaaaaaaaa2\",\"updated\":\"2030-01-01 00:00:03.000Z\","
+    "\"source\":\"projects\",\"record\":[\"prjaaaaaaaaaaa1\"],\"record_updated\":{\"at\":1}},"
+    "{\"id\":\"depaaaaaaaaaaa3\",\"updated\":\"2030-01-01 00:00:04.000Z\","
+    "\"source\":\"projects\",\"record\":\"prjaaaaaaaaaaa1\",\"record_updated\":[1]}"
+    "]}");
+  gig_test_log_expect ("GigSync", "Ignoring a departure with a malformed record id or stamp");
+  g_assert_true (sync_once (c, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (gig_test_log_done (), ==, 1);
+  cache = cached_projects (c);
+  g_assert_true (g_hash_table_contains (cache, "prjaaaaaaaaaaa1"));
+  client_close (c);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -693,6 +743,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/sync/hostile/ignored-cursor", test_ignored_cursor);
   g_test_add_func ("/sync/hostile/bad-records-skipped", test_bad_records_skipped);
   g_test_add_func ("/sync/hostile/bad-cursor-refused", test_bad_cursor_refused);
+  g_test_add_func ("/sync/hostile/departures-wrong-types", test_departures_wrong_types);
   g_test_add_func ("/sync/hostile/tool-user-id", test_tool_hostile_user_id);
   g_test_add_func ("/sync/hostile/tool-damaged-cache", test_tool_damaged_cache);
 
