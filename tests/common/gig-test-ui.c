@@ -1,4 +1,4 @@
-/* gig-test-ui.c
+/* gig-test-ui.c: helpers for widget tests that run under Xvfb (see gig-test-ui.h).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -243,4 +243,97 @@ gig_test_ui_child (gpointer    widget,
 
   g_assert_nonnull (object);
   return object;
+}
+
+static gboolean
+can_snapshot (GtkWindow *window)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot),
+                          gtk_widget_get_width (GTK_WIDGET (window)),
+                          gtk_widget_get_height (GTK_WIDGET (window)));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  return node != NULL;
+}
+
+/* A window whose layout changed after its last frame has nothing to snapshot until the next
+ * frame: draw until it has. */
+void
+gig_test_ui_shot (gpointer    window,
+                  const char *name)
+{
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 3);
+  for (guint i = 0; i < 50 && !can_snapshot (GTK_WINDOW (window)); i++)
+    gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
+
+  g_test_message ("screenshot: %s", name);
+  g_free (gig_test_ui_screenshot (GTK_WINDOW (window), name));
+}
+
+GigWindow *
+gig_test_ui_new_window (int width,
+                        int height)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GigWindow *window;
+
+  g_settings_set_int (settings, "window-width", width);
+  g_settings_set_int (settings, "window-height", height);
+  g_settings_set_boolean (settings, "window-maximized", FALSE);
+  window = g_object_new (GIG_TYPE_WINDOW, NULL);
+  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 3);
+  return window;
+}
+
+gboolean
+gig_test_ui_window_signed_in (gpointer window)
+{
+  return gig_window_is_signed_in (window);
+}
+
+gboolean
+gig_test_ui_window_signed_out (gpointer window)
+{
+  return !gig_window_is_signed_in (window) && gig_window_get_sign_in_page (window) != NULL;
+}
+
+gboolean
+gig_test_ui_window_settled (gpointer window)
+{
+  return gig_test_ui_window_signed_in (window) || gig_test_ui_window_signed_out (window);
+}
+
+GigApplication *
+gig_test_ui_start_app (const char  *server_url,
+                       GigWindow  **out_window)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GigApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_settings_set_string (settings, "server-url", server_url);
+  g_settings_set_int (settings, "window-width", 1000);
+  g_settings_set_int (settings, "window-height", 700);
+  app = gig_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  *out_window = GIG_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (*out_window);
+  return g_steal_pointer (&app);
+}
+
+void
+gig_test_ui_sync_once (GigSync *sync)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gig_sync_once_async (sync, NULL, gig_test_ui_store_result, &result);
+  g_assert_true (gig_sync_once_finish (sync, gig_test_ui_wait_result (&result), &error));
+  g_assert_no_error (error);
 }

@@ -6,6 +6,10 @@
 
 #include <adwaita.h>
 
+#include "gig-application.h"
+#include "sync/gig-sync.h"
+#include "ui/gig-window.h"
+
 G_BEGIN_DECLS
 
 /* Initialises GTK and libadwaita; fails the whole program (not a skip) without a display. */
@@ -56,5 +60,28 @@ char     *gig_test_ui_screenshot_popover (GtkPopover *popover,
 
 /* Forces the light or dark style for the whole process. */
 void      gig_test_ui_set_dark      (gboolean    dark);
+
+/* Renders @window (any GtkWindow) to the screenshot @name once it has a frame to show, and says
+ * so in the test log. */
+void      gig_test_ui_shot          (gpointer    window,
+                                     const char *name);
+
+/* A main window of @width x @height (not maximized, through the window settings), drawn. */
+GigWindow *gig_test_ui_new_window   (int         width,
+                                     int         height);
+
+/* Conditions for gig_test_ui_wait_until on a GigWindow: an account is open; the sign-in page is
+ * up; either. */
+gboolean  gig_test_ui_window_signed_in  (gpointer window);
+gboolean  gig_test_ui_window_signed_out (gpointer window);
+gboolean  gig_test_ui_window_settled    (gpointer window);
+
+/* The application as `gigdesk` starts it (not unique, registered, activated) against
+ * @server_url, its window 1000 x 700; its main window in *@out_window. */
+GigApplication *gig_test_ui_start_app (const char  *server_url,
+                                       GigWindow  **out_window);
+
+/* One sync cycle, which must succeed. */
+void      gig_test_ui_sync_once     (GigSync    *sync);
 
 G_END_DECLS

@@ -33,45 +33,6 @@ typedef struct
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-static gboolean
-can_snapshot (GtkWindow *window)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot),
-                          gtk_widget_get_width (GTK_WIDGET (window)),
-                          gtk_widget_get_height (GTK_WIDGET (window)));
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  return node != NULL;
-}
-
-/* A window whose layout changed after its last frame has nothing to snapshot until the next
- * frame: draw until it has. */
-static void
-shot (gpointer    window,
-      const char *name)
-{
-  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
-  for (guint i = 0; i < 50 && !can_snapshot (GTK_WINDOW (window)); i++)
-    gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
-
-  g_test_message ("screenshot: %s", name);
-  g_free (gig_test_ui_screenshot (GTK_WINDOW (window), name));
-}
-
-static void
-sync_once (Flow *flow)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  gig_sync_once_async (flow->sync, NULL, gig_test_ui_store_result, &result);
-  g_assert_true (gig_sync_once_finish (flow->sync, gig_test_ui_wait_result (&result), &error));
-  g_assert_no_error (error);
-}
-
 static JsonObject *
 rest (Flow *flow, const char *token, const char *method, const char *path, const char *body)
 {
@@ -118,20 +79,6 @@ local_state (GigStore *store, GigCollection collection, const char *id)
   return state;
 }
 
-static GigWindow *
-make_window (int width, int height)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  GigWindow *window;
-
-  g_settings_set_int (settings, "window-width", width);
-  g_settings_set_int (settings, "window-height", height);
-  g_settings_set_boolean (settings, "window-maximized", FALSE);
-  window = g_object_new (GIG_TYPE_WINDOW, NULL);
-  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
-  return window;
-}
-
 static void
 open_account (Flow *flow, GigSession *session)
 {
@@ -141,7 +88,7 @@ open_account (Flow *flow, GigSession *session)
   flow->store = gig_store_new_for_path (flow->store_path, &error);
   g_assert_no_error (error);
   flow->sync = gig_sync_new (flow->store, gig_session_get_client (session), session);
-  flow->window = make_window (1200, 800);
+  flow->window = gig_test_ui_new_window (1200, 800);
   gig_window_set_account (flow->window, session, flow->store, flow->sync);
 }
 
@@ -201,7 +148,7 @@ static void
 step_sign_in (Flow *flow)
 {
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  GigWindow *window = make_window (1200, 800);
+  GigWindow *window = gig_test_ui_new_window (1200, 800);
   SignIn sign_in = { 0 };
   GObject *password_row;
 
@@ -211,7 +158,7 @@ step_sign_in (Flow *flow)
   g_assert_nonnull (sign_in.page);
   g_assert_false (gig_window_is_signed_in (window));
   g_signal_connect (sign_in.page, "signed-in", G_CALLBACK (on_signed_in), &sign_in);
-  shot (window, "sign-in-1200x800-light");
+  gig_test_ui_shot (window, "sign-in-1200x800-light");
 
   /* The server address comes from the settings. */
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gig_test_ui_child (sign_in.page, GIG_TYPE_SIGN_IN_PAGE, "server_row"))),
@@ -229,7 +176,7 @@ step_sign_in (Flow *flow)
   g_assert_cmpstr (gig_sign_in_page_get_error (sign_in.page), ==, "Wrong email or password.");
   password_row = gig_test_ui_child (sign_in.page, GIG_TYPE_SIGN_IN_PAGE, "password_row");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (password_row), "error"));
-  shot (window, "sign-in-error-1200x800-light");
+  gig_test_ui_shot (window, "sign-in-error-1200x800-light");
 
   /* Unreachable server (port 9 on loopback: the discard port, closed here). */
   set_server (&sign_in, "http://127.0.0.1:9");
@@ -282,7 +229,7 @@ sync_offline (gpointer data)
 static void
 step_lists_and_search (Flow *flow)
 {
-  sync_once (flow);
+  gig_test_ui_sync_once (flow->sync);
 
   /* Open projects: the client's two, newest first. */
   gig_window_set_scope (flow->window, GIG_STORE_SCOPE_OPEN_PROJECTS);
@@ -342,7 +289,7 @@ step_lists_and_search (Flow *flow)
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (gig_test_ui_child (gig_window_get_project_page (flow->window),
                                                             GIG_TYPE_PROJECT_PAGE, "proposal_button"))),
                    ==, "_Write a Proposal");
-  shot (flow->window, "project-1200x800-light");
+  gig_test_ui_shot (flow->window, "project-1200x800-light");
 }
 
 static void
@@ -372,7 +319,7 @@ step_create_project (Flow *flow)
   }
   g_assert_cmpint (local_state (flow->store, GIG_COLLECTION_PROJECTS, id), ==, GIG_LOCAL_STATE_PENDING);
 
-  sync_once (flow);
+  gig_test_ui_sync_once (flow->sync);
   g_assert_cmpint (local_state (flow->store, GIG_COLLECTION_PROJECTS, id), ==, GIG_LOCAL_STATE_SYNCED);
   path = g_strdup_printf ("/api/collections/projects/records/%s", id);
   server = rest (flow, flow->freelancer->token, "GET", path, NULL);
@@ -414,7 +361,7 @@ step_draft_offline (Flow *flow)
   g_assert_nonnull (id);
   g_assert_cmpint (local_state (flow->store, GIG_COLLECTION_PROPOSALS, id), ==, GIG_LOCAL_STATE_DRAFT);
   g_assert_cmpuint (gig_store_pending_count (flow->store), ==, 0);
-  shot (editor, "proposal-editor-light");
+  gig_test_ui_shot (editor, "proposal-editor-light");
 
   /* Typing more and closing at once still keeps every word. */
   gig_proposal_editor_set_values (editor, NULL, NULL, "I have drawn logos for twenty years. Vector files included.");
@@ -484,7 +431,7 @@ step_restart_send_accept (Flow *flow, const char *draft_id)
   g_assert_true (gig_test_ui_wait_until (sync_offline, flow, 30000));
   g_assert_cmpstr (gig_window_get_sync_subtitle (flow->window), ==, "Offline · 1 change waiting");
   g_assert_true (gig_window_get_offline_banner_visible (flow->window));
-  shot (flow->window, "offline-1200x800-light");
+  gig_test_ui_shot (flow->window, "offline-1200x800-light");
 
   /* Back online. */
   gig_test_pb_restart (flow->pb);
@@ -502,7 +449,7 @@ step_restart_send_accept (Flow *flow, const char *draft_id)
   accepted = rest (flow, flow->client->token, "PATCH", path, "{\"status\":\"accepted\"}");
   g_assert_cmpstr (json_object_get_string_member (accepted, "status"), ==, "accepted");
   g_assert_true (gig_test_ui_wait_until (proposal_accepted_on_page, flow, 20000));
-  shot (flow->window, "project-accepted-1200x800-light");
+  gig_test_ui_shot (flow->window, "project-accepted-1200x800-light");
 }
 
 static gboolean
@@ -538,7 +485,7 @@ render_views (Flow *flow, const char *suffix)
       gig_test_ui_wait_for_draw (GTK_WINDOW (flow->window), 2);
       g_free (name);
       name = g_strdup_printf ("%s-%s", views[i], suffix);
-      shot (flow->window, name);
+      gig_test_ui_shot (flow->window, name);
     }
 }
 
@@ -586,21 +533,21 @@ step_milestones_and_screens (Flow *flow)
 
   /* Narrow: a window made at that size, as on a phone. */
   gtk_window_destroy (GTK_WINDOW (flow->window));
-  flow->window = make_window (360, 700);
+  flow->window = gig_test_ui_new_window (360, 700);
   gig_window_set_account (flow->window, flow->session, flow->store, flow->sync);
   page = gig_window_get_project_page (flow->window);
   gig_window_show_project (flow->window, flow->logo_project);
   g_assert_true (gig_window_get_folded (flow->window));
   render_views (flow, "360x700-dark");
   gtk_widget_activate_action (GTK_WIDGET (flow->window), "win.go-back", NULL);
-  shot (flow->window, "list-360x700-dark");
+  gig_test_ui_shot (flow->window, "list-360x700-dark");
   gig_test_ui_set_dark (FALSE);
-  shot (flow->window, "list-360x700-light");
+  gig_test_ui_shot (flow->window, "list-360x700-light");
   gig_window_show_project (flow->window, flow->logo_project);
   render_views (flow, "360x700-light");
 
   gtk_window_destroy (GTK_WINDOW (flow->window));
-  flow->window = make_window (1200, 800);
+  flow->window = gig_test_ui_new_window (1200, 800);
   gig_window_set_account (flow->window, flow->session, flow->store, flow->sync);
   gig_window_set_scope (flow->window, GIG_STORE_SCOPE_HIRED);
   gig_window_show_project (flow->window, flow->logo_project);
@@ -608,10 +555,10 @@ step_milestones_and_screens (Flow *flow)
   g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (
                       gtk_list_view_get_model (GTK_LIST_VIEW (gig_test_ui_child (flow->window, GIG_TYPE_WINDOW, "list_view"))))),
                     ==, 0);
-  shot (flow->window, "window-wide-light");
+  gig_test_ui_shot (flow->window, "window-wide-light");
   gig_project_page_set_view (gig_window_get_project_page (flow->window), "milestones");
   gig_test_ui_set_dark (TRUE);
-  shot (flow->window, "window-wide-dark");
+  gig_test_ui_shot (flow->window, "window-wide-dark");
   gig_test_ui_set_dark (FALSE);
   gig_project_page_set_view (gig_window_get_project_page (flow->window), "overview");
 }
@@ -650,20 +597,6 @@ test_flow (void)
   gig_test_pb_free (flow.pb);
 }
 
-/* The application object: restore (nothing in the keyring), sign in from its window, the
- * account's store under the data dir, sign out removes it. */
-static gboolean
-app_window_signed_in (gpointer data)
-{
-  return gig_window_is_signed_in (data);
-}
-
-static gboolean
-app_window_signed_out (gpointer data)
-{
-  return !gig_window_is_signed_in (data) && gig_window_get_sign_in_page (data) != NULL;
-}
-
 static gboolean
 file_gone (gpointer data)
 {
@@ -675,32 +608,20 @@ test_application (void)
 {
   g_autoptr(GigTestPb) pb = gig_test_pb_start ();
   g_autoptr(GigTestPbUser) user = gig_test_pb_create_user (pb, "appuser");
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autoptr(GigApplication) app = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   GigSignInPage *page;
   GigWindow *window;
 
-  g_settings_set_string (settings, "server-url", gig_test_pb_get_url (pb));
-  g_settings_set_int (settings, "window-width", 1000);
-  g_settings_set_int (settings, "window-height", 700);
-  app = gig_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-
-  window = GIG_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-  g_assert_nonnull (window);
-  g_assert_true (gig_test_ui_wait_until (app_window_signed_out, window, 20000));
+  app = gig_test_ui_start_app (gig_test_pb_get_url (pb), &window);
+  g_assert_true (gig_test_ui_wait_until (gig_test_ui_window_signed_out, window, 20000));
   g_assert_null (gig_application_get_session (app));
 
   page = gig_window_get_sign_in_page (window);
   gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "email_row")), user->email);
   gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "password_row")), user->password);
   g_signal_emit_by_name (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "submit_button"), "clicked");
-  g_assert_true (gig_test_ui_wait_until (app_window_signed_in, window, 20000));
+  g_assert_true (gig_test_ui_wait_until (gig_test_ui_window_signed_in, window, 20000));
 
   g_assert_nonnull (gig_application_get_store (app));
   g_assert_nonnull (gig_application_get_sync (app));
@@ -712,7 +633,7 @@ test_application (void)
 
   /* Sign out from the menu: back to the sign-in page, and the account's cache is gone. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
-  g_assert_true (gig_test_ui_wait_until (app_window_signed_out, window, 5000));
+  g_assert_true (gig_test_ui_wait_until (gig_test_ui_window_signed_out, window, 5000));
   g_assert_null (gig_application_get_store (app));
   g_assert_true (gig_test_ui_wait_until (file_gone, path, 10000));
 

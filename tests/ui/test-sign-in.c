@@ -46,12 +46,8 @@ make_window (int width, int height)
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   GigWindow *window;
 
-  g_settings_set_int (settings, "window-width", width);
-  g_settings_set_int (settings, "window-height", height);
-  g_settings_set_boolean (settings, "window-maximized", FALSE);
   g_settings_set_string (settings, "server-url", gig_test_pb_get_url (pb));
-
-  window = g_object_new (GIG_TYPE_WINDOW, NULL);
+  window = gig_test_ui_new_window (width, height);
   gig_window_set_account (window, NULL, NULL, NULL);
   gig_test_ui_wait_for_draw (GTK_WINDOW (window), 3);
   return window;

@@ -39,34 +39,17 @@ typedef struct
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-static void
-keep_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static GigWindow *
 make_window (int width, int height)
 {
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   GigWindow *window;
 
-  g_settings_set_int (settings, "window-width", width);
-  g_settings_set_int (settings, "window-height", height);
-  g_settings_set_boolean (settings, "window-maximized", FALSE);
   g_settings_set_string (settings, "sidebar-scope", "mine");
-  window = g_object_new (GIG_TYPE_WINDOW, NULL);
+  window = gig_test_ui_new_window (width, height);
   gtk_window_present (GTK_WINDOW (window));
   gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
   return window;
-}
-
-static void
-shot (GigWindow *window, const char *name)
-{
-  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 3);
-  g_test_message ("screenshot: %s", name);
-  g_free (gig_test_ui_screenshot (GTK_WINDOW (window), name));
 }
 
 /* Renders the window in the four looks and two widths; @name names the state shown. */
@@ -85,7 +68,7 @@ shots (Fixture *f, const char *name)
                                                  g_getenv ("LANGUAGE") != NULL ? g_getenv ("LANGUAGE") : "en");
         gig_test_ui_set_dark (dark);
         gtk_window_set_default_size (GTK_WINDOW (f->window), sizes[s].width, sizes[s].height);
-        shot (f->window, file);
+        gig_test_ui_shot (f->window, file);
       }
   gig_test_ui_set_dark (FALSE);
 }
@@ -106,10 +89,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   client = gig_pb_client_new (gig_test_pb_get_url (f->pb));
   f->session = gig_session_new (client);
   g_object_unref (client);
-  gig_session_sign_in_async (f->session, f->alice->email, f->alice->password, NULL, keep_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (gig_session_sign_in_finish (f->session, result, &error));
+  gig_session_sign_in_async (f->session, f->alice->email, f->alice->password, NULL, gig_test_ui_store_result, &result);
+  g_assert_true (gig_session_sign_in_finish (f->session, gig_test_ui_wait_result (&result), &error));
   g_assert_no_error (error);
 
   path = g_build_filename (f->dir, "cache.sqlite", NULL);
@@ -204,19 +185,6 @@ wait_subtitle (GigWindow *window, const char *prefix)
     g_error ("the header says “%s”, expected “%s…”", gig_window_get_sync_subtitle (window), prefix);
 }
 
-static void
-sync_once (Fixture *f)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  gig_sync_once_async (f->sync, NULL, keep_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (gig_sync_once_finish (f->sync, result, &error));
-  g_assert_no_error (error);
-}
-
 /* ---- the sync status ------------------------------------------------------------------------- */
 
 /* A hung server: the header leaves "Synced" and the banner says so, without any write. A conflict
@@ -269,7 +237,7 @@ test_status_shown (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   answer = gig_test_pb_call (f->pb, f->alice->token, "PATCH", path, "{\"title\":\"Logo design (theirs)\"}", &status);
   g_assert_cmpuint (status, ==, 200);
-  sync_once (f);
+  gig_test_ui_sync_once (f->sync);
   {
     g_autofree char *expected = g_strdup_printf (ngettext ("%u conflict", "%u conflicts", 1), 1);
 
@@ -292,7 +260,7 @@ test_refused_shown (Fixture *f, gconstpointer data)
   GtkLabel *banner;
 
   gig_test_ui_use_language (language);
-  sync_once (f);
+  gig_test_ui_sync_once (f->sync);
   json_object_set_string_member (fields, "title", "Logo design");
   json_object_set_string_member (fields, "status", "open");
   json_object_set_string_member (fields, "owner", f->alice->id);
@@ -300,12 +268,10 @@ test_refused_shown (Fixture *f, gconstpointer data)
   json_object_set_int_member (fields, "budget", 300);
   g_assert_true (gig_store_create_record (f->store, GIG_COLLECTION_PROJECTS, fields, &id, &error));
   g_assert_no_error (error);
-  gig_sync_once_async (f->sync, NULL, keep_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (gig_sync_once_finish (f->sync, result, &error));
+  gig_sync_once_async (f->sync, NULL, gig_test_ui_store_result, &result);
+  g_assert_false (gig_sync_once_finish (f->sync, gig_test_ui_wait_result (&result), &error));
   g_clear_error (&error);
-  sync_once (f);
+  gig_test_ui_sync_once (f->sync);
 
   open_window (f);
   expected = g_strdup_printf (ngettext ("%u change refused", "%u changes refused", 1), 1);
@@ -358,7 +324,7 @@ test_selection_follows_record (Fixture *f, gconstpointer data)
   g_autoptr(JsonObject) fields = json_object_new ();
   g_autoptr(GError) error = NULL;
 
-  sync_once (f);
+  gig_test_ui_sync_once (f->sync);
   open_window (f);
   gig_window_set_scope (f->window, GIG_STORE_SCOPE_MY_PROJECTS);
   g_assert_cmpuint (g_list_model_get_n_items (gig_window_get_list_model (f->window)), ==, 3);
@@ -524,7 +490,7 @@ test_unread_shown (Fixture *f, gconstpointer data)
   chat_call (f, server_token, "POST", query, create);
   chat_call (f, server_token, "POST", channel, add);
 
-  sync_once (f);
+  gig_test_ui_sync_once (f->sync);
   open_window (f);
   gig_window_set_scope (f->window, GIG_STORE_SCOPE_MY_PROJECTS);
   f->chat_client = gig_chat_client_new (gig_test_pb_get_url (f->pb), f->store, f->alice->id);
@@ -576,7 +542,7 @@ test_search_says_where (Fixture *f, gconstpointer data)
   g_autofree char *placeholder = NULL;
 
   gig_test_ui_use_language (language);
-  sync_once (f);
+  gig_test_ui_sync_once (f->sync);
   open_window (f);
   entry = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (f->window), GIG_TYPE_WINDOW, "search_entry"));
   status = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (f->window), GIG_TYPE_WINDOW, "sidebar_status"));
@@ -606,42 +572,15 @@ test_search_says_where (Fixture *f, gconstpointer data)
 
 /* ---- the account and its server ------------------------------------------------------------- */
 
-static gboolean
-window_signed_in (gpointer data)
-{
-  return gig_window_is_signed_in (data);
-}
-
-static gboolean
-window_signed_out (gpointer data)
-{
-  return !gig_window_is_signed_in (data) && gig_window_get_sign_in_page (data) != NULL;
-}
-
-static gboolean
-window_settled (gpointer data)
-{
-  return window_signed_in (data) || window_signed_out (data);
-}
-
-static GObject *
-template_child (gpointer widget, GType type, const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
-
 static void
 sign_in_through_page (GigWindow *window, GigTestPbUser *user)
 {
   GigSignInPage *page = gig_window_get_sign_in_page (window);
 
-  gtk_editable_set_text (GTK_EDITABLE (template_child (page, GIG_TYPE_SIGN_IN_PAGE, "email_row")), user->email);
-  gtk_editable_set_text (GTK_EDITABLE (template_child (page, GIG_TYPE_SIGN_IN_PAGE, "password_row")), user->password);
-  g_signal_emit_by_name (template_child (page, GIG_TYPE_SIGN_IN_PAGE, "submit_button"), "clicked");
-  g_assert_true (gig_test_ui_wait_until (window_signed_in, window, GENEROUS_MS));
+  gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "email_row")), user->email);
+  gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "password_row")), user->password);
+  g_signal_emit_by_name (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "submit_button"), "clicked");
+  g_assert_true (gig_test_ui_wait_until (gig_test_ui_window_signed_in, window, GENEROUS_MS));
 }
 
 /* The newest toplevel of @type, or NULL. */
@@ -699,14 +638,14 @@ switch_server (GigApplication *app, GigWindow *window, GigTestPbUser *user, cons
   g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
   preferences = GIG_PREFERENCES_WINDOW (find_toplevel (GIG_TYPE_PREFERENCES_WINDOW));
   g_assert_nonnull (preferences);
-  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (template_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_group"))));
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (template_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_row"))), ==, user->name);
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (template_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_row"))), ==, user->email);
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (template_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_server_row"))), ==, from);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gig_test_ui_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_group"))));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gig_test_ui_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_row"))), ==, user->name);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (gig_test_ui_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_row"))), ==, user->email);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (gig_test_ui_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "account_server_row"))), ==, from);
   shot_window (GTK_WINDOW (preferences), "preferences-account", language);
 
   /* typing another address changes nothing yet; applying it asks first */
-  server_row = template_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "server_url_row");
+  server_row = gig_test_ui_child (preferences, GIG_TYPE_PREFERENCES_WINDOW, "server_url_row");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (server_row)), ==, from);
   gtk_editable_set_text (GTK_EDITABLE (server_row), to);
   saved = g_settings_get_string (settings, "server-url");
@@ -721,13 +660,13 @@ switch_server (GigApplication *app, GigWindow *window, GigTestPbUser *user, cons
 
   /* signed out of the first server (nothing was unsent: no second question), asked to sign in
    * to the other */
-  g_assert_true (gig_test_ui_wait_until (window_signed_out, window, GENEROUS_MS));
+  g_assert_true (gig_test_ui_wait_until (gig_test_ui_window_signed_out, window, GENEROUS_MS));
   g_clear_pointer (&saved, g_free);
   saved = g_settings_get_string (settings, "server-url");
   g_assert_cmpstr (saved, ==, to);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (template_child (gig_window_get_sign_in_page (window), GIG_TYPE_SIGN_IN_PAGE, "server_row"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gig_test_ui_child (gig_window_get_sign_in_page (window), GIG_TYPE_SIGN_IN_PAGE, "server_row"))),
                    ==, to);
-  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (template_child (gig_window_get_sign_in_page (window), GIG_TYPE_SIGN_IN_PAGE, "notice_label"))),
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (gig_test_ui_child (gig_window_get_sign_in_page (window), GIG_TYPE_SIGN_IN_PAGE, "notice_label"))),
                    ==, notice);
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 640);
   shot_window (GTK_WINDOW (window), "switch-sign-in-360x640", language);
@@ -743,27 +682,17 @@ test_account_and_server (void)
   g_autoptr(GigTestPb) second = gig_test_pb_start ();
   g_autoptr(GigTestPbUser) alice = gig_test_pb_create_user (first, "alice");
   g_autoptr(GigTestPbUser) carol = gig_test_pb_create_user (second, "carol");
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autoptr(GigApplication) app = NULL;
-  g_autoptr(GError) error = NULL;
   GigWindow *window;
 
   gig_test_ui_use_language ("en");
-  g_settings_set_string (settings, "server-url", gig_test_pb_get_url (first));
-  g_settings_set_int (settings, "window-width", 1000);
-  g_settings_set_int (settings, "window-height", 700);
-  app = gig_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-  window = GIG_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-  g_assert_true (gig_test_ui_wait_until (window_settled, window, GENEROUS_MS));
+  app = gig_test_ui_start_app (gig_test_pb_get_url (first), &window);
+  g_assert_true (gig_test_ui_wait_until (gig_test_ui_window_settled, window, GENEROUS_MS));
   if (gig_window_is_signed_in (window))
     {
       /* an account remembered by an earlier test of this run */
       g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
-      g_assert_true (gig_test_ui_wait_until (window_signed_out, window, GENEROUS_MS));
+      g_assert_true (gig_test_ui_wait_until (gig_test_ui_window_signed_out, window, GENEROUS_MS));
     }
   sign_in_through_page (window, alice);
 

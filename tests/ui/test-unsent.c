@@ -39,43 +39,10 @@ page_child (Fixture *f, const char *name)
   return gig_test_ui_child (gig_window_get_project_page (f->window), GIG_TYPE_PROJECT_PAGE, name);
 }
 
-static void
-shot (gpointer window, const char *name)
-{
-  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 3);
-  g_test_message ("screenshot: %s", name);
-  g_free (gig_test_ui_screenshot (GTK_WINDOW (window), name));
-}
-
 static JsonObject *
 rest (Fixture *f, const char *token, const char *method, const char *path, const char *body)
 {
   return gig_test_pb_call_ok (f->pb, token, method, path, body);
-}
-
-static void
-sync_once (Fixture *f)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  gig_sync_once_async (f->sync, NULL, gig_test_ui_store_result, &result);
-  g_assert_true (gig_sync_once_finish (f->sync, gig_test_ui_wait_result (&result), &error));
-  g_assert_no_error (error);
-}
-
-static GigWindow *
-make_window (int width, int height)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  GigWindow *window;
-
-  g_settings_set_int (settings, "window-width", width);
-  g_settings_set_int (settings, "window-height", height);
-  g_settings_set_boolean (settings, "window-maximized", FALSE);
-  window = g_object_new (GIG_TYPE_WINDOW, NULL);
-  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
-  return window;
 }
 
 /* Signs @user in (a new session) and opens a window over a synced store of theirs. */
@@ -94,8 +61,8 @@ open_as (Fixture *f, GigTestPbUser *user)
   f->store = gig_store_new_for_path (path, &error);
   g_assert_no_error (error);
   f->sync = gig_sync_new (f->store, gig_session_get_client (f->session), f->session);
-  sync_once (f);
-  f->window = make_window (1200, 800);
+  gig_test_ui_sync_once (f->sync);
+  f->window = gig_test_ui_new_window (1200, 800);
   gig_window_set_account (f->window, f->session, f->store, f->sync);
 }
 
@@ -260,7 +227,7 @@ test_draft_on_page (Fixture *f, gconstpointer data)
     gtk_window_close (GTK_WINDOW (editor));
   }
   gig_project_page_set_view (gig_window_get_project_page (f->window), "proposals");
-  shot (f->window, "draft-on-page-1200x800-light");
+  gig_test_ui_shot (f->window, "draft-on-page-1200x800-light");
 }
 
 /* ---- discarding a draft asks first ----------------------------------------------------------- */
@@ -289,7 +256,7 @@ test_discard_draft_confirms (Fixture *f, gconstpointer data)
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Discard Draft?");
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "discard"), ==, ADW_RESPONSE_DESTRUCTIVE);
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
-  shot (dialog, "discard-draft-light");
+  gig_test_ui_shot (dialog, "discard-draft-light");
   adw_message_dialog_response (dialog, "cancel");
   draft = gig_store_get_record (f->store, GIG_COLLECTION_PROPOSALS, id);
   g_assert_nonnull (draft);
@@ -310,24 +277,6 @@ test_discard_draft_confirms (Fixture *f, gconstpointer data)
 /* ---- sign-out never drops unsent work silently ------------------------------------------------ */
 
 static gboolean
-app_signed_in (gpointer data)
-{
-  return gig_window_is_signed_in (data);
-}
-
-static gboolean
-app_signed_out (gpointer data)
-{
-  return !gig_window_is_signed_in (data) && gig_window_get_sign_in_page (data) != NULL;
-}
-
-static gboolean
-app_settled (gpointer data)
-{
-  return app_signed_in (data) || app_signed_out (data);
-}
-
-static gboolean
 file_gone (gpointer data)
 {
   return !g_file_test (data, G_FILE_TEST_EXISTS);
@@ -345,14 +294,14 @@ app_sign_in (GigWindow *window, GigTestPbUser *user)
   GigSignInPage *page;
 
   /* A session kept in the keyring is restored without a sign-in. */
-  g_assert_true (gig_test_ui_wait_until (app_settled, window, 20000));
+  g_assert_true (gig_test_ui_wait_until (gig_test_ui_window_settled, window, 20000));
   if (gig_window_is_signed_in (window))
     return;
   page = gig_window_get_sign_in_page (window);
   gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "email_row")), user->email);
   gtk_editable_set_text (GTK_EDITABLE (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "password_row")), user->password);
   g_signal_emit_by_name (gig_test_ui_child (page, GIG_TYPE_SIGN_IN_PAGE, "submit_button"), "clicked");
-  g_assert_true (gig_test_ui_wait_until (app_signed_in, window, 20000));
+  g_assert_true (gig_test_ui_wait_until (gig_test_ui_window_signed_in, window, 20000));
 }
 
 /* A proposal sent here (queued) on @project; returns its id. */
@@ -378,7 +327,6 @@ queue_proposal (GigStore *store, const char *project, const char *freelancer)
 static void
 test_sign_out_keeps_unsent (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autoptr(GigApplication) app = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
@@ -395,16 +343,7 @@ test_sign_out_keeps_unsent (Fixture *f, gconstpointer data)
   GigStore *store;
   const char *body;
 
-  g_settings_set_string (settings, "server-url", gig_test_pb_get_url (f->pb));
-  g_settings_set_int (settings, "window-width", 1000);
-  g_settings_set_int (settings, "window-height", 700);
-  app = gig_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (app));
-  window = GIG_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-  g_assert_nonnull (window);
+  app = gig_test_ui_start_app (gig_test_pb_get_url (f->pb), &window);
 
   /* Online, with a proposal waiting: Sign Out sends it first and then asks nothing. */
   app_sign_in (window, f->freelancer);
@@ -412,7 +351,7 @@ test_sign_out_keeps_unsent (Fixture *f, gconstpointer data)
   path = g_strdup (gig_store_get_path (store));
   sent_id = queue_proposal (store, f->project, f->freelancer->id);
   g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
-  g_assert_true (gig_test_ui_wait_until (app_signed_out, window, 30000));
+  g_assert_true (gig_test_ui_wait_until (gig_test_ui_window_signed_out, window, 30000));
   g_assert_null (find_dialog (GTK_WINDOW (window)));
   g_assert_true (gig_test_ui_wait_until (file_gone, path, 10000));
   api_path = g_strdup_printf ("/api/collections/proposals/records/%s", sent_id);
@@ -454,7 +393,7 @@ test_sign_out_keeps_unsent (Fixture *f, gconstpointer data)
   g_assert_null (strstr (body, "milestone"));
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "sign-out"), ==, ADW_RESPONSE_DESTRUCTIVE);
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
-  shot (dialog, "sign-out-unsent-light");
+  gig_test_ui_shot (dialog, "sign-out-unsent-light");
 
   /* Cancel: still signed in, nothing touched. */
   adw_message_dialog_response (dialog, "cancel");
@@ -469,7 +408,7 @@ test_sign_out_keeps_unsent (Fixture *f, gconstpointer data)
   g_action_group_activate_action (G_ACTION_GROUP (app), "sign-out", NULL);
   g_assert_true (gig_test_ui_wait_until (dialog_shown, window, 30000));
   adw_message_dialog_response (find_dialog (GTK_WINDOW (window)), "sign-out");
-  g_assert_true (gig_test_ui_wait_until (app_signed_out, window, 10000));
+  g_assert_true (gig_test_ui_wait_until (gig_test_ui_window_signed_out, window, 10000));
   g_assert_true (gig_test_ui_wait_until (file_gone, path, 10000));
 
   gig_test_pb_restart (f->pb);
@@ -499,11 +438,11 @@ test_waiting_to_send (Fixture *f, gconstpointer data)
   g_assert_true (has_label (sidebar, "Waiting to Send"));
   g_assert_false (has_label (sidebar, "Sent"));
   g_assert_cmpstr (proposal_button_label (f), ==, "Proposal Waiting to Be Sent");
-  shot (f->window, "waiting-to-send-1200x800-light");
+  gig_test_ui_shot (f->window, "waiting-to-send-1200x800-light");
 
   /* Once the server has it, it is sent. */
   gig_test_pb_restart (f->pb);
-  sync_once (f);
+  gig_test_ui_sync_once (f->sync);
   gig_window_show_project (f->window, f->project);
   gig_test_ui_wait_for_draw (GTK_WINDOW (f->window), 3);
   g_assert_true (has_label (list, "Sent"));
@@ -671,7 +610,7 @@ test_milestone_agreements (Fixture *f, gconstpointer data)
   row = decision_row (f, "Brand guide");
   g_assert_nonnull (row);
   g_assert_nonnull (find_button (row, "_Request Changes"));
-  shot (f->window, "milestones-owner-1200x800-light");
+  gig_test_ui_shot (f->window, "milestones-owner-1200x800-light");
 
   /* Approve names the amount and asks; Cancel changes nothing. */
   g_signal_emit_by_name (find_button (row, "_Approve…"), "clicked");
@@ -686,7 +625,7 @@ test_milestone_agreements (Fixture *f, gconstpointer data)
     g_assert_cmpstr (adw_message_dialog_get_body (dialog), ==, expected);
   }
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
-  shot (dialog, "approve-milestone-light");
+  gig_test_ui_shot (dialog, "approve-milestone-light");
   adw_message_dialog_response (dialog, "cancel");
   status = local_status (f, brand);
   g_assert_cmpstr (status, ==, "submitted");
@@ -702,7 +641,7 @@ test_milestone_agreements (Fixture *f, gconstpointer data)
   gig_test_ui_wait_for_draw (GTK_WINDOW (f->window), 2);
   g_assert_true (has_label (milestone_row (f, "Brand guide"), "Waiting to Send"));
   g_assert_false (has_label (milestone_row (f, "Brand guide"), "Approved"));
-  sync_once (f);
+  gig_test_ui_sync_once (f->sync);
   gig_test_ui_wait_for_draw (GTK_WINDOW (f->window), 2);
   g_assert_true (has_label (milestone_row (f, "Brand guide"), "Approved"));
   api = g_strdup_printf ("/api/collections/milestones/records/%s", brand);
@@ -735,7 +674,7 @@ test_milestone_agreements (Fixture *f, gconstpointer data)
   row = milestone_row (f, "Sketches");
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), reason));
   g_assert_false (offers_edit (row));
-  shot (f->window, "milestones-refused-1200x800-light");
+  gig_test_ui_shot (f->window, "milestones-refused-1200x800-light");
 }
 
 /* ---- screens: every page and dialog changed here, narrow and wide, light and dark, English and
@@ -756,7 +695,7 @@ sign_out_answered (GObject *source, GAsyncResult *result, gpointer user_data)
 static GigWindow *
 window_at (Fixture *f, int width, int height)
 {
-  GigWindow *window = make_window (width, height);
+  GigWindow *window = gig_test_ui_new_window (width, height);
 
   gig_window_set_account (window, f->session, f->store, f->sync);
   gig_window_show_project (window, f->project);
@@ -777,7 +716,7 @@ render_pages (Fixture *f, const char *what, const char * const *views, const cha
           g_autofree char *name = g_strdup_printf ("%s-%s-%dx%d-%s", what, views[v], sizes[i][0], sizes[i][1], suffix);
 
           gig_project_page_set_view (gig_window_get_project_page (window), views[v]);
-          shot (window, name);
+          gig_test_ui_shot (window, name);
         }
       gtk_window_destroy (GTK_WINDOW (window));
     }
@@ -789,7 +728,7 @@ render_dialog (AdwMessageDialog *dialog, const char *what, const char *suffix)
   g_autofree char *name = g_strdup_printf ("%s-%s", what, suffix);
 
   g_assert_nonnull (dialog);
-  shot (dialog, name);
+  gig_test_ui_shot (dialog, name);
   adw_message_dialog_response (dialog, "cancel");
 }
 

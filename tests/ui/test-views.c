@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "gig-test-store.h"
 #include "gig-test-ui.h"
 #include "ui/gig-conflict-dialog.h"
 #include "ui/gig-milestone-dialog.h"
@@ -31,26 +32,13 @@ typedef struct
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-
-  f->dir = g_dir_make_tmp ("gigdesk-views-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (f->dir, "cache.sqlite", NULL);
-  f->store = gig_store_new_for_path (path, &error);
-  g_assert_no_error (error);
+  f->store = gig_test_store_new_temp ("gigdesk-views-XXXXXX", &f->dir);
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  g_autofree char *path = g_strdup (gig_store_get_path (f->store));
-
-  gig_store_close (f->store);
-  g_clear_object (&f->store);
-  g_assert_true (gig_store_remove_files (path, NULL));
-  g_rmdir (f->dir);
-  g_free (f->dir);
+  gig_test_store_remove (&f->store, f->dir);
 }
 
 /* A record as PocketBase sends it. */

@@ -9,23 +9,6 @@
 #include "ui/gig-preferences-window.h"
 #include "ui/gig-sign-in-page.h"
 
-static GigWindow *
-make_window (int width,
-             int height)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  GigWindow *window;
-
-  g_settings_set_int (settings, "window-width", width);
-  g_settings_set_int (settings, "window-height", height);
-  g_settings_set_boolean (settings, "window-maximized", FALSE);
-
-  window = g_object_new (GIG_TYPE_WINDOW, NULL);
-  gig_test_ui_wait_for_draw (GTK_WINDOW (window), 3);
-
-  return window;
-}
-
 static GtkWidget *
 child (GigWindow  *window,
        const char *name)
@@ -39,7 +22,7 @@ child (GigWindow  *window,
 static void
 test_window_empty_state (void)
 {
-  GigWindow *window = make_window (1200, 800);
+  GigWindow *window = gig_test_ui_new_window (1200, 800);
   GtkWidget *content_status = child (window, "content_status");
   GtkWidget *sidebar_status = child (window, "sidebar_status");
 
@@ -64,7 +47,7 @@ render_at (int         width,
   g_autoptr(GError) error = NULL;
 
   gig_test_ui_set_dark (dark);
-  window = make_window (width, height);
+  window = gig_test_ui_new_window (width, height);
 
   g_assert_cmpint (gig_window_get_folded (window), ==, expect_folded);
   /* When folded, the back button is how a keyboard or touch user returns to the list. */
@@ -101,7 +84,7 @@ static void
 test_window_remembers_size (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  GigWindow *window = make_window (900, 640);
+  GigWindow *window = gig_test_ui_new_window (900, 640);
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   gtk_window_close (GTK_WINDOW (window));
@@ -115,7 +98,7 @@ static void
 test_window_remembers_list (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  GigWindow *window = make_window (900, 640);
+  GigWindow *window = gig_test_ui_new_window (900, 640);
 
   g_assert_cmpint (gig_window_get_scope (window), ==, GIG_STORE_SCOPE_OPEN_PROJECTS);
   gig_window_set_scope (window, GIG_STORE_SCOPE_DRAFTS);
@@ -127,7 +110,7 @@ test_window_remembers_list (void)
   }
   gtk_window_destroy (GTK_WINDOW (window));
 
-  window = make_window (900, 640);
+  window = gig_test_ui_new_window (900, 640);
   g_assert_cmpint (gig_window_get_scope (window), ==, GIG_STORE_SCOPE_DRAFTS);
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (child (window, "sidebar_status"))), ==, "No Drafts");
   gtk_window_destroy (GTK_WINDOW (window));
