@@ -36,7 +36,7 @@ onRecordsListRequest((e) => {
     return e.json(200, e.result)
   }
   e.next()
-}, "users", "projects", "proposals", "milestones")
+}, "users", "projects", "proposals", "milestones", "reviews")
 
 // ------------------------------------------------------------------ transactions
 // Every user write to the marketplace collections runs in one transaction, so the record,
@@ -46,7 +46,7 @@ onRecordCreateRequest((e) => {
     e.app = txApp
     e.next()
   })
-}, "projects", "proposals", "milestones")
+}, "projects", "proposals", "milestones", "reviews")
 
 onRecordUpdateRequest((e) => {
   const domain = require(`${__hooks}/gigdesk/domain.js`)
@@ -61,7 +61,7 @@ onRecordUpdateRequest((e) => {
     e.app = txApp
     e.next()
   })
-}, "projects", "proposals", "milestones")
+}, "projects", "proposals", "milestones", "reviews")
 
 onRecordCreateRequest((e) => {
   require(`${__hooks}/gigdesk/domain.js`).checkProfile(e.record)
@@ -81,7 +81,7 @@ onRecordCreate((e) => {
   if (e.record.collection().name === "projects") {
     require(`${__hooks}/gigdesk/chat.js`).queueProjectCreated(e.app, e.record)
   }
-}, "projects", "proposals", "milestones")
+}, "projects", "proposals", "milestones", "reviews")
 
 onRecordUpdate((e) => {
   require(`${__hooks}/gigdesk/domain.js`).stampDeleted(e.record)
@@ -94,7 +94,7 @@ onRecordUpdate((e) => {
              e.record.getString("status") === "accepted" && before.getString("status") !== "accepted") {
     require(`${__hooks}/gigdesk/domain.js`).applyAcceptance(e.app, e.record)
   }
-}, "projects", "proposals", "milestones")
+}, "projects", "proposals", "milestones", "reviews")
 
 // ------------------------------------------------------------------ chat delivery
 // After the commit: try the project's chat jobs right away; failures wait for the cron.
