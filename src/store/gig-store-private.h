@@ -1,6 +1,12 @@
-/* gig-store-private.h: what other parts of the store (chat tables, tests) use of GigStore's insides
+/* gig-store-private.h: GigStore's insides, for the files that make up the store (and its tests)
  *
  * SPDX-License-Identifier: MIT
+ *
+ * The store is one object split by concern: gig-store.c (the object, its connections, opening),
+ * -schema (frozen migration steps), -columns (collections and typed columns), -json, -rows (one
+ * record row), -records (server pages), -cursors, -outbox (local writes and their queue),
+ * -drafts, -conflicts, -query (reads for views), -chat, -departures, -recover, -unsent, and
+ * -sql (bind/step helpers).
  *
  * Rules for code that uses these: take the lock (gig_store_lock) around every use of the
  * connection (the writer; the store's public reads use their own read-only connection) or of a
@@ -13,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "gig-store.h"
+#include "pocketbase/gig-pb-parser.h"
 
 G_BEGIN_DECLS
 
@@ -67,5 +74,228 @@ gboolean      gig_store_create_file_at_version (const char  *path,
 char         *gig_store_json_to_string   (JsonObject *object);
 /* Parses a JSON object; NULL for anything else. */
 JsonObject   *gig_store_json_from_string (const char *text);
+
+/* ---- inside the store ------------------------------------------------------------------------ */
+
+/* The per-record statements of page writes, cached by collection (see gig-store-rows.c). */
+typedef enum {
+  GIG_STORE_HOT_READ_ROW,
+  GIG_STORE_HOT_INSERT,
+  GIG_STORE_HOT_UPDATE,
+  GIG_STORE_HOT_UPSERT,
+  GIG_STORE_HOT_INSERT_IF_NEW,
+  GIG_STORE_N_HOT
+} GigStoreHot;
+
+struct _GigStore
+{
+  GObject       parent_instance;
+
+  char         *path;
+  sqlite3      *db;
+  GRecMutex     lock;
+  GHashTable   *statements;   /* SQL text -> sqlite3_stmt */
+  /* The statements a page write runs per record, by collection: looked up without hashing
+   * their long SQL text. Owned by `statements`. */
+  sqlite3_stmt *hot[GIG_N_RECORD_COLLECTIONS][GIG_STORE_N_HOT];
+  GThreadPool  *worker;       /* one thread: page writes in queue order */
+  GMainContext *context;      /* where `changed` is emitted */
+  GThread      *owner;
+  int           schema_version;
+
+  /* Reads made for views go through a second, read-only connection: under WAL it reads the last
+   * commit while the worker writes a page, so a list never waits for a pull. */
+  sqlite3      *reader;
+  GMutex        read_lock;
+  GHashTable   *read_statements;
+};
+
+/* gig-store.c */
+/* FALSE with GIG_STORE_ERROR_CLOSED once closed. */
+gboolean      gig_store_check_open        (GigStore      *self,
+                                           GError       **error);
+/* The read connection's own statement cache; read_lock held. */
+GigStoreStmt *gig_store_prepare_read      (GigStore      *self,
+                                           const char    *sql,
+                                           GError       **error);
+void          gig_store_emit_changed_one  (GigStore      *self,
+                                           GigCollection  collection,
+                                           const char    *id);
+
+/* gig-store-columns.c */
+typedef enum {
+  GIG_STORE_COL_TEXT,
+  GIG_STORE_COL_REAL,
+  GIG_STORE_COL_INT,
+  GIG_STORE_COL_BOOL,
+  GIG_STORE_COL_JSON,   /* any JSON value, stored as its text (users.skills) */
+} GigStoreColType;
+
+typedef struct {
+  const char      *name;
+  GigStoreColType  type;
+} GigStoreColumn;
+
+/* The typed columns of a record collection, ending with a NULL name. */
+const GigStoreColumn *gig_store_collection_columns      (GigCollection          collection);
+gboolean              gig_store_check_record_collection (GigCollection          collection,
+                                                         GError               **error);
+/* Binds the member of @view that @column names, as the column's type takes it. */
+void                  gig_store_bind_column             (sqlite3_stmt          *stmt,
+                                                         int                    pos,
+                                                         const GigStoreColumn  *column,
+                                                         JsonObject            *view);
+/* The SQL that writes a whole row of @collection (see its comment). */
+const char           *gig_store_row_write_sql           (GigCollection          collection,
+                                                         GigStoreHot            kind);
+
+/* gig-store-json.c */
+void          gig_store_json_append_node  (GString       *out,
+                                           JsonNode      *node);
+/* A copy whose members can be changed without touching @object's. */
+JsonObject   *gig_store_json_copy         (JsonObject    *object);
+/* Members the server owns: never part of a local edit. */
+gboolean      gig_store_is_server_field   (const char    *name);
+/* Copies @source's members into @target, leaving out the server's own. */
+void          gig_store_merge_fields      (JsonObject    *target,
+                                           JsonObject    *source);
+
+/* gig-store-rows.c: a record row as stored */
+typedef struct {
+  gboolean       found;
+  gint64         rid;
+  char          *server_updated;
+  char          *server_json;
+  char          *local_json;
+  GigLocalState  state;
+  char          *local_error;
+  char          *conflict_json;
+} GigStoreRow;
+
+void          gig_store_row_clear         (GigStoreRow   *row);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GigStoreRow, gig_store_row_clear)
+
+/* Reads a row on the writer (lock held) or, if @reader, on the views' connection (read_lock
+ * held). Not finding it is no error: row->found says. */
+gboolean      gig_store_read_row_on       (GigStore      *self,
+                                           gboolean       reader,
+                                           GigCollection  collection,
+                                           const char    *id,
+                                           GigStoreRow   *row,
+                                           GError       **error);
+gboolean      gig_store_read_row          (GigStore      *self,
+                                           GigCollection  collection,
+                                           const char    *id,
+                                           GigStoreRow   *row,
+                                           GError       **error);
+/* What the user sees: the local copy if there is one, else the server's. */
+const char   *gig_store_row_view_json     (const GigStoreRow *row);
+gboolean      gig_store_write_row_rid     (GigStore      *self,
+                                           GigCollection  collection,
+                                           gint64         rid,
+                                           const char    *id,
+                                           JsonObject    *view,
+                                           const char    *server_updated,
+                                           const char    *server_json,
+                                           const char    *local_json,
+                                           GigLocalState  state,
+                                           const char    *local_error,
+                                           const char    *conflict_json,
+                                           GError       **error);
+gboolean      gig_store_write_row         (GigStore      *self,
+                                           GigCollection  collection,
+                                           const char    *id,
+                                           JsonObject    *view,
+                                           const char    *server_updated,
+                                           const char    *server_json,
+                                           const char    *local_json,
+                                           GigLocalState  state,
+                                           const char    *local_error,
+                                           const char    *conflict_json,
+                                           GError       **error);
+gboolean      gig_store_write_row_raw     (GigStore           *self,
+                                           GigCollection       collection,
+                                           gint64              rid,
+                                           const GigPbRecord  *raw,
+                                           gboolean           *out_written,
+                                           GError            **error);
+/* The fields of @id still waiting in the outbox (any state but done), as a set. */
+GHashTable   *gig_store_pending_fields    (GigStore      *self,
+                                           GigCollection  collection,
+                                           const char    *id,
+                                           gboolean      *out_has_failed,
+                                           GError       **error);
+/* The state that follows from what is left to do for a record. */
+GigLocalState gig_store_derive_state      (GigLocalState  current,
+                                           guint          n_pending,
+                                           gboolean       has_failed,
+                                           const char    *conflict_json);
+
+/* gig-store-records.c */
+typedef enum {
+  GIG_STORE_APPLIED_UNCHANGED,
+  GIG_STORE_APPLIED_INSERTED,
+  GIG_STORE_APPLIED_UPDATED,
+  GIG_STORE_APPLIED_KEPT_LOCAL,
+} GigStoreApplied;
+
+/* Takes @record as the new server version of its row (lock held, in a transaction). */
+gboolean      gig_store_apply_server_record    (GigStore         *self,
+                                                GigCollection     collection,
+                                                JsonObject       *record,
+                                                gboolean          force,
+                                                GigStoreApplied  *out_kind,
+                                                GError          **error);
+/* Whether a record from the server may become a row (a valid id and stamp); warns if not.
+ * @record: a JsonObject, or a GigPbRecord if @raw. */
+gboolean      gig_store_server_record_is_valid (GigCollection     collection,
+                                                gpointer          record,
+                                                gboolean          raw);
+/* The worker thread's function: one page job (a GTask) at a time. */
+void          gig_store_page_worker            (gpointer          data,
+                                                gpointer          user_data);
+
+/* gig-store-cursors.c */
+gboolean      gig_store_cursor_is_valid   (const char    *updated,
+                                           const char    *id,
+                                           GError       **error);
+gboolean      gig_store_set_cursor_locked (GigStore      *self,
+                                           GigCollection  collection,
+                                           const char    *updated,
+                                           const char    *id,
+                                           GError       **error);
+
+/* gig-store-outbox.c (lock held, in a transaction where it writes) */
+gboolean      gig_store_insert_outbox     (GigStore      *self,
+                                           GigCollection  collection,
+                                           const char    *id,
+                                           GigOutboxOp    op,
+                                           JsonObject    *fields,
+                                           const char    *base_updated,
+                                           GError       **error);
+gboolean      gig_store_update_outbox_fields (GigStore   *self,
+                                              gint64      seq,
+                                              JsonObject *fields,
+                                              GError    **error);
+gboolean      gig_store_delete_outbox_row (GigStore      *self,
+                                           gint64         seq,
+                                           GError       **error);
+gboolean      gig_store_create_locked     (GigStore      *self,
+                                           GigCollection  collection,
+                                           JsonObject    *fields,
+                                           gboolean       draft,
+                                           char         **out_id,
+                                           GError       **error);
+gboolean      gig_store_update_locked     (GigStore      *self,
+                                           GigCollection  collection,
+                                           const char    *id,
+                                           JsonObject    *changed_fields,
+                                           GError       **error);
+/* Re-derives the state of a record from its outbox rows and conflict. */
+gboolean      gig_store_refresh_record_state (GigStore      *self,
+                                              GigCollection  collection,
+                                              const char    *id,
+                                              const char    *error_message,
+                                              GError       **error);
 
 G_END_DECLS

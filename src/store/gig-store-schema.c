@@ -3,10 +3,15 @@
  * SPDX-License-Identifier: MIT
  *
  * Each step is frozen once released: never edit a step, add a new one. A file at version N
- * runs steps N+1.. in one transaction each (see gig-store.c).
+ * runs steps N+1.. in one transaction each (gig_store_schema_migrate, below).
  */
 #define G_LOG_DOMAIN "gig-store"
 
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gig-store-private.h"
 #include "gig-store-schema.h"
 
 /* Step 1: the records, the outbox and the pull cursors.
@@ -258,3 +263,120 @@ gig_store_schema_step (int version)
       return NULL;
     }
 }
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Running the steps */
+
+static gboolean
+run_step (sqlite3     *db,
+          int          version,
+          GError     **error)
+{
+  const char *sql = gig_store_schema_step (version);
+  g_autofree char *pragma = g_strdup_printf ("PRAGMA user_version = %d", version);
+
+  g_assert (sql != NULL);
+
+  /* One transaction per step: a crash mid-migration leaves the previous version intact. */
+  if (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    goto fail;
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    goto fail;
+  if (sqlite3_exec (db, pragma, NULL, NULL, NULL) != SQLITE_OK)
+    goto fail;
+  if (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    goto fail;
+  g_debug ("Cache migrated to version %d", version);
+  return TRUE;
+
+fail:
+  {
+    g_autofree char *what = g_strdup_printf (_("Could not update the cache to version %d"), version);
+    gig_store_set_sqlite_error (error, db, what);
+  }
+  if (!sqlite3_get_autocommit (db))
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+static gboolean
+read_user_version (sqlite3  *db,
+                   int      *out_version,
+                   GError  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok = FALSE;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *out_version = sqlite3_column_int (stmt, 0);
+      ok = TRUE;
+    }
+  else
+    gig_store_set_sqlite_error (error, db, _("Could not read the cache"));
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
+/* Migrates @db from whatever version it is at to @target, one step at a time. */
+gboolean
+gig_store_schema_migrate (sqlite3  *db,
+                          int       target,
+                          int      *out_version,
+                          GError  **error)
+{
+  int version;
+
+  if (!read_user_version (db, &version, error))
+    return FALSE;
+
+  if (version > GIG_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_TOO_NEW,
+                   _("The cache was written by a newer version of Gigdesk (schema %d, this one knows %d)"),
+                   version, GIG_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  /* Fall through on purpose: a file at version N runs every step after N. */
+  switch (version)
+    {
+    case 0:
+      if (target < 1 || !run_step (db, 1, error))
+        break;
+      G_GNUC_FALLTHROUGH;
+    case 1:
+      if (target < 2 || !run_step (db, 2, error))
+        break;
+      G_GNUC_FALLTHROUGH;
+    case 2:
+      if (target < 3 || !run_step (db, 3, error))
+        break;
+      G_GNUC_FALLTHROUGH;
+    case 3:
+      if (target < 4 || !run_step (db, 4, error))
+        break;
+      G_GNUC_FALLTHROUGH;
+    case 4:
+      if (target < 5 || !run_step (db, 5, error))
+        break;
+      G_GNUC_FALLTHROUGH;
+    default:
+      break;
+    }
+
+  if (!read_user_version (db, &version, error))
+    return FALSE;
+  if (out_version)
+    *out_version = version;
+  if (version < MIN (target, GIG_STORE_SCHEMA_VERSION))
+    {
+      if (error && *error == NULL)
+        g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_FAILED,
+                     _("The cache stayed at schema version %d"), version);
+      return FALSE;
+    }
+  return TRUE;
+}
+

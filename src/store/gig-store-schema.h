@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sqlite3.h>
 
 G_BEGIN_DECLS
 
@@ -13,5 +14,12 @@ const char *gig_store_schema_step (int version);
 
 /* Applies the queued search index changes (schema 2 and later); then empty search_queue. */
 const char *gig_store_schema_search_flush (void);
+
+/* Migrates @db from whatever version it is at to @target, one step (one transaction) at a
+ * time. @out_version: the version it reached. */
+gboolean    gig_store_schema_migrate (sqlite3  *db,
+                                      int       target,
+                                      int      *out_version,
+                                      GError  **error);
 
 G_END_DECLS

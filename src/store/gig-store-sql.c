@@ -1,0 +1,42 @@
+/* gig-store-sql.c: the bind, step and column helpers every store file uses
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#define G_LOG_DOMAIN "gig-store"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "gig-store-private.h"
+#include "gig-store-sql.h"
+
+/* Step helpers: TRUE for SQLITE_DONE, error otherwise. */
+gboolean
+gig_store_step_done (GigStore      *self,
+                     sqlite3_stmt  *stmt,
+                     GError       **error)
+{
+  if (sqlite3_step (stmt) == SQLITE_DONE)
+    return TRUE;
+  gig_store_set_sqlite_error (error, self->db, _("Could not write the cache"));
+  return FALSE;
+}
+
+void
+gig_store_bind_text (sqlite3_stmt *stmt,
+                     int           pos,
+                     const char   *text)
+{
+  if (text)
+    sqlite3_bind_text (stmt, pos, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, pos);
+}
+
+char *
+gig_store_column_dup (sqlite3_stmt *stmt,
+                      int           col)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
+}

@@ -1,0 +1,25 @@
+/* gig-store-sql.h: the bind, step and column helpers every store file uses
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "gig-store.h"
+
+G_BEGIN_DECLS
+
+/* Binds @text, or NULL for a NULL @text. SQLite copies it. */
+void      gig_store_bind_text   (sqlite3_stmt  *stmt,
+                                 int            pos,
+                                 const char    *text);
+/* A copy of a text column, NULL for NULL. */
+char     *gig_store_column_dup  (sqlite3_stmt  *stmt,
+                                 int            col);
+/* Steps a write on the writer: TRUE for SQLITE_DONE, a GigStoreError otherwise. */
+gboolean  gig_store_step_done   (GigStore      *self,
+                                 sqlite3_stmt  *stmt,
+                                 GError       **error);
+
+G_END_DECLS
