@@ -29,7 +29,7 @@ set_record_rows_state (GigStore       *self,
   gig_store_bind_text (stmt, 1, to_state);
   gig_store_bind_text (stmt, 2, gig_collection_to_string (collection));
   gig_store_bind_text (stmt, 3, id);
-  return gig_store_step_done (self, stmt, error);
+  return gig_store_step_done (self, stmt, NULL, error);
 }
 
 static gboolean
@@ -47,7 +47,7 @@ write_conflict (GigStore       *self,
     return FALSE;
   gig_store_bind_text (stmt, 1, conflict_json);
   gig_store_bind_text (stmt, 2, id);
-  return gig_store_step_done (self, stmt, error);
+  return gig_store_step_done (self, stmt, NULL, error);
 }
 
 gboolean
@@ -176,7 +176,7 @@ rebase_outbox (GigStore       *self,
   gig_store_bind_text (stmt, 1, base_updated);
   gig_store_bind_text (stmt, 2, gig_collection_to_string (collection));
   gig_store_bind_text (stmt, 3, id);
-  return gig_store_step_done (self, stmt, error);
+  return gig_store_step_done (self, stmt, NULL, error);
 }
 
 static gboolean

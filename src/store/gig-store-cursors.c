@@ -41,7 +41,7 @@ gig_store_set_cursor_locked (GigStore       *self,
   gig_store_bind_text (stmt, 1, gig_collection_to_string (collection));
   gig_store_bind_text (stmt, 2, updated);
   gig_store_bind_text (stmt, 3, id);
-  return gig_store_step_done (self, stmt, error);
+  return gig_store_step_done (self, stmt, NULL, error);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -149,7 +149,7 @@ set_stamp (GigStore       *self,
       {
         gig_store_bind_text (stmt, 1, gig_collection_to_string (collection));
         sqlite3_bind_int64 (stmt, 2, when);
-        ok = gig_store_step_done (self, stmt, error);
+        ok = gig_store_step_done (self, stmt, NULL, error);
       }
   }
   g_rec_mutex_unlock (&self->lock);

@@ -10,6 +10,7 @@
 
 #include "gig-store-departures.h"
 #include "gig-store-private.h"
+#include "gig-store-sql.h"
 
 /* The cursor lives in sync_state beside the collections' cursors, under a name no record
  * collection has. */
@@ -35,9 +36,9 @@ gig_store_get_departures_cursor (GigStore  *self,
       {
         found = TRUE;
         if (out_updated)
-          *out_updated = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+          *out_updated = gig_store_column_dup (stmt, 0);
         if (out_id)
-          *out_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+          *out_id = gig_store_column_dup (stmt, 1);
         if (out_pulled_at)
           *out_pulled_at = sqlite3_column_int64 (stmt, 2);
       }
@@ -68,15 +69,10 @@ gig_store_set_departures_cursor (GigStore    *self,
 
     if (stmt != NULL)
       {
-        sqlite3_bind_text (stmt, 1, updated, -1, SQLITE_TRANSIENT);
-        if (id != NULL)
-          sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-        else
-          sqlite3_bind_null (stmt, 2);
+        gig_store_bind_text (stmt, 1, updated);
+        gig_store_bind_text (stmt, 2, id);
         sqlite3_bind_int64 (stmt, 3, pulled_at);
-        ok = sqlite3_step (stmt) == SQLITE_DONE;
-        if (!ok)
-          gig_store_set_sqlite_error (error, gig_store_get_db (self), _("Could not write the cache"));
+        ok = gig_store_step_done (self, stmt, NULL, error);
       }
   }
   gig_store_unlock (self);
@@ -100,13 +96,9 @@ gig_store_remove_departed (GigStore           *self,
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
   g_return_val_if_fail (n_ids == 0 || (ids != NULL && stamps != NULL), FALSE);
 
+  if (!gig_store_check_record_collection (collection, error))
+    return FALSE;
   table = gig_collection_to_string (collection);
-  if (table == NULL || collection >= GIG_N_RECORD_COLLECTIONS)
-    {
-      g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_INVALID,
-                   _("The cache keeps no records of collection %d"), (int) collection);
-      return FALSE;
-    }
   if (out_removed)
     *out_removed = 0;
   if (n_ids == 0)
@@ -124,12 +116,10 @@ gig_store_remove_departed (GigStore           *self,
       ok = del != NULL;
       for (guint i = 0; ok && i < n_ids; i++)
         {
-          sqlite3_bind_text (del, 1, ids[i], -1, SQLITE_STATIC);
-          sqlite3_bind_text (del, 2, stamps[i] ? stamps[i] : "", -1, SQLITE_STATIC);
-          ok = sqlite3_step (del) == SQLITE_DONE;
-          if (!ok)
-            gig_store_set_sqlite_error (error, gig_store_get_db (self), _("Could not write the cache"));
-          else if (sqlite3_changes (gig_store_get_db (self)) > 0)
+          gig_store_bind_text (del, 1, ids[i]);
+          gig_store_bind_text (del, 2, stamps[i] ? stamps[i] : "");
+          ok = gig_store_step_done (self, del, NULL, error);
+          if (ok && sqlite3_changes (gig_store_get_db (self)) > 0)
             g_ptr_array_add (removed, (gpointer) ids[i]);
           sqlite3_reset (del);
           sqlite3_clear_bindings (del);

@@ -137,7 +137,7 @@ gig_store_discard_draft (GigStore    *self,
             if (stmt != NULL)
               {
                 gig_store_bind_text (stmt, 1, id);
-                ok = gig_store_step_done (self, stmt, error);
+                ok = gig_store_step_done (self, stmt, NULL, error);
               }
             g_clear_pointer (&stmt, gig_store_stmt_release);
             if (ok)

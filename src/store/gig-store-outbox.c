@@ -67,7 +67,7 @@ gig_store_insert_outbox (GigStore       *self,
   gig_store_bind_text (stmt, 3, op == GIG_OUTBOX_OP_CREATE ? "create" : "update");
   gig_store_bind_text (stmt, 4, text);
   gig_store_bind_text (stmt, 5, base_updated);
-  return gig_store_step_done (self, stmt, error);
+  return gig_store_step_done (self, stmt, NULL, error);
 }
 
 gboolean
@@ -207,7 +207,7 @@ gig_store_update_outbox_fields (GigStore    *self,
   text = gig_store_json_to_string (fields);
   gig_store_bind_text (stmt, 1, text);
   sqlite3_bind_int64 (stmt, 2, seq);
-  return gig_store_step_done (self, stmt, error);
+  return gig_store_step_done (self, stmt, NULL, error);
 }
 
 gboolean
@@ -494,7 +494,7 @@ gig_store_delete_outbox_row (GigStore  *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, seq);
-  return gig_store_step_done (self, stmt, error);
+  return gig_store_step_done (self, stmt, NULL, error);
 }
 
 static gboolean
@@ -516,7 +516,7 @@ fill_missing_base (GigStore       *self,
   gig_store_bind_text (stmt, 1, updated);
   gig_store_bind_text (stmt, 2, gig_collection_to_string (collection));
   gig_store_bind_text (stmt, 3, id);
-  return gig_store_step_done (self, stmt, error);
+  return gig_store_step_done (self, stmt, NULL, error);
 }
 
 gboolean
@@ -585,7 +585,7 @@ gig_store_outbox_retry_later (GigStore     *self,
           sqlite3_bind_int64 (stmt, 1, g_get_real_time () + (gint64) delay_ms * 1000);
           gig_store_bind_text (stmt, 2, message);
           sqlite3_bind_int64 (stmt, 3, seq);
-          ok = gig_store_step_done (self, stmt, error);
+          ok = gig_store_step_done (self, stmt, NULL, error);
         }
     }
   g_rec_mutex_unlock (&self->lock);
@@ -607,7 +607,7 @@ set_outbox_state (GigStore    *self,
   gig_store_bind_text (stmt, 1, state);
   gig_store_bind_text (stmt, 2, message);
   sqlite3_bind_int64 (stmt, 3, seq);
-  return gig_store_step_done (self, stmt, error);
+  return gig_store_step_done (self, stmt, NULL, error);
 }
 
 gboolean

@@ -298,4 +298,19 @@ gboolean      gig_store_refresh_record_state (GigStore      *self,
                                               const char    *error_message,
                                               GError       **error);
 
+/* gig-store-chat*.c */
+/* `changed` for the messages @ids (may be NULL or empty) and their channel @cid. */
+void          gig_store_chat_emit_changed (GigStore      *self,
+                                           const char    *cid,
+                                           GPtrArray     *ids);
+void          gig_store_chat_emit_one     (GigStore      *self,
+                                           const char    *cid,
+                                           const char    *message_id);
+/* Upserts one message from the service (lock held, in a transaction); adds its id to @ids. */
+gboolean      gig_store_chat_put_message_locked (GigStore    *self,
+                                                 const char  *cid,
+                                                 JsonObject  *message,
+                                                 GPtrArray   *ids,
+                                                 GError     **error);
+
 G_END_DECLS

@@ -503,7 +503,7 @@ gig_store_remove_records_not_in (GigStore      *self,
               if (ok)
                 {
                   gig_store_bind_text (del, 1, g_ptr_array_index (removed, i));
-                  ok = gig_store_step_done (self, del, error);
+                  ok = gig_store_step_done (self, del, NULL, error);
                 }
             }
         }

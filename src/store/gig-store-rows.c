@@ -170,7 +170,7 @@ gig_store_write_row_rid (GigStore       *self,
   if (kind == GIG_STORE_HOT_UPDATE)
     sqlite3_bind_int64 (stmt, pos++, rid);
 
-  return gig_store_step_done (self, stmt, error);
+  return gig_store_step_done (self, stmt, NULL, error);
 }
 
 gboolean
@@ -326,7 +326,7 @@ gig_store_write_row_raw (GigStore           *self,
   if (kind == GIG_STORE_HOT_UPDATE)
     sqlite3_bind_int64 (stmt, pos++, rid);
 
-  if (!gig_store_step_done (self, stmt, error))
+  if (!gig_store_step_done (self, stmt, NULL, error))
     return FALSE;
   if (out_written)
     *out_written = kind != GIG_STORE_HOT_INSERT_IF_NEW || sqlite3_changes (self->db) > 0;

@@ -11,15 +11,15 @@
 #include "gig-store-private.h"
 #include "gig-store-sql.h"
 
-/* Step helpers: TRUE for SQLITE_DONE, error otherwise. */
 gboolean
 gig_store_step_done (GigStore      *self,
                      sqlite3_stmt  *stmt,
+                     const char    *what,
                      GError       **error)
 {
   if (sqlite3_step (stmt) == SQLITE_DONE)
     return TRUE;
-  gig_store_set_sqlite_error (error, self->db, _("Could not write the cache"));
+  gig_store_set_sqlite_error (error, gig_store_get_db (self), what ? what : _("Could not write the cache"));
   return FALSE;
 }
 
@@ -39,4 +39,11 @@ gig_store_column_dup (sqlite3_stmt *stmt,
                       int           col)
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, col));
+}
+
+const char *
+gig_store_column_text (sqlite3_stmt *stmt,
+                       int           col)
+{
+  return (const char *) sqlite3_column_text (stmt, col);
 }

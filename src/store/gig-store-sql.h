@@ -17,9 +17,14 @@ void      gig_store_bind_text   (sqlite3_stmt  *stmt,
 /* A copy of a text column, NULL for NULL. */
 char     *gig_store_column_dup  (sqlite3_stmt  *stmt,
                                  int            col);
-/* Steps a write on the writer: TRUE for SQLITE_DONE, a GigStoreError otherwise. */
+/* The text of a column, owned by the statement (valid until the next step or reset). */
+const char *gig_store_column_text (sqlite3_stmt *stmt,
+                                   int           col);
+/* Steps a write on the writer: TRUE for SQLITE_DONE, otherwise a GigStoreError saying @what
+ * failed (NULL: "Could not write the cache"). */
 gboolean  gig_store_step_done   (GigStore      *self,
                                  sqlite3_stmt  *stmt,
+                                 const char    *what,
                                  GError       **error);
 
 G_END_DECLS

@@ -2,11 +2,12 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#define G_LOG_DOMAIN "gigdesk-store"
+#define G_LOG_DOMAIN "gig-store"
 
 #include "config.h"
 
 #include "gig-store-private.h"
+#include "gig-store-sql.h"
 
 static gboolean
 count (GigStore    *self,
@@ -21,7 +22,7 @@ count (GigStore    *self,
   if (stmt == NULL)
     return FALSE;
   if (bind != NULL)
-    sqlite3_bind_text (stmt, 1, bind, -1, SQLITE_TRANSIENT);
+    gig_store_bind_text (stmt, 1, bind);
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_ROW)
     {
