@@ -145,7 +145,7 @@ void         gig_pb_client_list_records_async  (GigPbClient         *self,
 GPtrArray   *gig_pb_client_list_records_finish (GigPbClient         *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
-/* The same page as GigPbRecord (the server's text, no tree): what a pull stores. */
+/* The same page as GigRawRecord (the server's text, no tree): what a pull stores. */
 GPtrArray   *gig_pb_client_list_records_finish_raw (GigPbClient     *self,
                                                     GAsyncResult    *result,
                                                     GError         **error);

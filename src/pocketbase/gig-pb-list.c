@@ -154,5 +154,5 @@ gig_pb_client_list_records_finish (GigPbClient *self, GAsyncResult *result, GErr
 {
   g_autoptr(GPtrArray) records = gig_pb_client_list_records_finish_raw (self, result, error);
 
-  return records ? gig_pb_records_to_objects (records) : NULL;
+  return records ? gig_raw_records_to_objects (records) : NULL;
 }

@@ -39,7 +39,7 @@ struct _GigPbPageParser
   GString    *key;
   GString    *buffer;         /* the value, or the part of a record from earlier chunks */
   GigJsonScanner *scanner;
-  GPtrArray  *items;          /* GigPbRecord */
+  GPtrArray  *items;          /* GigRawRecord */
 };
 
 GigPbPageParser *
@@ -51,7 +51,7 @@ gig_pb_page_parser_new (void)
   parser->key = g_string_new (NULL);
   parser->buffer = g_string_sized_new (4096);
   parser->scanner = gig_json_scanner_new ();
-  parser->items = g_ptr_array_new_with_free_func ((GDestroyNotify) gig_pb_record_free);
+  parser->items = g_ptr_array_new_with_free_func ((GDestroyNotify) gig_raw_record_free);
   return parser;
 }
 
@@ -108,7 +108,7 @@ capture_step (GigPbPageParser *parser, char c)
 static gboolean
 finish_item (GigPbPageParser *parser, const char *data, gsize length, GError **error)
 {
-  GigPbRecord *record;
+  GigRawRecord *record;
 
   if (parser->buffer->len > 0)
     {
@@ -374,21 +374,8 @@ gig_pb_page_parser_steal_records (GigPbPageParser *parser)
   g_return_val_if_fail (parser != NULL, NULL);
 
   items = g_steal_pointer (&parser->items);
-  parser->items = g_ptr_array_new_with_free_func ((GDestroyNotify) gig_pb_record_free);
+  parser->items = g_ptr_array_new_with_free_func ((GDestroyNotify) gig_raw_record_free);
   return items;
-}
-
-GPtrArray *
-gig_pb_records_to_objects (GPtrArray *records)
-{
-  GPtrArray *objects;
-
-  g_return_val_if_fail (records != NULL, NULL);
-
-  objects = g_ptr_array_new_full (records->len, (GDestroyNotify) json_object_unref);
-  for (guint i = 0; i < records->len; i++)
-    g_ptr_array_add (objects, gig_pb_record_to_object (g_ptr_array_index (records, i)));
-  return objects;
 }
 
 GPtrArray *
@@ -396,5 +383,5 @@ gig_pb_page_parser_steal_items (GigPbPageParser *parser)
 {
   g_autoptr(GPtrArray) records = gig_pb_page_parser_steal_records (parser);
 
-  return gig_pb_records_to_objects (records);
+  return gig_raw_records_to_objects (records);
 }

@@ -11,6 +11,7 @@
 #include "pocketbase/gig-pb-answers.h"
 #include "pocketbase/gig-pb-private.h"
 #include "core/gig-json.h"
+#include "core/gig-raw-record.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -82,29 +83,15 @@ gig_pb_parse_record (const char *data, gssize length, GError **error)
 /* ------------------------------------------------------------------------------------------ */
 /* Records kept as the server's text                                                          */
 
-/* One allocation: this header, the members, the text, the decoded id and updated. */
-struct _GigPbRecord
-{
-  gsize          length;
-  const char    *text;
-  const char    *id;
-  const char    *updated;    /* NULL when the record has none */
-  guint          n_members;
-  GigJsonMember  members[];
-};
-
 /* Scans one record with @scanner (scratch kept by the caller). */
-GigPbRecord *
+GigRawRecord *
 gig_pb_scan_record (GigJsonScanner *scanner, const char *data, gsize length, GError **error)
 {
   g_autoptr(GString) id = g_string_new (NULL);
   g_autoptr(GString) updated = NULL;
   g_autoptr(GError) json_error = NULL;
   const GigJsonMember *members, *id_member, *updated_member;
-  GigPbRecord *record;
   guint n_members;
-  gsize head;
-  char *tail;
 
   members = gig_json_scanner_scan_object (scanner, data, length, GIG_PB_MAX_VALUE_SIZE, &n_members, &json_error);
   if (members == NULL)
@@ -135,29 +122,10 @@ gig_pb_scan_record (GigJsonScanner *scanner, const char *data, gsize length, GEr
       gig_json_decode_string (data + updated_member->value, updated_member->value_length, updated);
     }
 
-  head = sizeof (GigPbRecord) + n_members * sizeof (GigJsonMember);
-  record = g_malloc (head + length + 1 + id->len + 1 + (updated ? updated->len + 1 : 0));
-  record->length = length;
-  record->n_members = n_members;
-  memcpy (record->members, members, n_members * sizeof (GigJsonMember));
-  tail = (char *) record + head;
-  memcpy (tail, data, length);
-  tail[length] = '\0';
-  record->text = tail;
-  tail += length + 1;
-  memcpy (tail, id->str, id->len + 1);
-  record->id = tail;
-  tail += id->len + 1;
-  record->updated = NULL;
-  if (updated != NULL)
-    {
-      memcpy (tail, updated->str, updated->len + 1);
-      record->updated = tail;
-    }
-  return record;
+  return gig_raw_record_new (data, length, members, n_members, id->str, updated ? updated->str : NULL);
 }
 
-GigPbRecord *
+GigRawRecord *
 gig_pb_record_new (const char *data, gssize length, GError **error)
 {
   g_autoptr(GigJsonScanner) scanner = NULL;
@@ -170,99 +138,3 @@ gig_pb_record_new (const char *data, gssize length, GError **error)
   return gig_pb_scan_record (scanner, data, (gsize) length, error);
 }
 
-void
-gig_pb_record_free (GigPbRecord *record)
-{
-  g_free (record);
-}
-
-const char *
-gig_pb_record_get_text (const GigPbRecord *record, gsize *out_length)
-{
-  g_return_val_if_fail (record != NULL, NULL);
-  if (out_length)
-    *out_length = record->length;
-  return record->text;
-}
-
-const char *
-gig_pb_record_get_id (const GigPbRecord *record)
-{
-  g_return_val_if_fail (record != NULL, NULL);
-  return record->id;
-}
-
-const char *
-gig_pb_record_get_updated (const GigPbRecord *record)
-{
-  g_return_val_if_fail (record != NULL, NULL);
-  return record->updated;
-}
-
-guint
-gig_pb_record_get_n_members (const GigPbRecord *record)
-{
-  g_return_val_if_fail (record != NULL, 0);
-  return record->n_members;
-}
-
-void
-gig_pb_record_get_member (const GigPbRecord *record, guint index, GigPbMember *out)
-{
-  const GigJsonMember *m;
-
-  g_return_if_fail (record != NULL && index < record->n_members && out != NULL);
-
-  m = &record->members[index];
-  out->name = record->text + m->name;
-  out->name_length = m->name_length;
-  out->name_escaped = m->name_escaped;
-  out->type = (GigPbValueType) m->type;
-  out->value = record->text + m->value;
-  out->value_length = m->value_length;
-  out->value_escaped = m->value_escaped;
-}
-
-gboolean
-gig_pb_member_has_name (const GigPbMember *member, const char *name)
-{
-  g_return_val_if_fail (member != NULL && name != NULL, FALSE);
-
-  return gig_json_string_equals (member->name, member->name_length, member->name_escaped, name);
-}
-
-char *
-gig_pb_member_dup_string (const GigPbMember *member)
-{
-  GString *decoded;
-
-  g_return_val_if_fail (member != NULL && member->type == GIG_PB_VALUE_STRING, NULL);
-
-  if (!member->value_escaped)
-    return g_strndup (member->value + 1, member->value_length - 2);
-  decoded = g_string_sized_new (member->value_length);
-  gig_json_decode_string (member->value, member->value_length, decoded);
-  return g_string_free (decoded, FALSE);
-}
-
-gboolean
-gig_pb_member_get_number (const GigPbMember *member, gint64 *out_int, double *out_double)
-{
-  g_return_val_if_fail (member != NULL && member->type == GIG_PB_VALUE_NUMBER, FALSE);
-
-  return gig_json_number_value (member->value, member->value_length, out_int, out_double);
-}
-
-JsonObject *
-gig_pb_record_to_object (const GigPbRecord *record)
-{
-  g_autoptr(GError) error = NULL;
-  JsonObject *object;
-
-  g_return_val_if_fail (record != NULL, NULL);
-
-  /* The text was checked when the record was made: this cannot fail. */
-  object = gig_pb_parse_record (record->text, (gssize) record->length, &error);
-  g_assert_no_error (error);
-  return object;
-}

@@ -37,7 +37,7 @@ void         gig_pb_set_malformed_from_json (GError          **error,
                                              const GError     *json_error,
                                              const char       *what);
 /* Scans one record with @scanner (scratch kept by the caller). */
-GigPbRecord *gig_pb_scan_record             (GigJsonScanner   *scanner,
+GigRawRecord *gig_pb_scan_record             (GigJsonScanner   *scanner,
                                              const char       *data,
                                              gsize             length,
                                              GError          **error);

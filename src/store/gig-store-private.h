@@ -19,7 +19,7 @@
 #include <sqlite3.h>
 
 #include "gig-store.h"
-#include "pocketbase/gig-pb-parser.h"
+#include "core/gig-raw-record.h"
 
 G_BEGIN_DECLS
 
@@ -216,7 +216,7 @@ gboolean      gig_store_write_row         (GigStore      *self,
 gboolean      gig_store_write_row_raw     (GigStore           *self,
                                            GigCollection       collection,
                                            gint64              rid,
-                                           const GigPbRecord  *raw,
+                                           const GigRawRecord *raw,
                                            gboolean           *out_written,
                                            GError            **error);
 /* The fields of @id still waiting in the outbox (any state but done), as a set. */
@@ -247,7 +247,7 @@ gboolean      gig_store_apply_server_record    (GigStore         *self,
                                                 GigStoreApplied  *out_kind,
                                                 GError          **error);
 /* Whether a record from the server may become a row (a valid id and stamp); warns if not.
- * @record: a JsonObject, or a GigPbRecord if @raw. */
+ * @record: a JsonObject, or a GigRawRecord if @raw. */
 gboolean      gig_store_server_record_is_valid (GigCollection     collection,
                                                 gpointer          record,
                                                 gboolean          raw);

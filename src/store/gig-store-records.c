@@ -12,9 +12,9 @@
 
 #include "core/gig-id.h"
 #include "core/gig-json.h"
+#include "core/gig-raw-record.h"
 #include "gig-store-private.h"
 #include "gig-store-sql.h"
-#include "pocketbase/gig-pb-parser.h"
 
 /* Takes @record as the new server version of its row. Lock held, inside a transaction.
  * @force: also when the cached server copy has the same `updated` (after a push). */
@@ -114,11 +114,11 @@ gig_store_apply_server_record (GigStore       *self,
 static gboolean
 apply_server_raw (GigStore           *self,
                   GigCollection       collection,
-                  const GigPbRecord  *raw,
+                  const GigRawRecord *raw,
                   GigStoreApplied    *out_kind,
                   GError            **error)
 {
-  const char *updated = gig_pb_record_get_updated (raw);
+  const char *updated = gig_raw_record_get_updated (raw);
   g_auto(GigStoreRow) row = { 0 };
   gboolean inserted = FALSE;
 
@@ -132,7 +132,7 @@ apply_server_raw (GigStore           *self,
       return TRUE;
     }
 
-  if (!gig_store_read_row (self, collection, gig_pb_record_get_id (raw), &row, error))
+  if (!gig_store_read_row (self, collection, gig_raw_record_get_id (raw), &row, error))
     return FALSE;
 
   if (row.found && updated != NULL && row.server_updated != NULL &&
@@ -149,7 +149,7 @@ apply_server_raw (GigStore           *self,
     }
 
   {
-    g_autoptr(JsonObject) record = gig_pb_record_to_object (raw);
+    g_autoptr(JsonObject) record = gig_raw_record_to_object (raw);
 
     return gig_store_apply_server_record (self, collection, record, FALSE, out_kind, error);
   }
@@ -176,8 +176,8 @@ gig_store_server_record_is_valid (GigCollection  collection,
                                   gpointer       record,
                                   gboolean       raw)
 {
-  const char *id = raw ? gig_pb_record_get_id (record) : tree_string (record, "id");
-  const char *updated = raw ? gig_pb_record_get_updated (record) : tree_string (record, "updated");
+  const char *id = raw ? gig_raw_record_get_id (record) : tree_string (record, "id");
+  const char *updated = raw ? gig_raw_record_get_updated (record) : tree_string (record, "updated");
   gboolean has_updated = raw ? updated != NULL
                              : json_object_has_member (record, "updated") &&
                                !JSON_NODE_HOLDS_NULL (json_object_get_member (record, "updated"));
@@ -194,7 +194,7 @@ gig_store_server_record_is_valid (GigCollection  collection,
 }
 
 /* One page in one transaction. Lock held. @changed collects the ids that views must refresh.
- * @records: JsonObject, or GigPbRecord if @raw. */
+ * @records: JsonObject, or GigRawRecord if @raw. */
 static gboolean
 apply_page_locked (GigStore            *self,
                    GigCollection        collection,
@@ -249,7 +249,7 @@ apply_page_locked (GigStore            *self,
         default:
           g_assert_not_reached ();
         }
-      g_ptr_array_add (changed, g_strdup (raw ? gig_pb_record_get_id (record)
+      g_ptr_array_add (changed, g_strdup (raw ? gig_raw_record_get_id (record)
                                               : json_object_get_string_member (record, "id")));
     }
 

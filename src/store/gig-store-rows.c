@@ -11,9 +11,9 @@
 #include <glib/gi18n.h>
 
 #include "core/gig-id.h"
+#include "core/gig-raw-record.h"
 #include "gig-store-private.h"
 #include "gig-store-sql.h"
-#include "pocketbase/gig-pb-parser.h"
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Rows */
@@ -195,12 +195,12 @@ static void
 bind_member (sqlite3_stmt      *stmt,
              int                pos,
              const GigStoreColumn *spec,
-             const GigPbMember *member)
+             const GigRawMember *member)
 {
   gint64 as_int = 0;
   double as_double = 0;
 
-  if (member->type == GIG_PB_VALUE_NULL)
+  if (member->type == GIG_JSON_TYPE_NULL)
     {
       if (spec->type == GIG_STORE_COL_BOOL)
         sqlite3_bind_int (stmt, pos, 0);
@@ -208,25 +208,25 @@ bind_member (sqlite3_stmt      *stmt,
         sqlite3_bind_null (stmt, pos);
       return;
     }
-  if (member->type == GIG_PB_VALUE_NUMBER)
-    gig_pb_member_get_number (member, &as_int, &as_double);
-  else if (member->type == GIG_PB_VALUE_BOOLEAN)
+  if (member->type == GIG_JSON_TYPE_NUMBER)
+    gig_raw_member_get_number (member, &as_int, &as_double);
+  else if (member->type == GIG_JSON_TYPE_BOOLEAN)
     as_int = as_double = member->value[0] == 't';
 
   switch (spec->type)
     {
     case GIG_STORE_COL_TEXT:
-      if (member->type != GIG_PB_VALUE_STRING)
+      if (member->type != GIG_JSON_TYPE_STRING)
         sqlite3_bind_null (stmt, pos);
       else if (!member->value_escaped)
         /* the record outlives the statement's use of it (prepare_hot clears bindings) */
         sqlite3_bind_text (stmt, pos, member->value + 1, (int) member->value_length - 2, SQLITE_STATIC);
       else
-        sqlite3_bind_text (stmt, pos, gig_pb_member_dup_string (member), -1, g_free);
+        sqlite3_bind_text (stmt, pos, gig_raw_member_dup_string (member), -1, g_free);
       break;
     case GIG_STORE_COL_REAL:
     case GIG_STORE_COL_INT:
-      if (member->type == GIG_PB_VALUE_NUMBER || member->type == GIG_PB_VALUE_BOOLEAN)
+      if (member->type == GIG_JSON_TYPE_NUMBER || member->type == GIG_JSON_TYPE_BOOLEAN)
         {
           if (spec->type == GIG_STORE_COL_REAL)
             sqlite3_bind_double (stmt, pos, as_double);
@@ -237,7 +237,7 @@ bind_member (sqlite3_stmt      *stmt,
         sqlite3_bind_null (stmt, pos);
       break;
     case GIG_STORE_COL_BOOL:
-      sqlite3_bind_int (stmt, pos, (member->type == GIG_PB_VALUE_NUMBER || member->type == GIG_PB_VALUE_BOOLEAN) &&
+      sqlite3_bind_int (stmt, pos, (member->type == GIG_JSON_TYPE_NUMBER || member->type == GIG_JSON_TYPE_BOOLEAN) &&
                                    as_double != 0);
       break;
     case GIG_STORE_COL_JSON:
@@ -255,7 +255,7 @@ gboolean
 gig_store_write_row_raw (GigStore           *self,
                          GigCollection       collection,
                          gint64              rid,
-                         const GigPbRecord  *raw,
+                         const GigRawRecord *raw,
                          gboolean           *out_written,
                          GError            **error)
 {
@@ -263,7 +263,7 @@ gig_store_write_row_raw (GigStore           *self,
   GigStoreHot kind = rid > 0 ? GIG_STORE_HOT_UPDATE : rid == 0 ? GIG_STORE_HOT_INSERT : GIG_STORE_HOT_INSERT_IF_NEW;
   g_autoptr(GigStoreStmt) stmt = prepare_hot (self, collection, kind,
                                               gig_store_row_write_sql (collection, kind), error);
-  guint n_members = gig_pb_record_get_n_members (raw);
+  guint n_members = gig_raw_record_get_n_members (raw);
   g_autoptr(JsonObject) tree = NULL;
   int created_pos = 0;
   gboolean has_created = FALSE;
@@ -275,7 +275,7 @@ gig_store_write_row_raw (GigStore           *self,
   if (stmt == NULL)
     return FALSE;
 
-  gig_store_bind_text (stmt, 1, gig_pb_record_get_id (raw));
+  gig_store_bind_text (stmt, 1, gig_raw_record_get_id (raw));
   /* What the record leaves out is NULL (false for flags), as with gig_store_bind_column. */
   for (const GigStoreColumn *c = columns; c->name; c++, pos++)
     {
@@ -287,20 +287,20 @@ gig_store_write_row_raw (GigStore           *self,
   tail = pos;
   for (guint i = 0; i < n_members; i++)
     {
-      GigPbMember member;
+      GigRawMember member;
 
-      gig_pb_record_get_member (raw, i, &member);
+      gig_raw_record_get_member (raw, i, &member);
       pos = 2;
       for (const GigStoreColumn *c = columns; c->name; c++, pos++)
-        if (gig_pb_member_has_name (&member, c->name))
+        if (gig_raw_member_has_name (&member, c->name))
           {
             /* a repeated name: the last one counts, as in a tree */
-            if (c->type == GIG_STORE_COL_JSON && member.type != GIG_PB_VALUE_NULL)
+            if (c->type == GIG_STORE_COL_JSON && member.type != GIG_JSON_TYPE_NULL)
               {
                 /* any JSON value, kept in the store's own spelling (users.skills): rare and
                  * small, so through a tree */
                 if (tree == NULL)
-                  tree = gig_pb_record_to_object (raw);
+                  tree = gig_raw_record_to_object (raw);
                 gig_store_bind_column (stmt, pos, c, tree);
               }
             else
@@ -315,9 +315,9 @@ gig_store_write_row_raw (GigStore           *self,
       g_autofree char *now = gig_stamp_now ();
       gig_store_bind_text (stmt, created_pos, now);
     }
-  text = gig_pb_record_get_text (raw, &length);
+  text = gig_raw_record_get_text (raw, &length);
   pos = tail;
-  gig_store_bind_text (stmt, pos++, gig_pb_record_get_updated (raw));
+  gig_store_bind_text (stmt, pos++, gig_raw_record_get_updated (raw));
   sqlite3_bind_text (stmt, pos++, text, (int) length, SQLITE_STATIC);
   sqlite3_bind_null (stmt, pos++);
   gig_store_bind_text (stmt, pos++, gig_local_state_to_string (GIG_LOCAL_STATE_SYNCED));

@@ -218,8 +218,8 @@ void        gig_store_apply_server_page_async  (GigStore            *self,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
-/* The same for records kept as the server's text (GigPbRecord, from
- * gig_pb_client_list_records_finish_raw); finish with gig_store_apply_server_page_finish. */
+/* The same for records kept as the server's text (GigRawRecord, core/gig-raw-record.h); finish
+ * with gig_store_apply_server_page_finish. */
 void        gig_store_apply_server_records_async (GigStore          *self,
                                                 GigCollection        collection,
                                                 GPtrArray           *records,

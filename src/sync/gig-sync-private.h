@@ -100,7 +100,7 @@ struct _Cycle
 typedef struct
 {
   GigCollection  collection;
-  GPtrArray     *records;       /* the records to apply: JsonObject, or GigPbRecord without befores */
+  GPtrArray     *records;       /* the records to apply: JsonObject, or GigRawRecord without befores */
   GPtrArray     *befores;       /* JsonObject or NULL per record (local views), or NULL */
   GPtrArray     *conflicts;     /* JsonObject or NULL per record: server values that clash */
 } Analysis;
@@ -169,7 +169,7 @@ _gig_sync_analysis_emit (GigSync  *self,
                          Analysis *a);
 void
 _gig_sync_cycle_pull (Cycle *cycle);
-GigPbRecord *
+GigRawRecord *
 _gig_sync_page_last_valid (GPtrArray *page);
 void
 _gig_sync_pull_applied_cb (GObject      *object,

@@ -163,17 +163,17 @@ fresh_records (GigSync       *self,
   GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 
   for (guint i = 0; i < page->len; i++)
-    ids[i] = gig_pb_record_get_id (g_ptr_array_index (page, i));
+    ids[i] = gig_raw_record_get_id (g_ptr_array_index (page, i));
   cached = gig_store_get_server_versions (self->store, collection, ids, page->len);
   for (guint i = 0; i < page->len; i++)
     {
-      GigPbRecord *record = g_ptr_array_index (page, i);
-      const char *updated = gig_pb_record_get_updated (record);
+      GigRawRecord *record = g_ptr_array_index (page, i);
+      const char *updated = gig_raw_record_get_updated (record);
       const char *have = g_hash_table_lookup (cached, ids[i]);
 
       if (updated != NULL && have != NULL && strcmp (updated, have) <= 0)
         continue;
-      g_ptr_array_add (records, gig_pb_record_to_object (record));
+      g_ptr_array_add (records, gig_raw_record_to_object (record));
     }
   return records;
 }
@@ -236,7 +236,7 @@ typedef struct
   gboolean       first_page;
   gboolean       fetching;
   gboolean       fetch_done;
-  GQueue         fetched;       /* pages waiting to be applied (GPtrArray of GigPbRecord) */
+  GQueue         fetched;       /* pages waiting to be applied (GPtrArray of GigRawRecord) */
   Analysis      *applying;      /* the page being applied */
   GError        *error;
 } Pull;
@@ -399,15 +399,15 @@ static void pull_fetch (Pull *pull);
 
 /* The record a page's cursor comes from: its last one with a valid id and stamp. The store skips
  * (and counts) the others, so one bad record can never become the cursor of the next filter. */
-GigPbRecord *
+GigRawRecord *
 _gig_sync_page_last_valid (GPtrArray *page)
 {
   for (guint i = page->len; i > 0; i--)
     {
-      GigPbRecord *record = g_ptr_array_index (page, i - 1);
+      GigRawRecord *record = g_ptr_array_index (page, i - 1);
 
-      if (gig_id_is_valid (gig_pb_record_get_id (record)) &&
-          gig_stamp_is_valid (gig_pb_record_get_updated (record)))
+      if (gig_id_is_valid (gig_raw_record_get_id (record)) &&
+          gig_stamp_is_valid (gig_raw_record_get_updated (record)))
         return record;
     }
   return NULL;
@@ -451,9 +451,9 @@ pull_maybe_continue (Pull *pull)
   if (pull->applying == NULL && !g_queue_is_empty (&pull->fetched))
     {
       g_autoptr(GPtrArray) page = g_queue_pop_head (&pull->fetched);
-      GigPbRecord *last = _gig_sync_page_last_valid (page);
-      const char *cursor_updated = last ? gig_pb_record_get_updated (last) : NULL;
-      const char *cursor_id = last ? gig_pb_record_get_id (last) : NULL;
+      GigRawRecord *last = _gig_sync_page_last_valid (page);
+      const char *cursor_updated = last ? gig_raw_record_get_updated (last) : NULL;
+      const char *cursor_id = last ? gig_raw_record_get_id (last) : NULL;
       /* Reads before the write only when it matters: pulls after the first (notifications,
        * conflicts), or when live events were applied meanwhile (never go back in time). */
       gboolean look = !pull->initial || self->live_applied != pull->live_at_start;
@@ -507,10 +507,10 @@ pull_fetched_cb (GObject      *object,
         pull->fetch_done = TRUE;
       if (page->len > 0)
         {
-          GigPbRecord *last = _gig_sync_page_last_valid (page);
+          GigRawRecord *last = _gig_sync_page_last_valid (page);
 
-          if (last != NULL && !pull_page_advances (pull, gig_pb_record_get_updated (last),
-                                                   gig_pb_record_get_id (last)))
+          if (last != NULL && !pull_page_advances (pull, gig_raw_record_get_updated (last),
+                                                   gig_raw_record_get_id (last)))
             last = NULL;
           if (last == NULL && !pull->fetch_done)
             {
@@ -528,8 +528,8 @@ pull_fetched_cb (GObject      *object,
                 {
                   g_free (pull->after_updated);
                   g_free (pull->after_id);
-                  pull->after_updated = g_strdup (gig_pb_record_get_updated (last));
-                  pull->after_id = g_strdup (gig_pb_record_get_id (last));
+                  pull->after_updated = g_strdup (gig_raw_record_get_updated (last));
+                  pull->after_id = g_strdup (gig_raw_record_get_id (last));
                 }
               g_queue_push_tail (&pull->fetched, g_steal_pointer (&page));
             }

@@ -3,6 +3,9 @@
 # fails instead of passing quietly:
 #  - widgets read domain objects (src/model/), never a record's JSON by member name;
 #  - widgets compare no status strings: statuses are enums mapped in src/model/gig-status.c;
+#  - the arrows that must not exist between source folders (ARCHITECTURE.md), on #include lines:
+#    no store/ file includes a pocketbase/ header; core/ includes neither GTK, SQLite, libsoup
+#    nor another layer;
 #   test-layers.sh SOURCE_ROOT
 set -uo pipefail
 . "$(dirname "$0")/tap.sh"
@@ -50,5 +53,26 @@ check "widgets compare no status strings" "$status_compare" \
   '  if (self->is_owner && g_str_equal (status, "sent") && g_str_equal (project_status, "open"))'
 check "widgets name no status member (the model writes statuses)" "$status_member" \
   '  json_object_set_string_member (fields, "status", "pending");'
+
+# FOLDER:PATTERN: no file of src/FOLDER has an #include matching PATTERN.
+include_rules=(
+  'store:"pocketbase/'
+  'core:<gtk/'
+  'core:<adwaita'
+  'core:<sqlite3'
+  'core:<libsoup/'
+  'core:"(store|pocketbase|session|sync|chat|model|ui|account)/'
+)
+for rule in "${include_rules[@]}"; do
+  folder=${rule%%:*}
+  pattern=${rule#*:}
+  found=$(grep -EnH "^[[:space:]]*#[[:space:]]*include[[:space:]]*$pattern" src/"$folder"/*.[ch] 2>/dev/null)
+  if [ -z "$found" ]; then
+    tap_ok "no $folder/ file includes $pattern"
+  else
+    tap_not_ok "no $folder/ file includes $pattern"
+    tap_diag "$found"
+  fi
+done
 
 tap_done

@@ -25,32 +25,32 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
     g_autoptr(GError) error = NULL;
     g_autoptr(GError) raw_error = NULL;
     g_autoptr(JsonObject) record = gig_pb_parse_record ((const char *) data + 1, (gssize) size - 1, &error);
-    g_autoptr(GigPbRecord) raw = gig_pb_record_new ((const char *) data + 1, (gssize) size - 1, &raw_error);
+    g_autoptr(GigRawRecord) raw = gig_pb_record_new ((const char *) data + 1, (gssize) size - 1, &raw_error);
 
     g_assert ((record == NULL) == (error != NULL));
     g_assert ((raw == NULL) == (raw_error != NULL));
     g_assert ((record == NULL) == (raw == NULL));
     if (record != NULL)
       {
-        g_autoptr(JsonObject) again = gig_pb_record_to_object (raw);
+        g_autoptr(JsonObject) again = gig_raw_record_to_object (raw);
         g_autoptr(JsonNode) a = json_node_init_object (json_node_alloc (), record);
         g_autoptr(JsonNode) b = json_node_init_object (json_node_alloc (), again);
 
         g_assert (json_node_equal (a, b));
-        g_assert_cmpstr (gig_pb_record_get_id (raw), ==, json_object_get_string_member (record, "id"));
-        g_assert_cmpstr (gig_pb_record_get_updated (raw), ==,
+        g_assert_cmpstr (gig_raw_record_get_id (raw), ==, json_object_get_string_member (record, "id"));
+        g_assert_cmpstr (gig_raw_record_get_updated (raw), ==,
                          json_object_get_string_member_with_default (record, "updated", NULL));
-        for (guint i = 0; i < gig_pb_record_get_n_members (raw); i++)
+        for (guint i = 0; i < gig_raw_record_get_n_members (raw); i++)
           {
-            GigPbMember member, later;
+            GigRawMember member, later;
             g_autofree char *name = NULL;
             JsonNode *node;
             gboolean last = TRUE;
 
-            gig_pb_record_get_member (raw, i, &member);
-            for (guint j = i + 1; j < gig_pb_record_get_n_members (raw); j++)
+            gig_raw_record_get_member (raw, i, &member);
+            for (guint j = i + 1; j < gig_raw_record_get_n_members (raw); j++)
               {
-                gig_pb_record_get_member (raw, j, &later);
+                gig_raw_record_get_member (raw, j, &later);
                 if (later.name_length == member.name_length &&
                     memcmp (later.name, member.name, member.name_length) == 0)
                   last = FALSE;
@@ -61,37 +61,37 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
             name = g_strndup (member.name, member.name_length);
             node = json_object_get_member (record, name);
             g_assert_nonnull (node);
-            g_assert_true (gig_pb_member_has_name (&member, name));
+            g_assert_true (gig_raw_member_has_name (&member, name));
             switch (member.type)
               {
-              case GIG_PB_VALUE_STRING:
+              case GIG_JSON_TYPE_STRING:
                 {
-                  g_autofree char *text = gig_pb_member_dup_string (&member);
+                  g_autofree char *text = gig_raw_member_dup_string (&member);
                   g_assert_cmpstr (text, ==, json_node_get_string (node));
                 }
                 break;
-              case GIG_PB_VALUE_NUMBER:
+              case GIG_JSON_TYPE_NUMBER:
                 {
                   gint64 as_int;
                   double as_double;
 
-                  if (gig_pb_member_get_number (&member, &as_int, &as_double))
+                  if (gig_raw_member_get_number (&member, &as_int, &as_double))
                     g_assert_cmpint (as_int, ==, json_node_get_int (node));
                   else
                     g_assert_true (as_double == json_node_get_double (node) ||
                                    (as_double != as_double && json_node_get_double (node) != json_node_get_double (node)));
                 }
                 break;
-              case GIG_PB_VALUE_NULL:
+              case GIG_JSON_TYPE_NULL:
                 g_assert_true (JSON_NODE_HOLDS_NULL (node));
                 break;
-              case GIG_PB_VALUE_BOOLEAN:
+              case GIG_JSON_TYPE_BOOLEAN:
                 g_assert_cmpint (json_node_get_boolean (node), ==, member.value[0] == 't');
                 break;
-              case GIG_PB_VALUE_ARRAY:
+              case GIG_JSON_TYPE_ARRAY:
                 g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
                 break;
-              case GIG_PB_VALUE_OBJECT:
+              case GIG_JSON_TYPE_OBJECT:
                 g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
                 break;
               default:

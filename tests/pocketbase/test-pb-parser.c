@@ -261,7 +261,7 @@ test_record_malformed (void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Records kept as text (GigPbRecord) against the tree reader                                 */
+/* Records kept as text (GigRawRecord) against the tree reader                                 */
 
 typedef struct
 {
@@ -409,15 +409,15 @@ shown (const char *text, gsize length)
   return g_strescape (copy, NULL);
 }
 
-/* The one name of @tree that @member names (compared with gig_pb_member_has_name). */
+/* The one name of @tree that @member names (compared with gig_raw_member_has_name). */
 static const char *
-tree_name_of (const GigPbMember *member, JsonObject *tree)
+tree_name_of (const GigRawMember *member, JsonObject *tree)
 {
   GList *names = json_object_get_members (tree);
   const char *found = NULL;
 
   for (GList *l = names; l != NULL; l = l->next)
-    if (gig_pb_member_has_name (member, l->data))
+    if (gig_raw_member_has_name (member, l->data))
       {
         g_assert_null (found);
         found = l->data;
@@ -429,7 +429,7 @@ tree_name_of (const GigPbMember *member, JsonObject *tree)
 
 /* A member's value agrees with the tree's value of that name, read as json-glib reads it. */
 static void
-assert_member_value (const GigPbMember *member, JsonNode *node)
+assert_member_value (const GigRawMember *member, JsonNode *node)
 {
   g_autofree char *alone = g_strdup_printf ("{\"id\":\"x\",\"v\":%.*s}", (int) member->value_length, member->value);
   g_autoptr(JsonObject) wrapped = gig_pb_parse_record (alone, -1, NULL);
@@ -440,9 +440,9 @@ assert_member_value (const GigPbMember *member, JsonNode *node)
 
   switch (member->type)
     {
-    case GIG_PB_VALUE_STRING:
+    case GIG_JSON_TYPE_STRING:
       {
-        g_autofree char *text = gig_pb_member_dup_string (member);
+        g_autofree char *text = gig_raw_member_dup_string (member);
 
         g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_STRING);
         g_assert_cmpstr (text, ==, json_node_get_string (node));
@@ -452,12 +452,12 @@ assert_member_value (const GigPbMember *member, JsonNode *node)
                          memchr (member->value, '\\', member->value_length) != NULL);
       }
       break;
-    case GIG_PB_VALUE_NUMBER:
+    case GIG_JSON_TYPE_NUMBER:
       {
         gint64 as_int = 0;
         double as_double = 0;
 
-        if (gig_pb_member_get_number (member, &as_int, &as_double))
+        if (gig_raw_member_get_number (member, &as_int, &as_double))
           {
             g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_INT64);
             g_assert_cmpint (as_int, ==, json_node_get_int (node));
@@ -480,17 +480,17 @@ assert_member_value (const GigPbMember *member, JsonNode *node)
           }
       }
       break;
-    case GIG_PB_VALUE_BOOLEAN:
+    case GIG_JSON_TYPE_BOOLEAN:
       g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_BOOLEAN);
       g_assert_cmpint (json_node_get_boolean (node), ==, member->value[0] == 't');
       break;
-    case GIG_PB_VALUE_NULL:
+    case GIG_JSON_TYPE_NULL:
       g_assert_true (JSON_NODE_HOLDS_NULL (node));
       break;
-    case GIG_PB_VALUE_ARRAY:
+    case GIG_JSON_TYPE_ARRAY:
       g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
       break;
-    case GIG_PB_VALUE_OBJECT:
+    case GIG_JSON_TYPE_OBJECT:
       g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
       break;
     default:
@@ -498,34 +498,34 @@ assert_member_value (const GigPbMember *member, JsonNode *node)
     }
 }
 
-/* Everything a GigPbRecord says about its text agrees with the tree read from the same text. */
+/* Everything a GigRawRecord says about its text agrees with the tree read from the same text. */
 static void
-assert_record_matches_tree (const GigPbRecord *raw, JsonObject *tree, const char *data, gsize length)
+assert_record_matches_tree (const GigRawRecord *raw, JsonObject *tree, const char *data, gsize length)
 {
-  g_autoptr(JsonObject) again = gig_pb_record_to_object (raw);
+  g_autoptr(JsonObject) again = gig_raw_record_to_object (raw);
   g_autoptr(JsonNode) a = json_node_init_object (json_node_alloc (), tree);
   g_autoptr(JsonNode) b = json_node_init_object (json_node_alloc (), again);
   g_autoptr(GHashTable) named = g_hash_table_new (g_str_hash, g_str_equal);
-  guint n = gig_pb_record_get_n_members (raw);
+  guint n = gig_raw_record_get_n_members (raw);
   const char *text;
   gsize text_length;
 
   g_assert_true (json_node_equal (a, b));
-  text = gig_pb_record_get_text (raw, &text_length);
+  text = gig_raw_record_get_text (raw, &text_length);
   g_assert_cmpuint (text_length, ==, length);
   g_assert_true (memcmp (text, data, length) == 0);
   g_assert_cmpint (text[length], ==, '\0');
-  g_assert_cmpstr (gig_pb_record_get_id (raw), ==, json_object_get_string_member (tree, "id"));
-  g_assert_cmpstr (gig_pb_record_get_updated (raw), ==,
+  g_assert_cmpstr (gig_raw_record_get_id (raw), ==, json_object_get_string_member (tree, "id"));
+  g_assert_cmpstr (gig_raw_record_get_updated (raw), ==,
                    json_object_get_string_member_with_default (tree, "updated", NULL));
 
   for (guint i = 0; i < n; i++)
     {
-      GigPbMember member;
+      GigRawMember member;
       const char *name;
       gboolean last = TRUE;
 
-      gig_pb_record_get_member (raw, i, &member);
+      gig_raw_record_get_member (raw, i, &member);
       g_assert_true (member.name > text && member.name + member.name_length < text + text_length);
       g_assert_cmpint (member.name[-1], ==, '"');
       g_assert_cmpint (member.name[member.name_length], ==, '"');
@@ -542,10 +542,10 @@ assert_record_matches_tree (const GigPbRecord *raw, JsonObject *tree, const char
       /* A repeated name: only the last one is the tree's value. */
       for (guint j = i + 1; j < n && last; j++)
         {
-          GigPbMember later;
+          GigRawMember later;
 
-          gig_pb_record_get_member (raw, j, &later);
-          last = !gig_pb_member_has_name (&later, name);
+          gig_raw_record_get_member (raw, j, &later);
+          last = !gig_raw_member_has_name (&later, name);
         }
       if (last)
         assert_member_value (&member, json_object_get_member (tree, name));
@@ -561,7 +561,7 @@ assert_readers_agree (const char *data, gsize length)
   g_autoptr(GError) tree_error = NULL;
   g_autoptr(GError) raw_error = NULL;
   g_autoptr(JsonObject) tree = gig_pb_parse_record (data, (gssize) length, &tree_error);
-  g_autoptr(GigPbRecord) raw = gig_pb_record_new (data, (gssize) length, &raw_error);
+  g_autoptr(GigRawRecord) raw = gig_pb_record_new (data, (gssize) length, &raw_error);
 
   g_assert_true ((tree == NULL) == (tree_error != NULL));
   g_assert_true ((raw == NULL) == (raw_error != NULL));
@@ -592,7 +592,7 @@ test_record_raw_table (void)
       /* NUL-terminated text given with length -1 reads the same */
       {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GigPbRecord) raw = gig_pb_record_new (text, -1, &error);
+        g_autoptr(GigRawRecord) raw = gig_pb_record_new (text, -1, &error);
 
         g_assert_cmpint (raw != NULL, ==, record_cases[i].valid);
       }
@@ -630,7 +630,7 @@ test_record_raw_built (void)
         guint inner = kind == 2 ? depth : depth - 1;
         gboolean accepted;
         g_autoptr(GError) error = NULL;
-        g_autoptr(GigPbRecord) raw = NULL;
+        g_autoptr(GigRawRecord) raw = NULL;
 
         for (guint i = 0; i < inner; i++)
           g_string_append (text, kind == 1 ? "{\"k\":" : "[");

@@ -120,7 +120,7 @@ applied (GObject      *source,
 }
 
 /* Applies all pages through the worker thread, at most two queued (a fetch would overlap).
- * Pages of JsonObject, or of GigPbRecord (the server's text, as a first pull stores it). */
+ * Pages of JsonObject, or of GigRawRecord (the server's text, as a first pull stores it). */
 static double
 apply_all (GigStore  *store,
            GPtrArray *pages[],
@@ -139,8 +139,8 @@ apply_all (GigStore  *store,
         wait.pending++;
         if (raw)
           gig_store_apply_server_records_async (store, GIG_COLLECTION_PROJECTS + c, page,
-                                                gig_pb_record_get_updated (last),
-                                                gig_pb_record_get_id (last),
+                                                gig_raw_record_get_updated (last),
+                                                gig_raw_record_get_id (last),
                                                 NULL, applied, &wait);
         else
           gig_store_apply_server_page_async (store, GIG_COLLECTION_PROJECTS + c, page,
@@ -225,7 +225,7 @@ main (int   argc,
         for (guint i = 0; i < pages[c]->len; i++)
           {
             GPtrArray *page = g_ptr_array_index (pages[c], i);
-            GPtrArray *raw = g_ptr_array_new_with_free_func ((GDestroyNotify) gig_pb_record_free);
+            GPtrArray *raw = g_ptr_array_new_with_free_func ((GDestroyNotify) gig_raw_record_free);
 
             for (guint j = 0; j < page->len; j++)
               {

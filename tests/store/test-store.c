@@ -1127,7 +1127,7 @@ test_apply_page_async (Fixture       *f,
 /* ---- server pages kept as text ---------------------------------------------------------------- */
 
 /* The same records, as the server's text, for the tree path (JsonObject) and the raw path
- * (GigPbRecord). Numbers and booleans in number and flag columns, strings where numbers belong
+ * (GigRawRecord). Numbers and booleans in number and flag columns, strings where numbers belong
  * and the reverse, nulls, escapes in values and in names, repeated names, a missing `created`
  * and a missing `updated`. */
 static const char *const raw_users_1[] = {
@@ -1244,7 +1244,7 @@ store_async_result (GObject      *source,
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
-/* Applies @texts as one page, by the raw path (GigPbRecord, on the worker thread) or the tree
+/* Applies @texts as one page, by the raw path (GigRawRecord, on the worker thread) or the tree
  * path (JsonObject), with the last record as the cursor. */
 static void
 apply_texts (GigStore            *store,
@@ -1253,7 +1253,7 @@ apply_texts (GigStore            *store,
              gboolean             raw,
              GigStoreApplyResult *out_result)
 {
-  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (raw ? (GDestroyNotify) gig_pb_record_free
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (raw ? (GDestroyNotify) gig_raw_record_free
                                                                   : (GDestroyNotify) json_object_unref);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) last = NULL;
