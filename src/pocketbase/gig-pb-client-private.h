@@ -18,6 +18,7 @@ typedef enum {
   RESULT_BATCH,    /* [{status, body}] */
   RESULT_HEALTH,   /* any JSON answer with a 2xx status */
   RESULT_LIST,     /* a page, parsed as it streams in */
+  RESULT_NONE,     /* any 2xx (204 No Content): the answer's body is not read for meaning */
 } ResultKind;
 
 typedef struct
@@ -51,6 +52,18 @@ GError      *gig_pb_client_transfer_error    (RequestData  *data,
 char        *gig_pb_client_record_path       (const char   *collection,
                                               const char   *id);
 SoupSession *gig_pb_client_get_session       (GigPbClient  *self);
+/* Sends one request on the client's session; @body may be NULL. The task's result is what
+ * @kind says (a JsonObject for RESULT_RECORD, a boolean for RESULT_NONE and RESULT_HEALTH). */
+void         gig_pb_client_send              (GigPbClient         *self,
+                                              gpointer             source_tag,
+                                              ResultKind           kind,
+                                              gboolean             is_auth_request,
+                                              const char          *method,
+                                              const char          *path,
+                                              JsonNode            *body,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
 /* Reads the next chunk of a list page (gig-pb-list.c) once the answer's status is a success. */
 void         gig_pb_client_list_read_next    (GTask        *task);
 

@@ -300,6 +300,7 @@ max_answer_size (RequestData *data)
     case RESULT_AUTH:   return GIG_PB_MAX_AUTH_ANSWER;
     case RESULT_BATCH:  return GIG_PB_MAX_BATCH_ANSWER;
     case RESULT_HEALTH: return GIG_PB_MAX_ERROR_ANSWER;
+    case RESULT_NONE:   return GIG_PB_MAX_ERROR_ANSWER;
     case RESULT_LIST:
     default:            g_assert_not_reached ();
     }
@@ -364,6 +365,10 @@ return_result (GTask *task, GBytes *bytes)
         else
           g_task_return_boolean (task, TRUE);
       }
+      break;
+
+    case RESULT_NONE:
+      g_task_return_boolean (task, TRUE);
       break;
 
     case RESULT_LIST:
@@ -497,6 +502,22 @@ send_request (GigPbClient         *self,
 {
   send_request_on (self, self->session, source_tag, kind, is_auth_request, method, path, body,
                    cancellable, callback, user_data);
+}
+
+void
+gig_pb_client_send (GigPbClient         *self,
+                    gpointer             source_tag,
+                    ResultKind           kind,
+                    gboolean             is_auth_request,
+                    const char          *method,
+                    const char          *path,
+                    JsonNode            *body,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  send_request (self, source_tag, kind, is_auth_request, method, path, body, cancellable,
+                callback, user_data);
 }
 
 SoupSession *
