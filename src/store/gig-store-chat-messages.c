@@ -27,11 +27,11 @@ state_from_string (const char *text)
 /* ---- messages --------------------------------------------------------------------------------- */
 
 gboolean
-gig_store_chat_put_message_locked (GigStore    *self,
-                                   const char  *cid,
-                                   JsonObject  *message,
-                                   GPtrArray   *ids,
-                                   GError     **error)
+gig_store_chat_put_message_on_writer (GigStore    *self,
+                                      const char  *cid,
+                                      JsonObject  *message,
+                                      GPtrArray   *ids,
+                                      GError     **error)
 {
   const char *id = gig_json_object_get_string (message, "id");
   const char *user_id = NULL;
@@ -107,6 +107,29 @@ gig_store_chat_put_message_locked (GigStore    *self,
   return TRUE;
 }
 
+typedef struct {
+  const char *cid;
+  GPtrArray  *messages;
+  GPtrArray  *ids;
+} PutJob;
+
+static gboolean
+put_messages_on_writer (GigStore  *self,
+                        gpointer   data,
+                        GError   **error)
+{
+  PutJob *job = data;
+  gboolean ok = gig_store_begin (self, error);
+
+  for (guint i = 0; ok && i < job->messages->len; i++)
+    ok = gig_store_chat_put_message_on_writer (self, job->cid, g_ptr_array_index (job->messages, i),
+                                            job->ids, error);
+  if (ok)
+    return gig_store_commit (self, error);
+  gig_store_rollback (self);
+  return FALSE;
+}
+
 gboolean
 gig_store_chat_put_messages (GigStore    *self,
                              const char  *cid,
@@ -114,8 +137,7 @@ gig_store_chat_put_messages (GigStore    *self,
                              GError     **error)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  gboolean ok;
-  guint i;
+  PutJob job = { cid, messages, ids };
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
   g_return_val_if_fail (cid != NULL && messages != NULL, FALSE);
@@ -123,19 +145,10 @@ gig_store_chat_put_messages (GigStore    *self,
   if (messages->len == 0)
     return TRUE;
 
-  gig_store_lock (self);
-  ok = gig_store_begin (self, error);
-  for (i = 0; ok && i < messages->len; i++)
-    ok = gig_store_chat_put_message_locked (self, cid, g_ptr_array_index (messages, i), ids, error);
-  if (ok)
-    ok = gig_store_commit (self, error);
-  else
-    gig_store_rollback (self);
-  gig_store_unlock (self);
-
-  if (ok)
-    gig_store_chat_emit_changed (self, cid, ids);
-  return ok;
+  if (!gig_store_write (self, put_messages_on_writer, &job, error))
+    return FALSE;
+  gig_store_chat_emit_changed (self, cid, ids);
+  return TRUE;
 }
 
 gboolean
@@ -154,21 +167,14 @@ gig_store_chat_delete_message (GigStore    *self,
   if (when == NULL)
     when = gig_store_chat_now ();
 
-  gig_store_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, hard
+    GigStoreValue values[] = { GIG_STORE_TEXT (message_id), GIG_STORE_TEXT (when) };
+
+    ok = gig_store_write_statement (self, hard
         ? "DELETE FROM chat_messages WHERE id = ?1"
-        : "UPDATE chat_messages SET deleted_at = ?2, text = '' WHERE id = ?1", error);
-    ok = stmt != NULL;
-    if (ok)
-      {
-        gig_store_bind_text (stmt, 1, message_id);
-        if (!hard)
-          gig_store_bind_text (stmt, 2, when);
-        ok = gig_store_step_done (self, stmt, _("deleting a chat message"), error);
-      }
+        : "UPDATE chat_messages SET deleted_at = ?2, text = '' WHERE id = ?1",
+        _("deleting a chat message"), values, hard ? 1 : 2, error);
   }
-  gig_store_unlock (self);
   if (ok)
     gig_store_chat_emit_one (self, old->cid, message_id);
   return ok;
@@ -204,9 +210,9 @@ gig_store_chat_get_message (GigStore   *self,
 
   g_return_val_if_fail (GIG_IS_STORE (self), NULL);
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self,
         "SELECT " MESSAGE_COLUMNS " FROM chat_messages m "
         "LEFT JOIN chat_outbox o ON o.message_id = m.id WHERE m.id = ?1", NULL);
     if (stmt != NULL)
@@ -216,7 +222,7 @@ gig_store_chat_get_message (GigStore   *self,
           result = message_from_row (stmt);
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return result;
 }
 
@@ -228,9 +234,9 @@ gig_store_chat_count_messages (GigStore   *self,
 
   g_return_val_if_fail (GIG_IS_STORE (self), 0);
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self,
         "SELECT count(*) FROM chat_messages WHERE cid = ?1", NULL);
     if (stmt != NULL)
       {
@@ -239,7 +245,7 @@ gig_store_chat_count_messages (GigStore   *self,
           count = (guint) sqlite3_column_int64 (stmt, 0);
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return count;
 }
 
@@ -253,10 +259,10 @@ gig_store_chat_get_messages (GigStore   *self,
 
   g_return_val_if_fail (GIG_IS_STORE (self), result);
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
     /* Keyed by the (cid, created_at, id) index; offsets stay cheap for the pages a view needs. */
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self,
         "SELECT " MESSAGE_COLUMNS " FROM chat_messages m "
         "LEFT JOIN chat_outbox o ON o.message_id = m.id "
         "WHERE m.cid = ?1 ORDER BY m.created_at, m.id LIMIT ?2 OFFSET ?3", NULL);
@@ -269,7 +275,7 @@ gig_store_chat_get_messages (GigStore   *self,
           g_ptr_array_add (result, message_from_row (stmt));
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return result;
 }
 
@@ -284,10 +290,10 @@ gig_store_chat_count_before (GigStore   *self,
   g_return_val_if_fail (GIG_IS_STORE (self), 0);
   g_return_val_if_fail (created_at != NULL && message_id != NULL, 0);
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
     /* A range of the (cid, created_at, id) index: counted without touching the rows. */
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self,
         "SELECT count(*) FROM chat_messages WHERE cid = ?1 AND "
         "(created_at < ?2 OR (created_at = ?2 AND id < ?3))", NULL);
     if (stmt != NULL)
@@ -299,7 +305,7 @@ gig_store_chat_count_before (GigStore   *self,
           count = (guint) sqlite3_column_int64 (stmt, 0);
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return count;
 }
 
@@ -312,9 +318,9 @@ gig_store_chat_message_position (GigStore   *self,
 
   g_return_val_if_fail (GIG_IS_STORE (self), -1);
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self,
         "SELECT (SELECT count(*) FROM chat_messages o WHERE o.cid = m.cid AND "
         "(o.created_at < m.created_at OR (o.created_at = m.created_at AND o.id < m.id))) "
         "FROM chat_messages m WHERE m.id = ?2 AND m.cid = ?1", NULL);
@@ -326,7 +332,7 @@ gig_store_chat_message_position (GigStore   *self,
           pos = sqlite3_column_int64 (stmt, 0);
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return pos;
 }
 
@@ -337,9 +343,9 @@ edge_id (GigStore   *self,
 {
   char *result = NULL;
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, NULL);
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self, sql, NULL);
     if (stmt != NULL)
       {
         gig_store_bind_text (stmt, 1, cid);
@@ -347,7 +353,7 @@ edge_id (GigStore   *self,
           result = g_strdup (gig_store_column_text (stmt, 0));
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return result;
 }
 

@@ -15,6 +15,63 @@
 
 /* ---- outbox ----------------------------------------------------------------------------------- */
 
+typedef struct {
+  const char *cid;
+  const char *user_id;
+  const char *id;
+  const char *text;
+  const char *now;
+  const char *json;       /* the cached copy */
+  JsonObject *message;    /* the request's message */
+} QueueJob;
+
+static gboolean
+queue_on_writer (GigStore  *self,
+                 gpointer   data,
+                 GError   **error)
+{
+  QueueJob *job = data;
+  gboolean ok;
+
+  ok = gig_store_begin (self, error);
+  if (ok)
+    {
+      g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+          "INSERT INTO chat_messages (id, cid, user_id, text, created_at, local_state, json) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, 'sending', ?6)", error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          gig_store_bind_text (stmt, 1, job->id);
+          gig_store_bind_text (stmt, 2, job->cid);
+          gig_store_bind_text (stmt, 3, job->user_id);
+          gig_store_bind_text (stmt, 4, job->text);
+          gig_store_bind_text (stmt, 5, job->now);
+          gig_store_bind_text (stmt, 6, job->json);
+          ok = gig_store_step_done (self, stmt, _("caching a chat message"), error);
+        }
+    }
+  if (ok)
+    {
+      g_autofree char *body = gig_store_json_to_string (job->message);
+      g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+          "INSERT INTO chat_outbox (cid, message_id, json) VALUES (?1, ?2, ?3)", error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          gig_store_bind_text (stmt, 1, job->cid);
+          gig_store_bind_text (stmt, 2, job->id);
+          gig_store_bind_text (stmt, 3, body);
+          ok = gig_store_step_done (self, stmt, _("queueing a chat message"), error);
+        }
+    }
+  if (ok)
+    ok = gig_store_commit (self, error);
+  else
+    gig_store_rollback (self);
+  return ok;
+}
+
 gboolean
 gig_store_chat_queue_message (GigStore    *self,
                               const char  *cid,
@@ -49,58 +106,25 @@ gig_store_chat_queue_message (GigStore    *self,
   g_clear_pointer (&json, g_free);
   json = gig_store_json_to_string (cached);
 
-  gig_store_lock (self);
-  ok = gig_store_begin (self, error);
-  if (ok)
-    {
-      g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
-          "INSERT INTO chat_messages (id, cid, user_id, text, created_at, local_state, json) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, 'sending', ?6)", error);
-      ok = stmt != NULL;
-      if (ok)
-        {
-          gig_store_bind_text (stmt, 1, id);
-          gig_store_bind_text (stmt, 2, cid);
-          gig_store_bind_text (stmt, 3, user_id);
-          gig_store_bind_text (stmt, 4, gig_json_object_get_string_or (message, "text", ""));
-          gig_store_bind_text (stmt, 5, now);
-          gig_store_bind_text (stmt, 6, json);
-          ok = gig_store_step_done (self, stmt, _("caching a chat message"), error);
-        }
-    }
-  if (ok)
-    {
-      g_autofree char *body = gig_store_json_to_string (message);
-      g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
-          "INSERT INTO chat_outbox (cid, message_id, json) VALUES (?1, ?2, ?3)", error);
-      ok = stmt != NULL;
-      if (ok)
-        {
-          gig_store_bind_text (stmt, 1, cid);
-          gig_store_bind_text (stmt, 2, id);
-          gig_store_bind_text (stmt, 3, body);
-          ok = gig_store_step_done (self, stmt, _("queueing a chat message"), error);
-        }
-    }
-  if (ok)
-    ok = gig_store_commit (self, error);
-  else
-    gig_store_rollback (self);
-  gig_store_unlock (self);
+  {
+    QueueJob job = { cid, user_id, id, gig_json_object_get_string_or (message, "text", ""), now, json, message };
+
+    ok = gig_store_write (self, queue_on_writer, &job, error);
+  }
 
   if (ok)
     gig_store_chat_emit_one (self, cid, id);
   return ok;
 }
 
-GigChatOutboxEntry *
-gig_store_chat_outbox_next (GigStore *self)
+static gboolean
+outbox_next_on_writer (GigStore  *self,
+                       gpointer   data,
+                       GError   **error)
 {
+  GigChatOutboxEntry **out = data;
   GigChatOutboxEntry *entry = NULL;
 
-  g_return_val_if_fail (GIG_IS_STORE (self), NULL);
-
-  gig_store_lock (self);
   {
     g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
         "SELECT seq, cid, message_id, json, attempts FROM chat_outbox WHERE state = 'queued' "
@@ -129,25 +153,47 @@ gig_store_chat_outbox_next (GigStore *self)
                        entry->message_id, sqlite3_errmsg (gig_store_get_db (self)));
         }
     }
-  gig_store_unlock (self);
+  *out = entry;
+  return TRUE;
+}
+
+GigChatOutboxEntry *
+gig_store_chat_outbox_next (GigStore *self)
+{
+  GigChatOutboxEntry *entry = NULL;
+
+  g_return_val_if_fail (GIG_IS_STORE (self), NULL);
+
+  /* Nothing to hand out from a closed cache. */
+  gig_store_write (self, outbox_next_on_writer, &entry, NULL);
   return entry;
 }
 
 /* Runs @sql (?1 = seq, ?2 = @text if the SQL uses it) on the row, and @msg_sql (?1 = message
  * id) on its message, in one transaction; returns the row's cid and message id for `changed`. */
+typedef struct {
+  gint64      seq;
+  const char *sql;
+  const char *msg_sql;
+  const char *text;
+  char       *cid;
+  char       *message_id;
+} UpdateJob;
+
 static gboolean
-outbox_update (GigStore    *self,
-               gint64       seq,
-               const char  *sql,
-               const char  *msg_sql,
-               const char  *text,
-               char       **out_cid,
-               char       **out_message_id,
-               GError     **error)
+outbox_update_on_writer (GigStore  *self,
+                         gpointer   data,
+                         GError   **error)
 {
+  UpdateJob *job = data;
+  gint64 seq = job->seq;
+  const char *sql = job->sql;
+  const char *msg_sql = job->msg_sql;
+  const char *text = job->text;
+  char **out_cid = &job->cid;
+  char **out_message_id = &job->message_id;
   gboolean ok;
 
-  gig_store_lock (self);
   ok = gig_store_begin (self, error);
   if (ok)
     {
@@ -190,7 +236,82 @@ outbox_update (GigStore    *self,
     ok = gig_store_commit (self, error);
   else
     gig_store_rollback (self);
-  gig_store_unlock (self);
+  return ok;
+}
+
+static gboolean
+outbox_update (GigStore    *self,
+               gint64       seq,
+               const char  *sql,
+               const char  *msg_sql,
+               const char  *text,
+               char       **out_cid,
+               char       **out_message_id,
+               GError     **error)
+{
+  UpdateJob job = { seq, sql, msg_sql, text };
+  gboolean ok = gig_store_write (self, outbox_update_on_writer, &job, error);
+
+  *out_cid = job.cid;
+  *out_message_id = job.message_id;
+  return ok;
+}
+
+typedef struct {
+  gint64      seq;
+  JsonObject *server_message;
+  GPtrArray  *ids;
+  char       *cid;
+  char       *message_id;
+} DoneJob;
+
+static gboolean
+outbox_done_on_writer (GigStore  *self,
+                       gpointer   data,
+                       GError   **error)
+{
+  DoneJob *job = data;
+  gboolean ok;
+
+  ok = gig_store_begin (self, error);
+  if (ok)
+    {
+      g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+          "DELETE FROM chat_outbox WHERE seq = ?1 RETURNING cid, message_id", error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, job->seq);
+          if (sqlite3_step (stmt) == SQLITE_ROW)
+            {
+              job->cid = g_strdup (gig_store_column_text (stmt, 0));
+              job->message_id = g_strdup (gig_store_column_text (stmt, 1));
+            }
+          while (sqlite3_step (stmt) == SQLITE_ROW)
+            ;
+        }
+    }
+  if (ok && job->cid != NULL)
+    {
+      if (job->server_message != NULL)
+        ok = gig_store_chat_put_message_on_writer (self, job->cid, job->server_message, job->ids, error);
+      else
+        {
+          g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+              "UPDATE chat_messages SET local_state = 'sent' WHERE id = ?1", error);
+          ok = stmt != NULL;
+          if (ok)
+            {
+              gig_store_bind_text (stmt, 1, job->message_id);
+              ok = gig_store_step_done (self, stmt, _("marking a chat message sent"), error);
+              g_ptr_array_add (job->ids, g_strdup (job->message_id));
+            }
+        }
+    }
+  if (ok)
+    ok = gig_store_commit (self, error);
+  else
+    gig_store_rollback (self);
   return ok;
 }
 
@@ -200,56 +321,17 @@ gig_store_chat_outbox_done (GigStore    *self,
                             JsonObject  *server_message,
                             GError     **error)
 {
-  g_autofree char *cid = NULL, *message_id = NULL;
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  DoneJob job = { seq, server_message, ids };
   gboolean ok;
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
 
-  gig_store_lock (self);
-  ok = gig_store_begin (self, error);
-  if (ok)
-    {
-      g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
-          "DELETE FROM chat_outbox WHERE seq = ?1 RETURNING cid, message_id", error);
-      ok = stmt != NULL;
-      if (ok)
-        {
-          sqlite3_bind_int64 (stmt, 1, seq);
-          if (sqlite3_step (stmt) == SQLITE_ROW)
-            {
-              cid = g_strdup (gig_store_column_text (stmt, 0));
-              message_id = g_strdup (gig_store_column_text (stmt, 1));
-            }
-          while (sqlite3_step (stmt) == SQLITE_ROW)
-            ;
-        }
-    }
-  if (ok && cid != NULL)
-    {
-      if (server_message != NULL)
-        ok = gig_store_chat_put_message_locked (self, cid, server_message, ids, error);
-      else
-        {
-          g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
-              "UPDATE chat_messages SET local_state = 'sent' WHERE id = ?1", error);
-          ok = stmt != NULL;
-          if (ok)
-            {
-              gig_store_bind_text (stmt, 1, message_id);
-              ok = gig_store_step_done (self, stmt, _("marking a chat message sent"), error);
-              g_ptr_array_add (ids, g_strdup (message_id));
-            }
-        }
-    }
-  if (ok)
-    ok = gig_store_commit (self, error);
-  else
-    gig_store_rollback (self);
-  gig_store_unlock (self);
-
-  if (ok && cid != NULL)
-    gig_store_chat_emit_changed (self, cid, ids);
+  ok = gig_store_write (self, outbox_done_on_writer, &job, error);
+  if (ok && job.cid != NULL)
+    gig_store_chat_emit_changed (self, job.cid, ids);
+  g_free (job.cid);
+  g_free (job.message_id);
   return ok;
 }
 
@@ -292,9 +374,9 @@ seq_for_message (GigStore   *self,
 {
   gint64 seq = -1;
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self,
         "SELECT seq FROM chat_outbox WHERE message_id = ?1", NULL);
     if (stmt != NULL)
       {
@@ -303,7 +385,7 @@ seq_for_message (GigStore   *self,
           seq = sqlite3_column_int64 (stmt, 0);
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return seq;
 }
 
@@ -366,9 +448,8 @@ gig_store_chat_outbox_reset (GigStore  *self,
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
 
-  gig_store_lock (self);
-  ok = gig_store_exec (self, "UPDATE chat_outbox SET state = 'queued' WHERE state = 'sending'", error);
-  gig_store_unlock (self);
+  ok = gig_store_write_statement (self, "UPDATE chat_outbox SET state = 'queued' WHERE state = 'sending'",
+                                  NULL, NULL, 0, error);
   return ok;
 }
 
@@ -379,13 +460,6 @@ gig_store_chat_outbox_count (GigStore *self)
 
   g_return_val_if_fail (GIG_IS_STORE (self), 0);
 
-  gig_store_lock (self);
-  {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
-        "SELECT count(*) FROM chat_outbox WHERE state != 'failed'", NULL);
-    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-      count = (guint) sqlite3_column_int64 (stmt, 0);
-  }
-  gig_store_unlock (self);
+  gig_store_read_count (self, "SELECT count(*) FROM chat_outbox WHERE state != 'failed'", NULL, &count, NULL);
   return count;
 }

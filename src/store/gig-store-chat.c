@@ -143,25 +143,16 @@ gig_store_chat_put_channel (GigStore    *self,
   name = gig_json_object_get_string (channel, "name");
   last = gig_store_chat_normalize_time (gig_json_object_get_string (channel, "last_message_at"));
 
-  gig_store_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    GigStoreValue values[] = { GIG_STORE_TEXT (cid), GIG_STORE_TEXT (project), GIG_STORE_TEXT (name),
+                               GIG_STORE_TEXT (last), GIG_STORE_TEXT (json) };
+
+    ok = gig_store_write_statement (self,
         "INSERT INTO chat_channels (cid, project, name, last_message_at, json) VALUES (?1, ?2, ?3, ?4, ?5) "
         "ON CONFLICT (cid) DO UPDATE SET project = coalesce(excluded.project, project), "
         "name = excluded.name, last_message_at = coalesce(excluded.last_message_at, last_message_at), "
-        "json = excluded.json", error);
-    ok = stmt != NULL;
-    if (ok)
-      {
-        gig_store_bind_text (stmt, 1, cid);
-        gig_store_bind_text (stmt, 2, project);
-        gig_store_bind_text (stmt, 3, name);
-        gig_store_bind_text (stmt, 4, last);
-        gig_store_bind_text (stmt, 5, json);
-        ok = gig_store_step_done (self, stmt, _("storing a chat channel"), error);
-      }
+        "json = excluded.json", _("storing a chat channel"), values, G_N_ELEMENTS (values), error);
   }
-  gig_store_unlock (self);
   if (ok)
     gig_store_chat_emit_one (self, cid, NULL);
   return ok;
@@ -175,9 +166,9 @@ gig_store_chat_get_channel (GigStore   *self,
 
   g_return_val_if_fail (GIG_IS_STORE (self), NULL);
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, "SELECT json FROM chat_channels WHERE cid = ?1", NULL);
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self, "SELECT json FROM chat_channels WHERE cid = ?1", NULL);
     if (stmt != NULL)
       {
         gig_store_bind_text (stmt, 1, cid);
@@ -185,7 +176,7 @@ gig_store_chat_get_channel (GigStore   *self,
           result = gig_store_json_from_string (gig_store_column_text (stmt, 0));
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return result;
 }
 
@@ -234,25 +225,18 @@ gig_store_chat_set_read (GigStore    *self,
   if (when == NULL)
     when = gig_store_chat_now ();
 
-  gig_store_lock (self);
   {
+    GigStoreValue values[] = { GIG_STORE_TEXT (cid), GIG_STORE_TEXT (user_id), GIG_STORE_TEXT (when),
+                               GIG_STORE_TEXT (last_read_message_id) };
+
     /* Reads only move forward: a replayed older event must not mark messages unread again. */
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    ok = gig_store_write_statement (self,
         "INSERT INTO chat_reads (cid, user_id, last_read_at, last_read_message_id) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT (cid, user_id) DO UPDATE SET last_read_at = excluded.last_read_at, "
         "last_read_message_id = coalesce(excluded.last_read_message_id, last_read_message_id) "
-        "WHERE last_read_at IS NULL OR last_read_at <= excluded.last_read_at", error);
-    ok = stmt != NULL;
-    if (ok)
-      {
-        gig_store_bind_text (stmt, 1, cid);
-        gig_store_bind_text (stmt, 2, user_id);
-        gig_store_bind_text (stmt, 3, when);
-        gig_store_bind_text (stmt, 4, last_read_message_id);
-        ok = gig_store_step_done (self, stmt, _("storing chat read state"), error);
-      }
+        "WHERE last_read_at IS NULL OR last_read_at <= excluded.last_read_at",
+        _("storing chat read state"), values, G_N_ELEMENTS (values), error);
   }
-  gig_store_unlock (self);
   if (ok)
     gig_store_chat_emit_one (self, cid, NULL);
   return ok;
@@ -267,9 +251,9 @@ query_read_time (GigStore   *self,
 {
   char *result = NULL;
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, NULL);
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self, sql, NULL);
     if (stmt != NULL)
       {
         gig_store_bind_text (stmt, 1, cid);
@@ -278,7 +262,7 @@ query_read_time (GigStore   *self,
           result = g_strdup (gig_store_column_text (stmt, 0));
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return result;
 }
 
@@ -314,9 +298,9 @@ gig_store_chat_unread_count (GigStore   *self,
 
   g_return_val_if_fail (GIG_IS_STORE (self), 0);
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self,
         "SELECT count(*) FROM chat_messages m WHERE m.cid = ?1 AND m.user_id IS NOT ?2 "
         "AND m.deleted_at IS NULL AND m.created_at > coalesce("
         "(SELECT last_read_at FROM chat_reads r WHERE r.cid = ?1 AND r.user_id = ?2), '')", NULL);
@@ -328,7 +312,7 @@ gig_store_chat_unread_count (GigStore   *self,
           count = (guint) sqlite3_column_int64 (stmt, 0);
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return count;
 }
 
@@ -340,10 +324,10 @@ gig_store_chat_unread_counts (GigStore   *self,
 
   g_return_val_if_fail (GIG_IS_STORE (self), counts);
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
     /* The same rule as gig_store_chat_unread_count, for every channel in one pass. */
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self,
         "SELECT m.cid, count(*) FROM chat_messages m "
         "LEFT JOIN chat_reads r ON r.cid = m.cid AND r.user_id = ?1 "
         "WHERE m.user_id IS NOT ?1 AND m.deleted_at IS NULL "
@@ -356,6 +340,6 @@ gig_store_chat_unread_counts (GigStore   *self,
                                GUINT_TO_POINTER ((guint) sqlite3_column_int64 (stmt, 1)));
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return counts;
 }

@@ -50,6 +50,50 @@ write_conflict (GigStore       *self,
   return gig_store_step_done (self, stmt, NULL, error);
 }
 
+typedef struct {
+  GigCollection  collection;
+  const char    *id;
+  JsonObject    *server_values;
+  const char    *field;
+  gboolean       keep_mine;
+} ConflictJob;
+
+static gboolean
+mark_conflict_on_writer (GigStore  *self,
+                         gpointer   data,
+                         GError   **error)
+{
+  ConflictJob *job = data;
+  g_auto(GigStoreRow) row = { 0 };
+  g_autoptr(JsonObject) conflict = NULL;
+  g_autofree char *conflict_json = NULL;
+
+  if (!gig_store_read_row (self, job->collection, job->id, &row, error))
+    return FALSE;
+  if (!row.found)
+    {
+      g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_NOT_FOUND,
+                   _("No %s record with id %s"), gig_collection_to_string (job->collection), job->id);
+      return FALSE;
+    }
+  if (!gig_store_begin (self, error))
+    return FALSE;
+
+  conflict = gig_store_json_from_string (row.conflict_json);
+  if (conflict == NULL)
+    conflict = json_object_new ();
+  gig_store_merge_fields (conflict, job->server_values);
+  conflict_json = gig_store_json_to_string (conflict);
+
+  if (set_record_rows_state (self, job->collection, job->id, "'queued','sending'", "held", error) &&
+      write_conflict (self, job->collection, job->id, conflict_json, error) &&
+      gig_store_refresh_record_state (self, job->collection, job->id, NULL, error) &&
+      gig_store_commit (self, error))
+    return TRUE;
+  gig_store_rollback (self);
+  return FALSE;
+}
+
 gboolean
 gig_store_mark_conflict (GigStore       *self,
                          GigCollection   collection,
@@ -57,48 +101,17 @@ gig_store_mark_conflict (GigStore       *self,
                          JsonObject     *server_values,
                          GError        **error)
 {
-  gboolean ok = FALSE;
+  ConflictJob job = { collection, id, server_values };
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
   g_return_val_if_fail (server_values != NULL, FALSE);
 
-  if (!gig_store_check_record_collection (collection, error))
+  if (!gig_store_check_record_collection (collection, error) ||
+      !gig_store_write (self, mark_conflict_on_writer, &job, error))
     return FALSE;
-
-  g_rec_mutex_lock (&self->lock);
-  {
-    g_auto(GigStoreRow) row = { 0 };
-
-    if (gig_store_check_open (self, error) && gig_store_read_row (self, collection, id, &row, error))
-      {
-        if (!row.found)
-          g_set_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_NOT_FOUND,
-                       _("No %s record with id %s"), gig_collection_to_string (collection), id);
-        else if (gig_store_begin (self, error))
-          {
-            g_autoptr(JsonObject) conflict = gig_store_json_from_string (row.conflict_json);
-            g_autofree char *conflict_json = NULL;
-
-            if (conflict == NULL)
-              conflict = json_object_new ();
-            gig_store_merge_fields (conflict, server_values);
-            conflict_json = gig_store_json_to_string (conflict);
-
-            ok = set_record_rows_state (self, collection, id, "'queued','sending'", "held", error) &&
-                 write_conflict (self, collection, id, conflict_json, error) &&
-                 gig_store_refresh_record_state (self, collection, id, NULL, error) &&
-                 gig_store_commit (self, error);
-            if (!ok)
-              gig_store_rollback (self);
-          }
-      }
-  }
-  g_rec_mutex_unlock (&self->lock);
-
-  if (ok)
-    gig_store_emit_changed_one (self, collection, id);
-  return ok;
+  gig_store_emit_changed_one (self, collection, id);
+  return TRUE;
 }
 
 /* Drops @field from the unsent rows of a record (the user took the server's value). */
@@ -180,13 +193,15 @@ rebase_outbox (GigStore       *self,
 }
 
 static gboolean
-resolve_locked (GigStore       *self,
-                GigCollection   collection,
-                const char     *id,
-                const char     *field,
-                gboolean        keep_mine,
-                GError        **error)
+resolve_on_writer (GigStore  *self,
+                   gpointer   data,
+                   GError   **error)
 {
+  ConflictJob *job = data;
+  GigCollection collection = job->collection;
+  const char *id = job->id;
+  const char *field = job->field;
+  gboolean keep_mine = job->keep_mine;
   g_auto(GigStoreRow) row = { 0 };
   g_autoptr(JsonObject) conflict = NULL;
   g_autofree char *conflict_json = NULL;
@@ -253,20 +268,15 @@ gig_store_resolve_conflict (GigStore       *self,
                             gboolean        keep_mine,
                             GError        **error)
 {
-  gboolean ok;
+  ConflictJob job = { collection, id, NULL, field, keep_mine };
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL && field != NULL, FALSE);
 
-  if (!gig_store_check_record_collection (collection, error))
+  if (!gig_store_check_record_collection (collection, error) ||
+      !gig_store_write (self, resolve_on_writer, &job, error))
     return FALSE;
-
-  g_rec_mutex_lock (&self->lock);
-  ok = gig_store_check_open (self, error) && resolve_locked (self, collection, id, field, keep_mine, error);
-  g_rec_mutex_unlock (&self->lock);
-
-  if (ok)
-    gig_store_emit_changed_one (self, collection, id);
-  return ok;
+  gig_store_emit_changed_one (self, collection, id);
+  return TRUE;
 }
 

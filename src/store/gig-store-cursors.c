@@ -25,11 +25,11 @@ gig_store_cursor_is_valid (const char *updated,
 }
 
 gboolean
-gig_store_set_cursor_locked (GigStore       *self,
-                             GigCollection   collection,
-                             const char     *updated,
-                             const char     *id,
-                             GError        **error)
+gig_store_set_cursor_on_writer (GigStore       *self,
+                                GigCollection   collection,
+                                const char     *updated,
+                                const char     *id,
+                                GError        **error)
 {
   g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
     "INSERT INTO sync_state (collection, cursor_updated, cursor_id) VALUES (?, ?, ?)"
@@ -81,6 +81,22 @@ gig_store_get_cursor (GigStore      *self,
   return found;
 }
 
+typedef struct {
+  GigCollection  collection;
+  const char    *updated;
+  const char    *id;
+} CursorJob;
+
+static gboolean
+set_cursor_on_writer (GigStore  *self,
+                      gpointer   data,
+                      GError   **error)
+{
+  CursorJob *job = data;
+
+  return gig_store_set_cursor_on_writer (self, job->collection, job->updated, job->id, error);
+}
+
 gboolean
 gig_store_set_cursor (GigStore       *self,
                       GigCollection   collection,
@@ -88,16 +104,13 @@ gig_store_set_cursor (GigStore       *self,
                       const char     *id,
                       GError        **error)
 {
-  gboolean ok;
+  CursorJob job = { collection, updated, id };
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
   if ((guint) collection >= GIG_N_COLLECTIONS)
     return gig_store_check_record_collection (collection, error);
 
-  g_rec_mutex_lock (&self->lock);
-  ok = gig_store_set_cursor_locked (self, collection, updated, id, error);
-  g_rec_mutex_unlock (&self->lock);
-  return ok;
+  return gig_store_write (self, set_cursor_on_writer, &job, error);
 }
 
 static gint64
@@ -136,24 +149,13 @@ set_stamp (GigStore       *self,
   g_autofree char *sql = g_strdup_printf (
     "INSERT INTO sync_state (collection, %s) VALUES (?, ?)"
     " ON CONFLICT (collection) DO UPDATE SET %s = excluded.%s", column, column, column);
-  gboolean ok = FALSE;
+  GigStoreValue values[] = { GIG_STORE_TEXT (gig_collection_to_string (collection)), GIG_STORE_INT (when) };
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
   if ((guint) collection >= GIG_N_COLLECTIONS)
     return gig_store_check_record_collection (collection, error);
 
-  g_rec_mutex_lock (&self->lock);
-  {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, error);
-    if (stmt != NULL)
-      {
-        gig_store_bind_text (stmt, 1, gig_collection_to_string (collection));
-        sqlite3_bind_int64 (stmt, 2, when);
-        ok = gig_store_step_done (self, stmt, NULL, error);
-      }
-  }
-  g_rec_mutex_unlock (&self->lock);
-  return ok;
+  return gig_store_write_statement (self, sql, NULL, values, G_N_ELEMENTS (values), error);
 }
 
 gint64

@@ -26,9 +26,9 @@ gig_store_get_departures_cursor (GigStore  *self,
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
 
-  gig_store_lock (self);
+  gig_store_read_lock (self);
   {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self,
       "SELECT cursor_updated, cursor_id, last_full_sync FROM sync_state"
       " WHERE collection = '" DEPARTURES_KEY "' AND cursor_updated IS NOT NULL", NULL);
 
@@ -43,7 +43,7 @@ gig_store_get_departures_cursor (GigStore  *self,
           *out_pulled_at = sqlite3_column_int64 (stmt, 2);
       }
   }
-  gig_store_unlock (self);
+  gig_store_read_unlock (self);
   return found;
 }
 
@@ -54,28 +54,57 @@ gig_store_set_departures_cursor (GigStore    *self,
                                  gint64       pulled_at,
                                  GError     **error)
 {
-  gboolean ok = FALSE;
+  GigStoreValue values[] = { GIG_STORE_TEXT (updated), GIG_STORE_TEXT (id), GIG_STORE_INT (pulled_at) };
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
   g_return_val_if_fail (updated != NULL, FALSE);
 
-  gig_store_lock (self);
-  {
-    g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
-      "INSERT INTO sync_state (collection, cursor_updated, cursor_id, last_full_sync)"
-      " VALUES ('" DEPARTURES_KEY "', ?, ?, ?) ON CONFLICT (collection) DO UPDATE SET"
-      " cursor_updated = excluded.cursor_updated, cursor_id = excluded.cursor_id,"
-      " last_full_sync = excluded.last_full_sync", error);
+  return gig_store_write_statement (self,
+    "INSERT INTO sync_state (collection, cursor_updated, cursor_id, last_full_sync)"
+    " VALUES ('" DEPARTURES_KEY "', ?, ?, ?) ON CONFLICT (collection) DO UPDATE SET"
+    " cursor_updated = excluded.cursor_updated, cursor_id = excluded.cursor_id,"
+    " last_full_sync = excluded.last_full_sync", NULL, values, G_N_ELEMENTS (values), error);
+}
 
-    if (stmt != NULL)
+typedef struct {
+  const char         *sql;
+  const char * const *ids;
+  const char * const *stamps;
+  guint               n_ids;
+  GPtrArray          *removed;
+} DepartedJob;
+
+static gboolean
+remove_departed_on_writer (GigStore  *self,
+                           gpointer   data,
+                           GError   **error)
+{
+  DepartedJob *job = data;
+  gboolean ok;
+
+  if (!gig_store_begin (self, error))
+    return FALSE;
+  {
+    g_autoptr(GigStoreStmt) del = gig_store_prepare (self, job->sql, error);
+
+    ok = del != NULL;
+    for (guint i = 0; ok && i < job->n_ids; i++)
       {
-        gig_store_bind_text (stmt, 1, updated);
-        gig_store_bind_text (stmt, 2, id);
-        sqlite3_bind_int64 (stmt, 3, pulled_at);
-        ok = gig_store_step_done (self, stmt, NULL, error);
+        gig_store_bind_text (del, 1, job->ids[i]);
+        gig_store_bind_text (del, 2, job->stamps[i] ? job->stamps[i] : "");
+        ok = gig_store_step_done (self, del, NULL, error);
+        if (ok && sqlite3_changes (gig_store_get_db (self)) > 0)
+          g_ptr_array_add (job->removed, (gpointer) job->ids[i]);
+        sqlite3_reset (del);
+        sqlite3_clear_bindings (del);
       }
   }
-  gig_store_unlock (self);
+  if (ok)
+    ok = gig_store_commit (self, error);
+  else
+    gig_store_rollback (self);
+  if (!ok)
+    g_ptr_array_set_size (job->removed, 0);
   return ok;
 }
 
@@ -91,7 +120,7 @@ gig_store_remove_departed (GigStore           *self,
   g_autoptr(GPtrArray) removed = g_ptr_array_new ();
   g_autofree char *sql = NULL;
   const char *table;
-  gboolean ok = FALSE;
+  DepartedJob job;
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
   g_return_val_if_fail (n_ids == 0 || (ids != NULL && stamps != NULL), FALSE);
@@ -108,31 +137,8 @@ gig_store_remove_departed (GigStore           *self,
   sql = g_strdup_printf ("DELETE FROM %s WHERE id = ? AND local_state = 'synced'"
                          " AND (?2 = '' OR server_updated IS NULL OR server_updated <= ?2)", table);
 
-  gig_store_lock (self);
-  if (gig_store_begin (self, error))
-    {
-      g_autoptr(GigStoreStmt) del = gig_store_prepare (self, sql, error);
-
-      ok = del != NULL;
-      for (guint i = 0; ok && i < n_ids; i++)
-        {
-          gig_store_bind_text (del, 1, ids[i]);
-          gig_store_bind_text (del, 2, stamps[i] ? stamps[i] : "");
-          ok = gig_store_step_done (self, del, NULL, error);
-          if (ok && sqlite3_changes (gig_store_get_db (self)) > 0)
-            g_ptr_array_add (removed, (gpointer) ids[i]);
-          sqlite3_reset (del);
-          sqlite3_clear_bindings (del);
-        }
-      g_clear_pointer (&del, gig_store_stmt_release);
-      if (ok)
-        ok = gig_store_commit (self, error);
-      else
-        gig_store_rollback (self);
-    }
-  gig_store_unlock (self);
-
-  if (!ok)
+  job = (DepartedJob) { sql, ids, stamps, n_ids, removed };
+  if (!gig_store_write (self, remove_departed_on_writer, &job, error))
     return FALSE;
   if (out_removed)
     *out_removed = removed->len;

@@ -71,12 +71,12 @@ gig_store_insert_outbox (GigStore       *self,
 }
 
 gboolean
-gig_store_create_locked (GigStore       *self,
-                         GigCollection   collection,
-                         JsonObject     *fields,
-                         gboolean        draft,
-                         char          **out_id,
-                         GError        **error)
+gig_store_create_on_writer (GigStore       *self,
+                            GigCollection   collection,
+                            JsonObject     *fields,
+                            gboolean        draft,
+                            char          **out_id,
+                            GError        **error)
 {
   const char *given = gig_json_object_get_string (fields, "id");
   g_autofree char *id = NULL;
@@ -121,6 +121,22 @@ gig_store_create_locked (GigStore       *self,
   return TRUE;
 }
 
+typedef struct {
+  GigCollection  collection;
+  JsonObject    *fields;
+  char          *id;
+} CreateJob;
+
+static gboolean
+create_on_writer (GigStore  *self,
+                  gpointer   data,
+                  GError   **error)
+{
+  CreateJob *job = data;
+
+  return gig_store_create_on_writer (self, job->collection, job->fields, FALSE, &job->id, error);
+}
+
 gboolean
 gig_store_create_record (GigStore       *self,
                          GigCollection   collection,
@@ -128,6 +144,7 @@ gig_store_create_record (GigStore       *self,
                          char          **out_id,
                          GError        **error)
 {
+  CreateJob job = { collection, fields, NULL };
   g_autofree char *id = NULL;
   gboolean ok;
 
@@ -137,10 +154,8 @@ gig_store_create_record (GigStore       *self,
   if (!gig_store_check_record_collection (collection, error))
     return FALSE;
 
-  g_rec_mutex_lock (&self->lock);
-  ok = gig_store_check_open (self, error) && gig_store_create_locked (self, collection, fields, FALSE, &id, error);
-  g_rec_mutex_unlock (&self->lock);
-
+  ok = gig_store_write (self, create_on_writer, &job, error);
+  id = job.id;
   if (!ok)
     return FALSE;
   gig_store_emit_changed_one (self, collection, id);
@@ -211,11 +226,11 @@ gig_store_update_outbox_fields (GigStore    *self,
 }
 
 gboolean
-gig_store_update_locked (GigStore       *self,
-                         GigCollection   collection,
-                         const char     *id,
-                         JsonObject     *changed_fields,
-                         GError        **error)
+gig_store_update_on_writer (GigStore       *self,
+                            GigCollection   collection,
+                            const char     *id,
+                            JsonObject     *changed_fields,
+                            GError        **error)
 {
   g_auto(GigStoreRow) row = { 0 };
   g_autoptr(JsonObject) view = NULL;
@@ -275,6 +290,22 @@ fail:
   return FALSE;
 }
 
+typedef struct {
+  GigCollection  collection;
+  const char    *id;
+  JsonObject    *changed_fields;
+} UpdateJob;
+
+static gboolean
+update_on_writer (GigStore  *self,
+                  gpointer   data,
+                  GError   **error)
+{
+  UpdateJob *job = data;
+
+  return gig_store_update_on_writer (self, job->collection, job->id, job->changed_fields, error);
+}
+
 gboolean
 gig_store_update_record (GigStore       *self,
                          GigCollection   collection,
@@ -282,6 +313,7 @@ gig_store_update_record (GigStore       *self,
                          JsonObject     *changed_fields,
                          GError        **error)
 {
+  UpdateJob job = { collection, id, changed_fields };
   gboolean ok;
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
@@ -291,10 +323,7 @@ gig_store_update_record (GigStore       *self,
   if (!gig_store_check_record_collection (collection, error))
     return FALSE;
 
-  g_rec_mutex_lock (&self->lock);
-  ok = gig_store_check_open (self, error) && gig_store_update_locked (self, collection, id, changed_fields, error);
-  g_rec_mutex_unlock (&self->lock);
-
+  ok = gig_store_write (self, update_on_writer, &job, error);
   if (ok)
     gig_store_emit_changed_one (self, collection, id);
   return ok;
@@ -303,89 +332,104 @@ gig_store_update_record (GigStore       *self,
 /* ---------------------------------------------------------------------------------------------- */
 /* Outbox */
 
+typedef struct {
+  guint      limit;
+  GPtrArray *entries;
+} NextJob;
+
+static gboolean
+outbox_next_on_writer (GigStore  *self,
+                       gpointer   data,
+                       GError   **error)
+{
+  NextJob *job = data;
+  GPtrArray *entries = job->entries;
+  guint limit = job->limit;
+
+  g_autoptr(GigStoreStmt) stmt = NULL;
+  int rc = SQLITE_ERROR;
+
+  if (self->db != NULL && gig_store_begin (self, NULL))
+    {
+      /* Only the oldest row of a record: its later rows wait, whatever their state. */
+      stmt = gig_store_prepare (self,
+        "SELECT o.seq, o.collection, o.record_id, o.op, o.fields, o.base_updated, o.attempts,"
+        "       o.last_error"
+        " FROM outbox o"
+        " WHERE o.state = 'queued' AND o.next_attempt_at <= ?"
+        "   AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.collection = o.collection"
+        "                   AND p.record_id = o.record_id AND p.seq < o.seq)"
+        " ORDER BY o.seq LIMIT ?", NULL);
+      if (stmt != NULL)
+        {
+          sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+          sqlite3_bind_int64 (stmt, 2, limit);
+          while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+            {
+              GigOutboxEntry *entry = g_new0 (GigOutboxEntry, 1);
+              GigCollection collection;
+
+              entry->seq = sqlite3_column_int64 (stmt, 0);
+              if (!gig_collection_from_string ((const char *) sqlite3_column_text (stmt, 1), &collection))
+                {
+                  g_warning ("Outbox row %" G_GINT64_FORMAT " names an unknown collection", entry->seq);
+                  gig_outbox_entry_free (entry);
+                  continue;
+                }
+              entry->collection = collection;
+              entry->record_id = gig_store_column_dup (stmt, 2);
+              entry->op = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "create") == 0
+                          ? GIG_OUTBOX_OP_CREATE : GIG_OUTBOX_OP_UPDATE;
+              entry->fields = gig_store_json_from_string ((const char *) sqlite3_column_text (stmt, 4));
+              if (entry->fields == NULL)
+                entry->fields = json_object_new ();
+              entry->base_updated = gig_store_column_dup (stmt, 5);
+              entry->attempts = sqlite3_column_int (stmt, 6) + 1;
+              entry->last_error = gig_store_column_dup (stmt, 7);
+              g_ptr_array_add (entries, entry);
+            }
+          g_clear_pointer (&stmt, gig_store_stmt_release);
+        }
+
+      for (guint i = 0; rc == SQLITE_DONE && i < entries->len; i++)
+        {
+          GigOutboxEntry *entry = g_ptr_array_index (entries, i);
+          g_autoptr(GigStoreStmt) mark = gig_store_prepare (self,
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE seq = ?", NULL);
+
+          if (mark == NULL)
+            rc = SQLITE_ERROR;
+          else
+            {
+              sqlite3_bind_int64 (mark, 1, entry->seq);
+              rc = sqlite3_step (mark);
+            }
+        }
+
+      if (rc != SQLITE_DONE || !gig_store_commit (self, NULL))
+        {
+          g_warning ("Could not read the outbox: %s", self->db ? sqlite3_errmsg (self->db) : "closed");
+          gig_store_rollback (self);
+          g_ptr_array_set_size (entries, 0);
+        }
+    }
+  return TRUE;
+}
+
 GPtrArray *
 gig_store_outbox_next (GigStore *self,
                        guint     limit)
 {
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) gig_outbox_entry_free);
+  NextJob job = { limit, entries };
 
   g_return_val_if_fail (GIG_IS_STORE (self), NULL);
 
   if (limit == 0)
     return g_steal_pointer (&entries);
 
-  g_rec_mutex_lock (&self->lock);
-  {
-    g_autoptr(GigStoreStmt) stmt = NULL;
-    int rc = SQLITE_ERROR;
-
-    if (self->db != NULL && gig_store_begin (self, NULL))
-      {
-        /* Only the oldest row of a record: its later rows wait, whatever their state. */
-        stmt = gig_store_prepare (self,
-          "SELECT o.seq, o.collection, o.record_id, o.op, o.fields, o.base_updated, o.attempts,"
-          "       o.last_error"
-          " FROM outbox o"
-          " WHERE o.state = 'queued' AND o.next_attempt_at <= ?"
-          "   AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.collection = o.collection"
-          "                   AND p.record_id = o.record_id AND p.seq < o.seq)"
-          " ORDER BY o.seq LIMIT ?", NULL);
-        if (stmt != NULL)
-          {
-            sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
-            sqlite3_bind_int64 (stmt, 2, limit);
-            while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-              {
-                GigOutboxEntry *entry = g_new0 (GigOutboxEntry, 1);
-                GigCollection collection;
-
-                entry->seq = sqlite3_column_int64 (stmt, 0);
-                if (!gig_collection_from_string ((const char *) sqlite3_column_text (stmt, 1), &collection))
-                  {
-                    g_warning ("Outbox row %" G_GINT64_FORMAT " names an unknown collection", entry->seq);
-                    gig_outbox_entry_free (entry);
-                    continue;
-                  }
-                entry->collection = collection;
-                entry->record_id = gig_store_column_dup (stmt, 2);
-                entry->op = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "create") == 0
-                            ? GIG_OUTBOX_OP_CREATE : GIG_OUTBOX_OP_UPDATE;
-                entry->fields = gig_store_json_from_string ((const char *) sqlite3_column_text (stmt, 4));
-                if (entry->fields == NULL)
-                  entry->fields = json_object_new ();
-                entry->base_updated = gig_store_column_dup (stmt, 5);
-                entry->attempts = sqlite3_column_int (stmt, 6) + 1;
-                entry->last_error = gig_store_column_dup (stmt, 7);
-                g_ptr_array_add (entries, entry);
-              }
-            g_clear_pointer (&stmt, gig_store_stmt_release);
-          }
-
-        for (guint i = 0; rc == SQLITE_DONE && i < entries->len; i++)
-          {
-            GigOutboxEntry *entry = g_ptr_array_index (entries, i);
-            g_autoptr(GigStoreStmt) mark = gig_store_prepare (self,
-              "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE seq = ?", NULL);
-
-            if (mark == NULL)
-              rc = SQLITE_ERROR;
-            else
-              {
-                sqlite3_bind_int64 (mark, 1, entry->seq);
-                rc = sqlite3_step (mark);
-              }
-          }
-
-        if (rc != SQLITE_DONE || !gig_store_commit (self, NULL))
-          {
-            g_warning ("Could not read the outbox: %s", self->db ? sqlite3_errmsg (self->db) : "closed");
-            gig_store_rollback (self);
-            g_ptr_array_set_size (entries, 0);
-          }
-      }
-  }
-  g_rec_mutex_unlock (&self->lock);
-
+  /* Nothing to hand out from a closed cache. */
+  gig_store_write (self, outbox_next_on_writer, &job, NULL);
   return g_steal_pointer (&entries);
 }
 
@@ -442,7 +486,7 @@ read_outbox_row (GigStore   *self,
   return FALSE;
 }
 
-/* Re-derives the state of a record from its outbox rows and conflict (lock held, in a
+/* Re-derives the state of a record from its outbox rows and conflict (on the writer, in a
  * transaction). When nothing is left, the local copy folds into the server copy. */
 gboolean
 gig_store_refresh_record_state (GigStore       *self,
@@ -519,46 +563,88 @@ fill_missing_base (GigStore       *self,
   return gig_store_step_done (self, stmt, NULL, error);
 }
 
+/* An outbox row by its seq, and what a change of it needs to know. */
+typedef struct {
+  gint64      seq;
+  JsonObject *server_record;
+  const char *message;
+  guint       delay_ms;
+  const char *state;        /* the row's new state */
+  const char *shown;        /* what the record shows (a refusal), or NULL */
+  OutboxRow   row;
+} RowJob;
+
+static gboolean
+outbox_done_on_writer (GigStore  *self,
+                       gpointer   data,
+                       GError   **error)
+{
+  RowJob *job = data;
+  JsonObject *server_record = job->server_record;
+  GigStoreApplied kind;
+  gboolean ok;
+
+  if (!read_outbox_row (self, job->seq, &job->row, error) || !gig_store_begin (self, error))
+    return FALSE;
+
+  ok = gig_store_delete_outbox_row (self, job->seq, error);
+  /* an answer that cannot be stored leaves the row to the next pull, like no answer */
+  if (server_record != NULL && !gig_store_server_record_is_valid (job->row.collection, server_record, FALSE))
+    server_record = NULL;
+  if (ok && server_record != NULL)
+    ok = gig_store_apply_server_record (self, job->row.collection, server_record, TRUE, &kind, error);
+  /* Edits made while the create was on its way were made on what it created. */
+  if (ok && server_record != NULL)
+    ok = fill_missing_base (self, job->row.collection, job->row.record_id,
+                            gig_json_object_get_string (server_record, "updated"),
+                            error);
+  if (ok)
+    ok = gig_store_refresh_record_state (self, job->row.collection, job->row.record_id, NULL, error);
+  if (ok)
+    ok = gig_store_commit (self, error);
+  else
+    gig_store_rollback (self);
+  return ok;
+}
+
 gboolean
 gig_store_outbox_done (GigStore     *self,
                        gint64        seq,
                        JsonObject   *server_record,
                        GError      **error)
 {
-  g_auto(OutboxRow) row = { 0 };
-  gboolean ok = FALSE;
+  RowJob job = { seq, server_record };
+  gboolean ok;
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
 
-  g_rec_mutex_lock (&self->lock);
-  if (gig_store_check_open (self, error) && read_outbox_row (self, seq, &row, error) &&
-      gig_store_begin (self, error))
-    {
-      GigStoreApplied kind;
-
-      ok = gig_store_delete_outbox_row (self, seq, error);
-      /* an answer that cannot be stored leaves the row to the next pull, like no answer */
-      if (server_record != NULL && !gig_store_server_record_is_valid (row.collection, server_record, FALSE))
-        server_record = NULL;
-      if (ok && server_record != NULL)
-        ok = gig_store_apply_server_record (self, row.collection, server_record, TRUE, &kind, error);
-      /* Edits made while the create was on its way were made on what it created. */
-      if (ok && server_record != NULL)
-        ok = fill_missing_base (self, row.collection, row.record_id,
-                                gig_json_object_get_string (server_record, "updated"),
-                                error);
-      if (ok)
-        ok = gig_store_refresh_record_state (self, row.collection, row.record_id, NULL, error);
-      if (ok)
-        ok = gig_store_commit (self, error);
-      else
-        gig_store_rollback (self);
-    }
-  g_rec_mutex_unlock (&self->lock);
-
+  ok = gig_store_write (self, outbox_done_on_writer, &job, error);
   if (ok)
-    gig_store_emit_changed_one (self, row.collection, row.record_id);
+    gig_store_emit_changed_one (self, job.row.collection, job.row.record_id);
+  outbox_row_clear (&job.row);
   return ok;
+}
+
+static gboolean
+retry_later_on_writer (GigStore  *self,
+                       gpointer   data,
+                       GError   **error)
+{
+  RowJob *job = data;
+  g_autoptr(GigStoreStmt) stmt = NULL;
+
+  if (!read_outbox_row (self, job->seq, &job->row, error))
+    return FALSE;
+  /* A row held for a conflict meanwhile stays held. */
+  stmt = gig_store_prepare (self,
+    "UPDATE outbox SET state = CASE state WHEN 'held' THEN 'held' ELSE 'queued' END,"
+    " next_attempt_at = ?, last_error = ? WHERE seq = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time () + (gint64) job->delay_ms * 1000);
+  gig_store_bind_text (stmt, 2, job->message);
+  sqlite3_bind_int64 (stmt, 3, job->seq);
+  return gig_store_step_done (self, stmt, NULL, error);
 }
 
 gboolean
@@ -568,28 +654,42 @@ gig_store_outbox_retry_later (GigStore     *self,
                               const char   *message,
                               GError      **error)
 {
-  g_auto(OutboxRow) row = { 0 };
-  gboolean ok = FALSE;
+  RowJob job = { seq, NULL, message, delay_ms };
+  gboolean ok;
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
 
-  g_rec_mutex_lock (&self->lock);
-  if (gig_store_check_open (self, error) && read_outbox_row (self, seq, &row, error))
-    {
-      /* A row held for a conflict meanwhile stays held. */
-      g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
-        "UPDATE outbox SET state = CASE state WHEN 'held' THEN 'held' ELSE 'queued' END,"
-        " next_attempt_at = ?, last_error = ? WHERE seq = ?", error);
-      if (stmt != NULL)
-        {
-          sqlite3_bind_int64 (stmt, 1, g_get_real_time () + (gint64) delay_ms * 1000);
-          gig_store_bind_text (stmt, 2, message);
-          sqlite3_bind_int64 (stmt, 3, seq);
-          ok = gig_store_step_done (self, stmt, NULL, error);
-        }
-    }
-  g_rec_mutex_unlock (&self->lock);
+  ok = gig_store_write (self, retry_later_on_writer, &job, error);
+  outbox_row_clear (&job.row);
   return ok;
+}
+
+/* A row's new state, in one transaction with its record's. */
+static gboolean
+set_outbox_state_on_writer (GigStore  *self,
+                            gpointer   data,
+                            GError   **error)
+{
+  RowJob *job = data;
+  g_autoptr(GigStoreStmt) stmt = NULL;
+
+  if (!read_outbox_row (self, job->seq, &job->row, error) || !gig_store_begin (self, error))
+    return FALSE;
+
+  stmt = gig_store_prepare (self,
+    "UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = 0 WHERE seq = ?", error);
+  if (stmt != NULL)
+    {
+      gig_store_bind_text (stmt, 1, job->state);
+      gig_store_bind_text (stmt, 2, job->message);
+      sqlite3_bind_int64 (stmt, 3, job->seq);
+    }
+  if (stmt != NULL && gig_store_step_done (self, stmt, NULL, error) &&
+      gig_store_refresh_record_state (self, job->row.collection, job->row.record_id, job->shown, error) &&
+      gig_store_commit (self, error))
+    return TRUE;
+  gig_store_rollback (self);
+  return FALSE;
 }
 
 static gboolean
@@ -597,17 +697,19 @@ set_outbox_state (GigStore    *self,
                   gint64       seq,
                   const char  *state,
                   const char  *message,
+                  const char  *shown,
                   GError     **error)
 {
-  g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self,
-    "UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = 0 WHERE seq = ?", error);
+  RowJob job = { seq, NULL, message, 0, state, shown };
+  gboolean ok;
 
-  if (stmt == NULL)
-    return FALSE;
-  gig_store_bind_text (stmt, 1, state);
-  gig_store_bind_text (stmt, 2, message);
-  sqlite3_bind_int64 (stmt, 3, seq);
-  return gig_store_step_done (self, stmt, NULL, error);
+  g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
+
+  ok = gig_store_write (self, set_outbox_state_on_writer, &job, error);
+  if (ok)
+    gig_store_emit_changed_one (self, job.row.collection, job.row.record_id);
+  outbox_row_clear (&job.row);
+  return ok;
 }
 
 gboolean
@@ -616,27 +718,8 @@ gig_store_outbox_fail (GigStore    *self,
                        const char  *message,
                        GError     **error)
 {
-  g_auto(OutboxRow) row = { 0 };
-  gboolean ok = FALSE;
-
-  g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
-
-  g_rec_mutex_lock (&self->lock);
-  if (gig_store_check_open (self, error) && read_outbox_row (self, seq, &row, error) &&
-      gig_store_begin (self, error))
-    {
-      ok = set_outbox_state (self, seq, "failed", message, error) &&
-           gig_store_refresh_record_state (self, row.collection, row.record_id,
-                                           message ? message : _("The server refused the change"), error) &&
-           gig_store_commit (self, error);
-      if (!ok)
-        gig_store_rollback (self);
-    }
-  g_rec_mutex_unlock (&self->lock);
-
-  if (ok)
-    gig_store_emit_changed_one (self, row.collection, row.record_id);
-  return ok;
+  return set_outbox_state (self, seq, "failed", message,
+                           message ? message : _("The server refused the change"), error);
 }
 
 gboolean
@@ -644,26 +727,7 @@ gig_store_outbox_requeue (GigStore    *self,
                           gint64       seq,
                           GError     **error)
 {
-  g_auto(OutboxRow) row = { 0 };
-  gboolean ok = FALSE;
-
-  g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
-
-  g_rec_mutex_lock (&self->lock);
-  if (gig_store_check_open (self, error) && read_outbox_row (self, seq, &row, error) &&
-      gig_store_begin (self, error))
-    {
-      ok = set_outbox_state (self, seq, "queued", NULL, error) &&
-           gig_store_refresh_record_state (self, row.collection, row.record_id, NULL, error) &&
-           gig_store_commit (self, error);
-      if (!ok)
-        gig_store_rollback (self);
-    }
-  g_rec_mutex_unlock (&self->lock);
-
-  if (ok)
-    gig_store_emit_changed_one (self, row.collection, row.record_id);
-  return ok;
+  return set_outbox_state (self, seq, "queued", NULL, NULL, error);
 }
 
 static guint

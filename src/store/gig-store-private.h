@@ -8,11 +8,12 @@
  * -drafts, -conflicts, -query (reads for views), -chat, -departures, -recover, -unsent, and
  * -sql (bind/step helpers).
  *
- * Rules for code that uses these: take the lock (gig_store_lock) around every use of the
- * connection (the writer; the store's public reads use their own read-only connection) or of a
- * cached statement, release statements with g_autoptr(GigStoreStmt) (a
- * statement that is stepped but not reset keeps a read snapshot open), and emit `changed`
- * only after the lock is released and the transaction committed.
+ * One writer: every use of the writer connection (every write, and any read inside a write) runs
+ * on the store's writer thread (gig-store-writer.c), through gig_store_write() or a queued job;
+ * gig_store_prepare() and gig_store_exec() assert it. Reads for views run on any thread on the
+ * read-only connection, under read_lock (gig_store_prepare_read). Release statements with
+ * g_autoptr(GigStoreStmt) (a statement that is stepped but not reset keeps a read snapshot
+ * open), and emit `changed` only after the job's transaction committed, from the caller.
  */
 #pragma once
 
@@ -31,18 +32,17 @@ typedef struct sqlite3_stmt GigStoreStmt;
 void gig_store_stmt_release (GigStoreStmt *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GigStoreStmt, gig_store_stmt_release)
 
+/* The writer connection (on the writer thread only). */
 sqlite3      *gig_store_get_db        (GigStore     *self);
-void          gig_store_lock          (GigStore     *self);
-void          gig_store_unlock        (GigStore     *self);
-/* Prepared once per SQL text and kept until close. Lock held. NULL + error on failure. */
+/* Prepared once per SQL text and kept until close, on the writer. NULL + error on failure. */
 GigStoreStmt *gig_store_prepare       (GigStore     *self,
                                        const char   *sql,
                                        GError      **error);
-/* Statement-less SQL (lock held). */
+/* Statement-less SQL, on the writer. */
 gboolean      gig_store_exec          (GigStore     *self,
                                        const char   *sql,
                                        GError      **error);
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK (lock held). */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK, on the writer. */
 gboolean      gig_store_begin         (GigStore     *self,
                                        GError      **error);
 gboolean      gig_store_commit        (GigStore     *self,
@@ -92,13 +92,13 @@ struct _GigStore
   GObject       parent_instance;
 
   char         *path;
-  sqlite3      *db;
-  GRecMutex     lock;
+  sqlite3      *db;           /* the writer connection: on writer_thread only */
   GHashTable   *statements;   /* SQL text -> sqlite3_stmt */
   /* The statements a page write runs per record, by collection: looked up without hashing
    * their long SQL text. Owned by `statements`. */
   sqlite3_stmt *hot[GIG_N_RECORD_COLLECTIONS][GIG_STORE_N_HOT];
-  GThreadPool  *worker;       /* one thread: page writes in queue order */
+  GThread      *writer_thread; /* the one thread that writes (gig-store-writer.c) */
+  GAsyncQueue  *jobs;         /* its queue, in order */
   GMainContext *context;      /* where `changed` is emitted */
   GThread      *owner;
   int           schema_version;
@@ -110,14 +110,65 @@ struct _GigStore
   GHashTable   *read_statements;
 };
 
+/* gig-store-writer.c: the one thread that writes */
+
+/* A write run on the writer thread; its transaction (if any) is its own. */
+typedef gboolean (*GigStoreWriteFunc) (GigStore  *self,
+                                       gpointer   data,
+                                       GError   **error);
+/* A queued job; it reports its own result (e.g. a GTask returned in the store's context). */
+typedef void     (*GigStoreJobFunc)   (GigStore  *self,
+                                       gpointer   data);
+
+/* Runs @func on the writer thread after the jobs queued before it, and waits for it (at once on
+ * the writer thread itself). FALSE with GIG_STORE_ERROR_CLOSED if the store is closed. */
+gboolean      gig_store_write             (GigStore           *self,
+                                           GigStoreWriteFunc   func,
+                                           gpointer            data,
+                                           GError            **error);
+/* The same, without the closed check if !@check_open (opening runs on the writer too). */
+gboolean      gig_store_writer_call       (GigStore           *self,
+                                           GigStoreWriteFunc   func,
+                                           gpointer            data,
+                                           gboolean            check_open,
+                                           GError            **error);
+/* Queues @func without waiting. */
+void          gig_store_writer_push       (GigStore           *self,
+                                           GigStoreJobFunc     func,
+                                           gpointer            data);
+gboolean      gig_store_writer_start      (GigStore           *self,
+                                           GError            **error);
+/* Runs what is queued, then @last (may be NULL), then ends the thread and waits for it. */
+void          gig_store_writer_stop       (GigStore           *self,
+                                           GigStoreJobFunc     last,
+                                           gpointer            data);
+gboolean      gig_store_is_writer         (GigStore           *self);
+/* Aborts unless called on the writer thread. */
+void          gig_store_assert_writer     (GigStore           *self);
+
 /* gig-store.c */
 /* FALSE with GIG_STORE_ERROR_CLOSED once closed. */
 gboolean      gig_store_check_open        (GigStore      *self,
                                            GError       **error);
+/* The read connection, for any thread: take read_lock around every use of it. */
+void          gig_store_read_lock         (GigStore      *self);
+void          gig_store_read_unlock       (GigStore      *self);
 /* The read connection's own statement cache; read_lock held. */
 GigStoreStmt *gig_store_prepare_read      (GigStore      *self,
                                            const char    *sql,
                                            GError       **error);
+/* count(*)-like: the first column of the first row of @sql (?1 = @bind, if not NULL) on the read
+ * connection (takes read_lock). */
+gboolean      gig_store_read_count        (GigStore      *self,
+                                           const char    *sql,
+                                           const char    *bind,
+                                           guint         *out_count,
+                                           GError       **error);
+/* Runs @func once in the store's thread's main context, from its loop (never at once). */
+void          gig_store_invoke            (GigStore       *self,
+                                           GSourceFunc     func,
+                                           gpointer        data,
+                                           GDestroyNotify  destroy);
 void          gig_store_emit_changed_one  (GigStore      *self,
                                            GigCollection  collection,
                                            const char    *id);
@@ -175,7 +226,7 @@ typedef struct {
 void          gig_store_row_clear         (GigStoreRow   *row);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GigStoreRow, gig_store_row_clear)
 
-/* Reads a row on the writer (lock held) or, if @reader, on the views' connection (read_lock
+/* Reads a row on the writer or, if @reader, on the views' connection (read_lock
  * held). Not finding it is no error: row->found says. */
 gboolean      gig_store_read_row_on       (GigStore      *self,
                                            gboolean       reader,
@@ -239,7 +290,7 @@ typedef enum {
   GIG_STORE_APPLIED_KEPT_LOCAL,
 } GigStoreApplied;
 
-/* Takes @record as the new server version of its row (lock held, in a transaction). */
+/* Takes @record as the new server version of its row (on the writer, in a transaction). */
 gboolean      gig_store_apply_server_record    (GigStore         *self,
                                                 GigCollection     collection,
                                                 JsonObject       *record,
@@ -251,21 +302,18 @@ gboolean      gig_store_apply_server_record    (GigStore         *self,
 gboolean      gig_store_server_record_is_valid (GigCollection     collection,
                                                 gpointer          record,
                                                 gboolean          raw);
-/* The worker thread's function: one page job (a GTask) at a time. */
-void          gig_store_page_worker            (gpointer          data,
-                                                gpointer          user_data);
 
 /* gig-store-cursors.c */
 gboolean      gig_store_cursor_is_valid   (const char    *updated,
                                            const char    *id,
                                            GError       **error);
-gboolean      gig_store_set_cursor_locked (GigStore      *self,
-                                           GigCollection  collection,
-                                           const char    *updated,
-                                           const char    *id,
-                                           GError       **error);
+gboolean      gig_store_set_cursor_on_writer (GigStore      *self,
+                                              GigCollection  collection,
+                                              const char    *updated,
+                                              const char    *id,
+                                              GError       **error);
 
-/* gig-store-outbox.c (lock held, in a transaction where it writes) */
+/* gig-store-outbox.c (on the writer, in a transaction where they write) */
 gboolean      gig_store_insert_outbox     (GigStore      *self,
                                            GigCollection  collection,
                                            const char    *id,
@@ -280,13 +328,13 @@ gboolean      gig_store_update_outbox_fields (GigStore   *self,
 gboolean      gig_store_delete_outbox_row (GigStore      *self,
                                            gint64         seq,
                                            GError       **error);
-gboolean      gig_store_create_locked     (GigStore      *self,
+gboolean      gig_store_create_on_writer     (GigStore      *self,
                                            GigCollection  collection,
                                            JsonObject    *fields,
                                            gboolean       draft,
                                            char         **out_id,
                                            GError       **error);
-gboolean      gig_store_update_locked     (GigStore      *self,
+gboolean      gig_store_update_on_writer     (GigStore      *self,
                                            GigCollection  collection,
                                            const char    *id,
                                            JsonObject    *changed_fields,
@@ -306,11 +354,11 @@ void          gig_store_chat_emit_changed (GigStore      *self,
 void          gig_store_chat_emit_one     (GigStore      *self,
                                            const char    *cid,
                                            const char    *message_id);
-/* Upserts one message from the service (lock held, in a transaction); adds its id to @ids. */
-gboolean      gig_store_chat_put_message_locked (GigStore    *self,
-                                                 const char  *cid,
-                                                 JsonObject  *message,
-                                                 GPtrArray   *ids,
-                                                 GError     **error);
+/* Upserts one message from the service (on the writer, in a transaction); adds its id to @ids. */
+gboolean      gig_store_chat_put_message_on_writer (GigStore    *self,
+                                                    const char  *cid,
+                                                    JsonObject  *message,
+                                                    GPtrArray   *ids,
+                                                    GError     **error);
 
 G_END_DECLS

@@ -16,7 +16,7 @@
 #include "gig-store-private.h"
 #include "gig-store-sql.h"
 
-/* Takes @record as the new server version of its row. Lock held, inside a transaction.
+/* Takes @record as the new server version of its row. On the writer, inside a transaction.
  * @force: also when the cached server copy has the same `updated` (after a push). */
 gboolean
 gig_store_apply_server_record (GigStore       *self,
@@ -193,10 +193,10 @@ gig_store_server_record_is_valid (GigCollection  collection,
   return FALSE;
 }
 
-/* One page in one transaction. Lock held. @changed collects the ids that views must refresh.
+/* One page in one transaction, on the writer. @changed collects the ids that views must refresh.
  * @records: JsonObject, or GigRawRecord if @raw. */
 static gboolean
-apply_page_locked (GigStore            *self,
+apply_page (GigStore            *self,
                    GigCollection        collection,
                    GPtrArray           *records,
                    gboolean             raw,
@@ -254,7 +254,7 @@ apply_page_locked (GigStore            *self,
     }
 
   if (cursor_updated != NULL &&
-      !gig_store_set_cursor_locked (self, collection, cursor_updated, cursor_id, error))
+      !gig_store_set_cursor_on_writer (self, collection, cursor_updated, cursor_id, error))
     {
       gig_store_rollback (self);
       g_ptr_array_set_size (changed, 0);
@@ -270,35 +270,6 @@ apply_page_locked (GigStore            *self,
   return TRUE;
 }
 
-gboolean
-gig_store_apply_server_page (GigStore            *self,
-                             GigCollection        collection,
-                             GPtrArray           *records,
-                             const char          *cursor_updated,
-                             const char          *cursor_id,
-                             GigStoreApplyResult *out_result,
-                             GError             **error)
-{
-  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
-  GigStoreApplyResult result;
-  gboolean ok;
-
-  g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
-  g_return_val_if_fail (records != NULL, FALSE);
-
-  g_rec_mutex_lock (&self->lock);
-  ok = apply_page_locked (self, collection, records, FALSE, cursor_updated, cursor_id, &result,
-                          changed, error);
-  g_rec_mutex_unlock (&self->lock);
-
-  if (!ok)
-    return FALSE;
-  if (out_result)
-    *out_result = result;
-  gig_store_emit_changed (self, collection, (const char * const *) changed->pdata);
-  return TRUE;
-}
-
 typedef struct {
   GigCollection        collection;
   GPtrArray           *records;
@@ -309,6 +280,40 @@ typedef struct {
   GPtrArray           *changed;
   GError              *error;
 } PageJob;
+
+static gboolean
+apply_page_on_writer (GigStore  *self,
+                      gpointer   data,
+                      GError   **error)
+{
+  PageJob *job = data;
+
+  return apply_page (self, job->collection, job->records, job->raw, job->cursor_updated,
+                     job->cursor_id, &job->result, job->changed, error);
+}
+
+gboolean
+gig_store_apply_server_page (GigStore            *self,
+                             GigCollection        collection,
+                             GPtrArray           *records,
+                             const char          *cursor_updated,
+                             const char          *cursor_id,
+                             GigStoreApplyResult *out_result,
+                             GError             **error)
+{
+  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
+  PageJob job = { collection, records, FALSE, (char *) cursor_updated, (char *) cursor_id, { 0 }, changed };
+
+  g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
+  g_return_val_if_fail (records != NULL, FALSE);
+
+  if (!gig_store_write (self, apply_page_on_writer, &job, error))
+    return FALSE;
+  if (out_result)
+    *out_result = job.result;
+  gig_store_emit_changed (self, collection, (const char * const *) changed->pdata);
+  return TRUE;
+}
 
 static void
 page_job_free (PageJob *job)
@@ -339,25 +344,20 @@ page_job_complete (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-void
-gig_store_page_worker (gpointer data,
-                       gpointer user_data)
+/* On the writer thread, in queue order. */
+static void
+page_job_run (GigStore *self,
+              gpointer  data)
 {
   GTask *task = data;
-  GigStore *self = g_task_get_source_object (task);
   PageJob *job = g_task_get_task_data (task);
 
   job->changed = g_ptr_array_new_with_free_func (g_free);
-  if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &job->error))
-    {
-      g_rec_mutex_lock (&self->lock);
-      apply_page_locked (self, job->collection, job->records, job->raw, job->cursor_updated,
-                         job->cursor_id, &job->result, job->changed, &job->error);
-      g_rec_mutex_unlock (&self->lock);
-    }
+  if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &job->error) &&
+      gig_store_check_open (self, &job->error))
+    apply_page_on_writer (self, job, &job->error);
 
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, page_job_complete, task,
-                              g_object_unref);
+  gig_store_invoke (self, page_job_complete, task, g_object_unref);
 }
 
 static void
@@ -381,7 +381,7 @@ apply_page_async (GigStore            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, gig_store_apply_server_page_async);
 
-  if (self->worker == NULL || self->db == NULL)
+  if (self->jobs == NULL)
     {
       g_task_return_new_error (task, GIG_STORE_ERROR, GIG_STORE_ERROR_CLOSED, _("The cache is closed"));
       return;
@@ -400,8 +400,8 @@ apply_page_async (GigStore            *self,
   job->cursor_id = g_strdup (cursor_id);
   g_task_set_task_data (task, job, (GDestroyNotify) page_job_free);
 
-  /* The pool owns a reference until page_job_complete runs. */
-  g_thread_pool_push (self->worker, g_steal_pointer (&task), NULL);
+  /* The queue owns a reference until page_job_complete runs. */
+  gig_store_writer_push (self, page_job_run, g_steal_pointer (&task));
 }
 
 void
@@ -450,6 +450,62 @@ gig_store_apply_server_page_finish (GigStore            *self,
   return TRUE;
 }
 
+typedef struct {
+  const char *select_sql;
+  const char *delete_sql;
+  GHashTable *ids_seen;
+  GPtrArray  *removed;
+} RemoveJob;
+
+static gboolean
+remove_not_in_on_writer (GigStore  *self,
+                         gpointer   data,
+                         GError   **error)
+{
+  RemoveJob *job = data;
+  gboolean ok = FALSE;
+  int rc = SQLITE_ERROR;
+
+  if (!gig_store_begin (self, error))
+    return FALSE;
+
+  {
+    g_autoptr(GigStoreStmt) select = gig_store_prepare (self, job->select_sql, error);
+
+    if (select != NULL)
+      {
+        while ((rc = sqlite3_step (select)) == SQLITE_ROW)
+          {
+            const char *id = gig_store_column_text (select, 0);
+            if (!g_hash_table_contains (job->ids_seen, id))
+              g_ptr_array_add (job->removed, g_strdup (id));
+          }
+        if (rc != SQLITE_DONE)
+          gig_store_set_sqlite_error (error, self->db, _("Could not read the cache"));
+      }
+  }
+
+  if (rc == SQLITE_DONE)
+    {
+      ok = TRUE;
+      for (guint i = 0; ok && i < job->removed->len; i++)
+        {
+          g_autoptr(GigStoreStmt) del = gig_store_prepare (self, job->delete_sql, error);
+          ok = del != NULL;
+          if (ok)
+            {
+              gig_store_bind_text (del, 1, g_ptr_array_index (job->removed, i));
+              ok = gig_store_step_done (self, del, NULL, error);
+            }
+        }
+    }
+  if (ok)
+    return gig_store_commit (self, error);
+  gig_store_rollback (self);
+  g_ptr_array_set_size (job->removed, 0);
+  return FALSE;
+}
+
 gboolean
 gig_store_remove_records_not_in (GigStore      *self,
                                  GigCollection  collection,
@@ -460,7 +516,7 @@ gig_store_remove_records_not_in (GigStore      *self,
   g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *select_sql = NULL;
   g_autofree char *delete_sql = NULL;
-  gboolean ok = FALSE;
+  RemoveJob job;
 
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
   g_return_val_if_fail (ids_seen != NULL, FALSE);
@@ -474,47 +530,8 @@ gig_store_remove_records_not_in (GigStore      *self,
   delete_sql = g_strdup_printf ("DELETE FROM %s WHERE id = ? AND local_state = 'synced'",
                                 gig_collection_to_string (collection));
 
-  g_rec_mutex_lock (&self->lock);
-  if (gig_store_begin (self, error))
-    {
-      g_autoptr(GigStoreStmt) select = gig_store_prepare (self, select_sql, error);
-      int rc = SQLITE_ERROR;
-
-      if (select != NULL)
-        {
-          while ((rc = sqlite3_step (select)) == SQLITE_ROW)
-            {
-              const char *id = (const char *) sqlite3_column_text (select, 0);
-              if (!g_hash_table_contains (ids_seen, id))
-                g_ptr_array_add (removed, g_strdup (id));
-            }
-          if (rc != SQLITE_DONE)
-            gig_store_set_sqlite_error (error, self->db, _("Could not read the cache"));
-          g_clear_pointer (&select, gig_store_stmt_release);
-        }
-
-      if (rc == SQLITE_DONE)
-        {
-          ok = TRUE;
-          for (guint i = 0; ok && i < removed->len; i++)
-            {
-              g_autoptr(GigStoreStmt) del = gig_store_prepare (self, delete_sql, error);
-              ok = del != NULL;
-              if (ok)
-                {
-                  gig_store_bind_text (del, 1, g_ptr_array_index (removed, i));
-                  ok = gig_store_step_done (self, del, NULL, error);
-                }
-            }
-        }
-      if (ok)
-        ok = gig_store_commit (self, error);
-      else
-        gig_store_rollback (self);
-    }
-  g_rec_mutex_unlock (&self->lock);
-
-  if (!ok)
+  job = (RemoveJob) { select_sql, delete_sql, ids_seen, removed };
+  if (!gig_store_write (self, remove_not_in_on_writer, &job, error))
     return FALSE;
   if (out_removed)
     *out_removed = removed->len;
@@ -522,4 +539,3 @@ gig_store_remove_records_not_in (GigStore      *self,
   gig_store_emit_changed (self, collection, (const char * const *) removed->pdata);
   return TRUE;
 }
-

@@ -184,6 +184,34 @@ keep_aside (const char  *path,
   return TRUE;
 }
 
+typedef struct {
+  sqlite3    *damaged;     /* NULL if it could not be opened */
+  const Part *parts;
+  guint       n_parts;
+  GPtrArray  *unreadable;  /* the labels of the parts not read whole */
+} CopyJob;
+
+/* Every part into the fresh cache, in one transaction on its writer. */
+static gboolean
+copy_on_writer (GigStore  *self,
+                gpointer   data,
+                GError   **error)
+{
+  CopyJob *job = data;
+
+  if (!gig_store_begin (self, error))
+    return FALSE;
+  for (guint i = 0; i < job->n_parts; i++)
+    if (job->damaged == NULL || !recover_part (job->damaged, gig_store_get_db (self), &job->parts[i]))
+      {
+        const char *label = _(job->parts[i].label);
+
+        if (!g_ptr_array_find_with_equal_func (job->unreadable, label, g_str_equal, NULL))
+          g_ptr_array_add (job->unreadable, (gpointer) label);
+      }
+  return gig_store_commit (self, error);
+}
+
 GigStoreRecovery *
 gig_store_recover (const char  *path,
                    GError     **error)
@@ -194,6 +222,8 @@ gig_store_recover (const char  *path,
   g_autoptr(GigStore) fresh = NULL;
   g_autoptr(GPtrArray) unreadable = g_ptr_array_new ();
   sqlite3 *damaged = NULL;
+  CopyJob job;
+  gboolean ok;
   const Part parts[] = {
     { "outbox", "1", &recovery->changes, N_("waiting changes") },
     { "users", "local_state != 'synced'", &recovery->edits, N_("edited records") },
@@ -233,29 +263,11 @@ gig_store_recover (const char  *path,
       g_clear_pointer (&damaged, sqlite3_close);
     }
 
-  gig_store_lock (fresh);
-  if (!gig_store_begin (fresh, error))
-    {
-      gig_store_unlock (fresh);
-      sqlite3_close (damaged);
-      return NULL;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
-    if (damaged == NULL || !recover_part (damaged, gig_store_get_db (fresh), &parts[i]))
-      {
-        const char *label = _(parts[i].label);
-
-        if (!g_ptr_array_find_with_equal_func (unreadable, label, g_str_equal, NULL))
-          g_ptr_array_add (unreadable, (gpointer) label);
-      }
-  if (!gig_store_commit (fresh, error))
-    {
-      gig_store_unlock (fresh);
-      sqlite3_close (damaged);
-      return NULL;
-    }
-  gig_store_unlock (fresh);
+  job = (CopyJob) { damaged, parts, G_N_ELEMENTS (parts), unreadable };
+  ok = gig_store_write (fresh, copy_on_writer, &job, error);
   sqlite3_close (damaged);
+  if (!ok)
+    return NULL;
   gig_store_close (fresh);
 
   recovery->complete = unreadable->len == 0;

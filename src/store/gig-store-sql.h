@@ -27,4 +27,27 @@ gboolean  gig_store_step_done   (GigStore      *self,
                                  const char    *what,
                                  GError       **error);
 
+/* A value bound to a statement's parameter: text (NULL binds NULL) or an integer. */
+typedef struct {
+  enum { GIG_STORE_VALUE_TEXT, GIG_STORE_VALUE_INT } type;
+  const char *text;
+  gint64      number;
+} GigStoreValue;
+
+#define GIG_STORE_TEXT(value) ((GigStoreValue) { GIG_STORE_VALUE_TEXT, (value), 0 })
+#define GIG_STORE_INT(value)  ((GigStoreValue) { GIG_STORE_VALUE_INT, NULL, (value) })
+
+/* Binds @values to ?1..?n. */
+void      gig_store_bind_values (sqlite3_stmt         *stmt,
+                                 const GigStoreValue  *values,
+                                 guint                 n_values);
+/* One statement of its own (no transaction around it) run on the writer thread, waited for:
+ * @values bound to ?1..?n; on failure an error saying @what failed (NULL: the generic one). */
+gboolean  gig_store_write_statement (GigStore             *self,
+                                     const char           *sql,
+                                     const char           *what,
+                                     const GigStoreValue  *values,
+                                     guint                 n_values,
+                                     GError              **error);
+
 G_END_DECLS

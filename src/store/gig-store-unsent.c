@@ -7,31 +7,6 @@
 #include "config.h"
 
 #include "gig-store-private.h"
-#include "gig-store-sql.h"
-
-static gboolean
-count (GigStore    *self,
-       const char  *sql,
-       const char  *bind,
-       guint       *out,
-       GError     **error)
-{
-  g_autoptr(GigStoreStmt) stmt = gig_store_prepare (self, sql, error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  if (bind != NULL)
-    gig_store_bind_text (stmt, 1, bind);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      gig_store_set_sqlite_error (error, gig_store_get_db (self), "count unsent work");
-      return FALSE;
-    }
-  *out = (guint) sqlite3_column_int64 (stmt, 0);
-  return TRUE;
-}
 
 gboolean
 gig_store_count_unsent (GigStore       *self,
@@ -46,13 +21,15 @@ gig_store_count_unsent (GigStore       *self,
   g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  gig_store_lock (self);
-  ok = count (self, outbox_sql, gig_collection_to_string (GIG_COLLECTION_PROJECTS), &unsent.projects, error) &&
-       count (self, outbox_sql, gig_collection_to_string (GIG_COLLECTION_PROPOSALS), &unsent.proposals, error) &&
-       count (self, outbox_sql, gig_collection_to_string (GIG_COLLECTION_MILESTONES), &unsent.milestones, error) &&
-       count (self, "SELECT count(*) FROM proposals WHERE local_state = 'draft'", NULL, &unsent.drafts, error) &&
-       count (self, "SELECT count(*) FROM chat_outbox", NULL, &unsent.chat_messages, error);
-  gig_store_unlock (self);
+  ok = gig_store_read_count (self, outbox_sql, gig_collection_to_string (GIG_COLLECTION_PROJECTS),
+                             &unsent.projects, error) &&
+       gig_store_read_count (self, outbox_sql, gig_collection_to_string (GIG_COLLECTION_PROPOSALS),
+                             &unsent.proposals, error) &&
+       gig_store_read_count (self, outbox_sql, gig_collection_to_string (GIG_COLLECTION_MILESTONES),
+                             &unsent.milestones, error) &&
+       gig_store_read_count (self, "SELECT count(*) FROM proposals WHERE local_state = 'draft'", NULL,
+                             &unsent.drafts, error) &&
+       gig_store_read_count (self, "SELECT count(*) FROM chat_outbox", NULL, &unsent.chat_messages, error);
 
   if (ok)
     *out = unsent;

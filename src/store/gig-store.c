@@ -16,6 +16,7 @@
 #include "core/gig-id.h"
 #include "gig-store-private.h"
 #include "gig-store-schema.h"
+#include "gig-store-sql.h"
 
 G_DEFINE_QUARK (gig-store-error-quark, gig_store_error)
 
@@ -52,19 +53,20 @@ sqlite3 *
 gig_store_get_db (GigStore *self)
 {
   g_return_val_if_fail (GIG_IS_STORE (self), NULL);
+  gig_store_assert_writer (self);
   return self->db;
 }
 
 void
-gig_store_lock (GigStore *self)
+gig_store_read_lock (GigStore *self)
 {
-  g_rec_mutex_lock (&self->lock);
+  g_mutex_lock (&self->read_lock);
 }
 
 void
-gig_store_unlock (GigStore *self)
+gig_store_read_unlock (GigStore *self)
 {
-  g_rec_mutex_unlock (&self->lock);
+  g_mutex_unlock (&self->read_lock);
 }
 
 void
@@ -105,6 +107,7 @@ gig_store_prepare (GigStore    *self,
 {
   sqlite3_stmt *stmt;
 
+  gig_store_assert_writer (self);
   if (!gig_store_check_open (self, error))
     return NULL;
 
@@ -158,10 +161,41 @@ gig_store_prepare_read (GigStore    *self,
 }
 
 gboolean
+gig_store_read_count (GigStore    *self,
+                      const char  *sql,
+                      const char  *bind,
+                      guint       *out_count,
+                      GError     **error)
+{
+  gboolean ok = FALSE;
+
+  g_mutex_lock (&self->read_lock);
+  {
+    g_autoptr(GigStoreStmt) stmt = gig_store_prepare_read (self, sql, error);
+
+    if (stmt != NULL)
+      {
+        if (bind != NULL)
+          gig_store_bind_text (stmt, 1, bind);
+        if (sqlite3_step (stmt) == SQLITE_ROW)
+          {
+            *out_count = (guint) sqlite3_column_int64 (stmt, 0);
+            ok = TRUE;
+          }
+        else
+          gig_store_set_sqlite_error (error, self->reader, _("Could not read the cache"));
+      }
+  }
+  g_mutex_unlock (&self->read_lock);
+  return ok;
+}
+
+gboolean
 gig_store_exec (GigStore    *self,
                 const char  *sql,
                 GError     **error)
 {
+  gig_store_assert_writer (self);
   if (!gig_store_check_open (self, error))
     return FALSE;
   if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -233,6 +267,7 @@ gig_store_commit (GigStore  *self,
 void
 gig_store_rollback (GigStore *self)
 {
+  gig_store_assert_writer (self);
   if (self->db != NULL && !sqlite3_get_autocommit (self->db))
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -264,6 +299,24 @@ changed_idle_free (gpointer data)
 }
 
 void
+gig_store_invoke (GigStore       *self,
+                  GSourceFunc     func,
+                  gpointer        data,
+                  GDestroyNotify  destroy)
+{
+  /* Always through the context's loop: g_main_context_invoke() would run @func right here on
+   * a thread that can acquire the context, such as the writer while the store's thread waits
+   * for a write. */
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_set_static_name (source, "[gigdesk] store result");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+void
 gig_store_emit_changed (GigStore           *self,
                         GigCollection       collection,
                         const char * const *ids)
@@ -284,8 +337,7 @@ gig_store_emit_changed (GigStore           *self,
       idle->store = g_object_ref (self);
       idle->collection = collection;
       idle->ids = g_strdupv ((char **) ids);
-      g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_changed_idle, idle,
-                                  changed_idle_free);
+      gig_store_invoke (self, emit_changed_idle, idle, changed_idle_free);
     }
 }
 
@@ -327,7 +379,7 @@ open_db (const char  *path,
       return NULL;
     }
 
-  /* NOMUTEX: the store's own lock serialises every use of the connection. */
+  /* NOMUTEX: one thread uses the connection, the writer (or the caller, for a file alone). */
   rc = sqlite3_open_v2 (path, &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK)
@@ -455,13 +507,34 @@ check_intact (sqlite3     *db,
   return FALSE;
 }
 
+/* The writer connection is opened, checked and migrated on the writer thread, like every
+ * other use of it. */
+static gboolean
+open_on_writer (GigStore  *self,
+                gpointer   data,
+                GError   **error)
+{
+  self->db = open_db (self->path, error);
+  if (self->db == NULL)
+    return FALSE;
+
+  if (!check_intact (self->db, self->path, error) ||
+      !gig_store_schema_migrate (self->db, GIG_STORE_SCHEMA_VERSION, &self->schema_version, error))
+    return FALSE;
+
+  /* Rows handed to a sync that never finished (the app was killed): send them again. */
+  if (!gig_store_exec (self, "UPDATE outbox SET state = 'queued' WHERE state = 'sending'", error))
+    return FALSE;
+  /* Rows written by other means (tools, an older build) reach the search index too. */
+  return gig_store_begin (self, error) && gig_store_commit (self, error);
+}
+
 GigStore *
 gig_store_new_for_path (const char  *path,
                         GError     **error)
 {
   g_autoptr(GigStore) self = NULL;
   GStatBuf info;
-  sqlite3 *db;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -484,22 +557,9 @@ gig_store_new_for_path (const char  *path,
       return NULL;
     }
 
-  db = open_db (path, error);
-  if (db == NULL)
-    return NULL;
-
   self = g_object_new (GIG_TYPE_STORE, "path", path, NULL);
-  self->db = db;
-
-  if (!check_intact (db, path, error) ||
-      !gig_store_schema_migrate (db, GIG_STORE_SCHEMA_VERSION, &self->schema_version, error))
-    return NULL;
-
-  /* Rows handed to a sync that never finished (the app was killed): send them again. */
-  if (!gig_store_exec (self, "UPDATE outbox SET state = 'queued' WHERE state = 'sending'", error))
-    return NULL;
-  /* Rows written by other means (tools, an older build) reach the search index too. */
-  if (!gig_store_begin (self, error) || !gig_store_commit (self, error))
+  if (!gig_store_writer_start (self, error) ||
+      !gig_store_writer_call (self, open_on_writer, NULL, FALSE, error))
     return NULL;
 
   if (sqlite3_open_v2 (path, &self->reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
@@ -510,10 +570,6 @@ gig_store_new_for_path (const char  *path,
     }
   sqlite3_extended_result_codes (self->reader, 1);
   sqlite3_busy_timeout (self->reader, 5000);
-
-  self->worker = g_thread_pool_new (gig_store_page_worker, self, 1, FALSE, error);
-  if (self->worker == NULL)
-    return NULL;
 
   return g_steal_pointer (&self);
 }
@@ -532,25 +588,10 @@ gig_store_get_schema_version (GigStore *self)
   return self->schema_version;
 }
 
-void
-gig_store_close (GigStore *self)
+static void
+close_on_writer (GigStore *self,
+                 gpointer  data)
 {
-  g_return_if_fail (GIG_IS_STORE (self));
-
-  /* Let queued pages finish: they were accepted, so they must land. */
-  if (self->worker != NULL)
-    g_thread_pool_free (g_steal_pointer (&self->worker), FALSE, TRUE);
-
-  g_mutex_lock (&self->read_lock);
-  g_hash_table_remove_all (self->read_statements);
-  if (self->reader != NULL)
-    {
-      sqlite3_close (self->reader);
-      self->reader = NULL;
-    }
-  g_mutex_unlock (&self->read_lock);
-
-  g_rec_mutex_lock (&self->lock);
   memset (self->hot, 0, sizeof self->hot);
   g_hash_table_remove_all (self->statements);
   if (self->db != NULL)
@@ -561,7 +602,33 @@ gig_store_close (GigStore *self)
         g_warning ("Closing the cache: %s", sqlite3_errmsg (self->db));
       self->db = NULL;
     }
-  g_rec_mutex_unlock (&self->lock);
+}
+
+void
+gig_store_close (GigStore *self)
+{
+  g_return_if_fail (GIG_IS_STORE (self));
+
+  /* Queued pages finish first: they were accepted, so they must land. Then the writer closes
+   * its connection and ends. */
+  if (self->writer_thread != NULL)
+    {
+      if (gig_store_is_writer (self))
+        {
+          g_critical ("The cache was closed from its own writer thread");
+          return;
+        }
+      gig_store_writer_stop (self, close_on_writer, NULL);
+    }
+
+  g_mutex_lock (&self->read_lock);
+  g_hash_table_remove_all (self->read_statements);
+  if (self->reader != NULL)
+    {
+      sqlite3_close (self->reader);
+      self->reader = NULL;
+    }
+  g_mutex_unlock (&self->read_lock);
 }
 
 gboolean
@@ -598,7 +665,6 @@ gig_store_finalize (GObject *object)
   g_mutex_clear (&self->read_lock);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->path, g_free);
-  g_rec_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (gig_store_parent_class)->finalize (object);
 }
@@ -674,7 +740,6 @@ finalize_statement (gpointer stmt)
 static void
 gig_store_init (GigStore *self)
 {
-  g_rec_mutex_init (&self->lock);
   g_mutex_init (&self->read_lock);
   self->read_statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,

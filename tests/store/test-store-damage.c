@@ -289,17 +289,26 @@ test_overwritten_pages (void)
   g_assert_cmpuint (gig_store_pending_count (store), ==, 3);
 }
 
-static int
-sql_page_count (sqlite3 *db)
+/* On the store's writer thread, the only one that may use its connection: caps the file at
+ * @data more pages than it has (0: no cap). */
+static gboolean
+limit_pages (GigStore  *store,
+             gpointer   data,
+             GError   **error)
 {
+  int more = GPOINTER_TO_INT (data);
   sqlite3_stmt *stmt = NULL;
+  g_autofree char *limit = NULL;
   int count;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA page_count", -1, &stmt, NULL), ==, SQLITE_OK);
+  if (more == 0)
+    return gig_store_exec (store, "PRAGMA max_page_count = 1000000", error);
+  g_assert_cmpint (sqlite3_prepare_v2 (gig_store_get_db (store), "PRAGMA page_count", -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   count = sqlite3_column_int (stmt, 0);
   sqlite3_finalize (stmt);
-  return count;
+  limit = g_strdup_printf ("PRAGMA max_page_count = %d", count + more);
+  return gig_store_exec (store, limit, error);
 }
 
 static void
@@ -308,21 +317,15 @@ test_disk_full (void)
   g_autoptr(Cache) cache = cache_new ();
   g_autoptr(GigStore) store = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *limit = NULL;
   g_autofree char *cursor_updated = NULL;
   g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   guint created = 0;
-  int page_count;
 
   store = gig_store_new_for_path (cache->path, &error);
   g_assert_no_error (error);
 
   /* room for a few more pages, no more */
-  gig_store_lock (store);
-  page_count = sql_page_count (gig_store_get_db (store));
-  limit = g_strdup_printf ("PRAGMA max_page_count = %d", page_count + 3);
-  g_assert_true (gig_store_exec (store, limit, &error));
-  gig_store_unlock (store);
+  g_assert_true (gig_store_write (store, limit_pages, GINT_TO_POINTER (3), &error));
   g_assert_no_error (error);
 
   for (guint i = 0; i < 1000; i++)
@@ -355,9 +358,7 @@ test_disk_full (void)
   g_assert_cmpstr (cursor_updated, ==, "2026-11-24 10:06:39.000Z");
 
   /* room again: the same page goes in */
-  gig_store_lock (store);
-  g_assert_true (gig_store_exec (store, "PRAGMA max_page_count = 1000000", &error));
-  gig_store_unlock (store);
+  g_assert_true (gig_store_write (store, limit_pages, GINT_TO_POINTER (0), &error));
   g_assert_true (gig_store_apply_server_page (store, GIG_COLLECTION_PROJECTS, page,
                                               "2026-11-24 10:09:59.000Z", "prj000000000599", NULL, &error));
   g_assert_no_error (error);
