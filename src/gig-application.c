@@ -279,6 +279,32 @@ on_store_recovered (GObject      *source,
   g_free (recovering);
 }
 
+/* The store's check of every page, which opening does not wait for, found the file damaged:
+ * nothing more is written to it. The account closes and the user is asked, as when a damaged
+ * file is met at opening; it opens again on what could be recovered. */
+static void
+on_store_damaged (GigApplication *self,
+                  const GError   *problem,
+                  GigStore       *store)
+{
+  Recovering *recovering;
+  g_autofree char *path = NULL;
+
+  if (store != self->store || self->session == NULL)
+    return;
+
+  path = g_strdup (gig_store_get_path (store));
+  recovering = g_new0 (Recovering, 1);
+  recovering->self = g_object_ref (self);
+  recovering->session = g_object_ref (self->session);
+  close_account (self);
+  /* until then the windows show the sign-in page, as for a cache refused at opening */
+  g_clear_object (&self->session);
+  for_each_window_set_account (self);
+  gig_recovery_recover_store_async (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                    path, problem, self->cancellable, on_store_recovered, recovering);
+}
+
 gboolean
 gig_application_adopt_session (GigApplication *self,
                                GigSession     *session)
@@ -324,6 +350,8 @@ adopt_store (GigApplication *self,
   close_account (self);
   g_set_object (&self->session, session);
   self->store = g_object_ref (store);
+  g_signal_connect_object (self->store, "damaged", G_CALLBACK (on_store_damaged), self,
+                           G_CONNECT_SWAPPED);
   self->sync = gig_sync_new (self->store, gig_session_get_client (session), session);
   g_signal_connect_object (self->sync, "remote-record-changed",
                            G_CALLBACK (on_remote_record_changed), self, G_CONNECT_SWAPPED);

@@ -100,6 +100,9 @@ struct _GigStore
   GThread      *writer_thread; /* the one thread that writes (gig-store-writer.c) */
   GAsyncQueue  *jobs;         /* its queue, in order */
   GMainContext *context;      /* where `changed` is emitted */
+  /* On the writer: whether the opening check ran, and what it found (then every write fails). */
+  gboolean      checked;
+  GError       *damage;
   GThread      *owner;
   int           schema_version;
 

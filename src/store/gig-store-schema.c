@@ -299,10 +299,10 @@ fail:
   return FALSE;
 }
 
-static gboolean
-read_user_version (sqlite3  *db,
-                   int      *out_version,
-                   GError  **error)
+gboolean
+gig_store_schema_read_version (sqlite3  *db,
+                               int      *out_version,
+                               GError  **error)
 {
   sqlite3_stmt *stmt = NULL;
   gboolean ok = FALSE;
@@ -328,7 +328,7 @@ gig_store_schema_migrate (sqlite3  *db,
 {
   int version;
 
-  if (!read_user_version (db, &version, error))
+  if (!gig_store_schema_read_version (db, &version, error))
     return FALSE;
 
   if (version > GIG_STORE_SCHEMA_VERSION)
@@ -366,7 +366,7 @@ gig_store_schema_migrate (sqlite3  *db,
       break;
     }
 
-  if (!read_user_version (db, &version, error))
+  if (!gig_store_schema_read_version (db, &version, error))
     return FALSE;
   if (out_version)
     *out_version = version;

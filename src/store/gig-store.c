@@ -35,6 +35,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   CHANGED,
+  DAMAGED,
   N_SIGNALS
 };
 
@@ -94,6 +95,11 @@ gboolean
 gig_store_check_open (GigStore  *self,
                       GError   **error)
 {
+  if (self->damage != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->damage));
+      return FALSE;
+    }
   if (self->db != NULL)
     return TRUE;
   g_set_error_literal (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CLOSED, _("The cache is closed"));
@@ -468,7 +474,9 @@ static gsize sqlite_configured;
 
 /* A damaged page is otherwise found only by the query that reads it, maybe in the middle of a
  * sync: check every page of an existing file once, when it is opened (quick_check skips the
- * index-to-table cross check that makes integrity_check slow). */
+ * index-to-table cross check that makes integrity_check slow). It reads the whole file (most of
+ * a second for 100k records on a busy machine), so opening does not wait for it: it is the
+ * writer's first job (check_on_writer). */
 static gboolean
 check_intact (sqlite3     *db,
               const char  *path,
@@ -507,26 +515,105 @@ check_intact (sqlite3     *db,
   return FALSE;
 }
 
-/* The writer connection is opened, checked and migrated on the writer thread, like every
- * other use of it. */
+/* The writer connection is opened and migrated on the writer thread, like every other use of
+ * it. A file that needs a migration is checked first: a damaged file is never migrated. */
 static gboolean
 open_on_writer (GigStore  *self,
                 gpointer   data,
                 GError   **error)
 {
+  int version;
+
   self->db = open_db (self->path, error);
   if (self->db == NULL)
     return FALSE;
 
-  if (!check_intact (self->db, self->path, error) ||
-      !gig_store_schema_migrate (self->db, GIG_STORE_SCHEMA_VERSION, &self->schema_version, error))
+  if (!gig_store_schema_read_version (self->db, &version, error))
     return FALSE;
+  if (version > 0 && version < GIG_STORE_SCHEMA_VERSION)
+    {
+      if (!check_intact (self->db, self->path, error))
+        return FALSE;
+      self->checked = TRUE;
+    }
+  return gig_store_schema_migrate (self->db, GIG_STORE_SCHEMA_VERSION, &self->schema_version, error);
+}
 
-  /* Rows handed to a sync that never finished (the app was killed): send them again. */
-  if (!gig_store_exec (self, "UPDATE outbox SET state = 'queued' WHERE state = 'sending'", error))
-    return FALSE;
-  /* Rows written by other means (tools, an older build) reach the search index too. */
-  return gig_store_begin (self, error) && gig_store_commit (self, error);
+typedef struct {
+  GigStore *store;
+  GError   *error;
+} DamagedIdle;
+
+static gboolean
+emit_damaged_idle (gpointer data)
+{
+  DamagedIdle *idle = data;
+
+  g_signal_emit (idle->store, signals[DAMAGED], 0, idle->error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+damaged_idle_free (gpointer data)
+{
+  DamagedIdle *idle = data;
+
+  g_object_unref (idle->store);
+  g_error_free (idle->error);
+  g_free (idle);
+}
+
+/* The writer's first job after opening: the check of every page, then the writes an opening
+ * makes. Nothing is written to a damaged file: it is reported, and every later write fails with
+ * the damage (gig_store_check_open). */
+static void
+check_on_writer (GigStore *self,
+                 gpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->db == NULL)
+    return;
+  if (!self->checked && !check_intact (self->db, self->path, &self->damage))
+    {
+      DamagedIdle *idle = g_new0 (DamagedIdle, 1);
+
+      g_message ("%s", self->damage->message);
+      /* Closing must not fold the WAL into the damaged file either. */
+      sqlite3_db_config (self->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+      idle->store = g_object_ref (self);
+      idle->error = g_error_copy (self->damage);
+      gig_store_invoke (self, emit_damaged_idle, idle, damaged_idle_free);
+      return;
+    }
+  self->checked = TRUE;
+
+  /* Rows handed to a sync that never finished (the app was killed): send them again. Rows
+   * written by other means (tools, an older build) reach the search index too. */
+  if (!gig_store_exec (self, "UPDATE outbox SET state = 'queued' WHERE state = 'sending'", &error) ||
+      !gig_store_begin (self, &error) || !gig_store_commit (self, &error))
+    g_warning ("Opening the cache %s: %s", self->path, error->message);
+}
+
+static gboolean
+damage_on_writer (GigStore  *self,
+                  gpointer   data,
+                  GError   **error)
+{
+  if (self->damage == NULL)
+    return TRUE;
+  g_propagate_error (error, g_error_copy (self->damage));
+  return FALSE;
+}
+
+gboolean
+gig_store_wait_checked (GigStore  *self,
+                        GError   **error)
+{
+  g_return_val_if_fail (GIG_IS_STORE (self), FALSE);
+
+  /* Queued after the check, so it answers once the check is done. */
+  return gig_store_writer_call (self, damage_on_writer, NULL, FALSE, error);
 }
 
 GigStore *
@@ -561,6 +648,7 @@ gig_store_new_for_path (const char  *path,
   if (!gig_store_writer_start (self, error) ||
       !gig_store_writer_call (self, open_on_writer, NULL, FALSE, error))
     return NULL;
+  gig_store_writer_push (self, check_on_writer, NULL);
 
   if (sqlite3_open_v2 (path, &self->reader, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
       sqlite3_exec (self->reader, "PRAGMA cache_size = -16384", NULL, NULL, NULL) != SQLITE_OK)
@@ -596,8 +684,10 @@ close_on_writer (GigStore *self,
   g_hash_table_remove_all (self->statements);
   if (self->db != NULL)
     {
-      /* Fold the WAL back so that the file alone is the whole cache. */
-      sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+      /* Fold the WAL back so that the file alone is the whole cache (a damaged one is left as
+       * it was found). */
+      if (self->damage == NULL)
+        sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
       if (sqlite3_close (self->db) != SQLITE_OK)
         g_warning ("Closing the cache: %s", sqlite3_errmsg (self->db));
       self->db = NULL;
@@ -665,6 +755,7 @@ gig_store_finalize (GObject *object)
   g_mutex_clear (&self->read_lock);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->path, g_free);
+  g_clear_error (&self->damage);
 
   G_OBJECT_CLASS (gig_store_parent_class)->finalize (object);
 }
@@ -729,6 +820,18 @@ gig_store_class_init (GigStoreClass *klass)
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRV);
+
+  /**
+   * GigStore::damaged:
+   * @error: a GIG_STORE_ERROR_CORRUPT naming the file and the first damage found
+   *
+   * The check of every page that opening starts (on the writer thread) found the file damaged.
+   * Nothing is written to it from then on: every write fails with @error. Close the store and
+   * offer gig_store_recover(). Emitted once, on the store's thread.
+   */
+  signals[DAMAGED] =
+    g_signal_new ("damaged", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void

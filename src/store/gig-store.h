@@ -188,9 +188,17 @@ GigStoreRecovery  *gig_store_recover_finish (GAsyncResult      *result,
                                              GError           **error);
 
 /* Opens (creating folders and file as needed) and migrates the file to the current schema.
- * A file that is empty, not a database, or damaged (SQLite's quick check) is refused with
- * GIG_STORE_ERROR_CORRUPT and left as it is: see gig_store_recover(). */
+ * A file that is empty or not a database is refused with GIG_STORE_ERROR_CORRUPT and left as it
+ * is: see gig_store_recover(). Every page of the file is checked (SQLite's quick check) too,
+ * but without making the caller wait: first thing on the store's writer thread, before any
+ * write. A damaged file is reported by the `damaged` signal and from then on every write fails
+ * with that GIG_STORE_ERROR_CORRUPT, the file left as it is. (A file that needs a migration is
+ * checked before it is migrated, and refused here.) */
 GigStore   *gig_store_new_for_path        (const char   *path,
+                                           GError      **error);
+/* Waits for that check: FALSE with its GIG_STORE_ERROR_CORRUPT if the file is damaged (for
+ * callers that can wait, such as a command-line sync). */
+gboolean    gig_store_wait_checked        (GigStore     *self,
                                            GError      **error);
 const char *gig_store_get_path            (GigStore     *self);
 /* Waits for queued page writes, then closes the connection. Later calls fail with CLOSED. */

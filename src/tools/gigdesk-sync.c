@@ -233,6 +233,24 @@ recover (const char  *path,
   return TRUE;
 }
 
+/* Opens the cache and waits for the check of every page that the app does not wait for: a
+ * command-line sync refuses a damaged cache before it syncs. */
+static GigStore *
+open_checked (const char  *path,
+              GError     **error)
+{
+  g_autoptr(GigStore) store = gig_store_new_for_path (path, error);
+
+  if (store == NULL)
+    return NULL;
+  if (!gig_store_wait_checked (store, error))
+    {
+      gig_store_close (store);
+      return NULL;
+    }
+  return g_steal_pointer (&store);
+}
+
 static void
 start_sync (Tool *tool)
 {
@@ -256,7 +274,7 @@ start_sync (Tool *tool)
       return;
     }
 
-  tool->store = gig_store_new_for_path (path, &error);
+  tool->store = open_checked (path, &error);
   if (tool->store == NULL && g_error_matches (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT))
     {
       g_printerr ("%s\n", error->message);
@@ -276,7 +294,7 @@ start_sync (Tool *tool)
           g_main_loop_quit (tool->loop);
           return;
         }
-      tool->store = gig_store_new_for_path (path, &error);
+      tool->store = open_checked (path, &error);
     }
   if (tool->store == NULL)
     {

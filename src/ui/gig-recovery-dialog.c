@@ -205,6 +205,38 @@ on_question_response (AdwMessageDialog *dialog,
   gig_store_recover_async (data->path, g_task_get_cancellable (task), on_recovered, task);
 }
 
+static GTask *
+open_task_new (GtkWindow           *parent,
+               const char          *path,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  OpenData *data = g_new0 (OpenData, 1);
+
+  g_task_set_source_tag (task, gig_recovery_open_store_async);
+  data->parent = parent ? g_object_ref (parent) : NULL;
+  data->path = g_strdup (path);
+  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
+  return task;
+}
+
+/* Asks about data->problem; the answer goes on in on_question_response. */
+static void
+ask (GTask *task)
+{
+  OpenData *data = g_task_get_task_data (task);
+  GigRecoveryDialog *question;
+
+  /* the user is told in the dialog; the log keeps it for a bug report */
+  g_message ("%s", data->problem->message);
+  question = gig_recovery_dialog_new_question (data->parent, data->problem->message);
+  give_task (question, task);
+  g_signal_connect (question, "response", G_CALLBACK (on_question_response), NULL);
+  gtk_window_present (GTK_WINDOW (question));
+}
+
 void
 gig_recovery_open_store_async (GtkWindow           *parent,
                                const char          *path,
@@ -212,18 +244,14 @@ gig_recovery_open_store_async (GtkWindow           *parent,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  OpenData *data = g_new0 (OpenData, 1);
+  g_autoptr(GTask) task = NULL;
+  OpenData *data;
   GigStore *store;
-  GigRecoveryDialog *question;
 
   g_return_if_fail (path != NULL);
 
-  g_task_set_source_tag (task, gig_recovery_open_store_async);
-  data->parent = parent ? g_object_ref (parent) : NULL;
-  data->path = g_strdup (path);
-  g_task_set_task_data (task, data, (GDestroyNotify) open_data_free);
-
+  task = open_task_new (parent, path, cancellable, callback, user_data);
+  data = g_task_get_task_data (task);
   store = gig_store_new_for_path (path, &data->problem);
   if (store != NULL)
     {
@@ -236,12 +264,27 @@ gig_recovery_open_store_async (GtkWindow           *parent,
       return;
     }
 
-  /* the user is told in the dialog; the log keeps it for a bug report */
-  g_message ("%s", data->problem->message);
-  question = gig_recovery_dialog_new_question (parent, data->problem->message);
-  give_task (question, g_steal_pointer (&task));
-  g_signal_connect (question, "response", G_CALLBACK (on_question_response), NULL);
-  gtk_window_present (GTK_WINDOW (question));
+  ask (g_steal_pointer (&task));
+}
+
+void
+gig_recovery_recover_store_async (GtkWindow           *parent,
+                                  const char          *path,
+                                  const GError        *problem,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task;
+  OpenData *data;
+
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (problem != NULL);
+
+  task = open_task_new (parent, path, cancellable, callback, user_data);
+  data = g_task_get_task_data (task);
+  data->problem = g_error_copy (problem);
+  ask (task);
 }
 
 GigStore *

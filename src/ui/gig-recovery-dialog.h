@@ -2,9 +2,10 @@
  *
  * SPDX-License-Identifier: MIT
  *
- * When an account's cache cannot be opened because it is damaged, the user is asked; on
- * "Recover" the damaged file is kept aside and what can be read is carried into a fresh cache
- * (gig_store_recover), and a second dialog says what was carried over and what was not.
+ * When an account's cache cannot be opened because it is damaged, or its check finds it damaged
+ * after it was opened, the user is asked; on "Recover" the damaged file is kept aside and what
+ * can be read is carried into a fresh cache (gig_store_recover), and a second dialog says what
+ * was carried over and what was not.
  */
 #pragma once
 
@@ -31,6 +32,14 @@ char              *gig_recovery_describe            (const GigStoreRecovery *rec
  * the fresh cache. Fails with the store's GIG_STORE_ERROR_CORRUPT if the user says "Not now". */
 void               gig_recovery_open_store_async    (GtkWindow              *parent,
                                                      const char             *path,
+                                                     GCancellable           *cancellable,
+                                                     GAsyncReadyCallback     callback,
+                                                     gpointer                user_data);
+/* The same from the question on, for a cache whose store reported @problem after it was opened
+ * (GigStore::damaged) and has been closed since. Finish with gig_recovery_open_store_finish. */
+void               gig_recovery_recover_store_async (GtkWindow              *parent,
+                                                     const char             *path,
+                                                     const GError           *problem,
                                                      GCancellable           *cancellable,
                                                      GAsyncReadyCallback     callback,
                                                      gpointer                user_data);

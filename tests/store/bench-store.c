@@ -166,6 +166,15 @@ cpu_seconds (void)
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 static double
 ms_since (gint64 start)
 {
@@ -356,6 +365,24 @@ main (int   argc,
     start = g_get_monotonic_time ();
     gig_store_update_record (store, GIG_COLLECTION_PROJECTS, "p00000000000005", change, NULL);
     g_print ("local edit + outbox row + list update: %.2f ms (target <= 16 ms)\n", ms_since (start));
+
+    /* The same edit again and again: the median, steadier than one sample on a busy machine. */
+    {
+      double took[51];
+
+      for (guint i = 0; i < G_N_ELEMENTS (took); i++)
+        {
+          g_autofree char *text = g_strdup_printf ("{\"budget\":%u}", 20000 + i);
+          g_autoptr(JsonObject) again = gig_store_json_from_string (text);
+
+          start = g_get_monotonic_time ();
+          gig_store_update_record (store, GIG_COLLECTION_PROJECTS, "p00000000000005", again, NULL);
+          took[i] = ms_since (start);
+        }
+      qsort (took, G_N_ELEMENTS (took), sizeof (double), compare_doubles);
+      g_print ("local edit + outbox row + list update, median of %u: %.2f ms (target <= 16 ms)\n",
+               (guint) G_N_ELEMENTS (took), took[G_N_ELEMENTS (took) / 2]);
+    }
   }
 
 
@@ -365,13 +392,17 @@ main (int   argc,
   g_clear_object (&store);
 
   /* Opening checks every page once (quick_check), so that a damaged file is found before a
-   * sync writes into it: what that costs on 100k records, the cache warm and as after a boot is
-   * not measured here. */
+   * sync writes into it, but on the writer thread: the open returns first, and a window shows
+   * the account while the check runs. Both, on 100k records with the cache warm. */
   start = g_get_monotonic_time ();
   store = gig_store_new_for_path (path, &error);
   if (store == NULL)
     g_error ("%s", error->message);
-  g_print ("store open of the 100k cache, quick_check included: %.1f ms (target <= 300 ms)\n",
+  g_print ("store open of the 100k cache (the page check runs after it): %.1f ms (target <= 300 ms)\n",
+           ms_since (start));
+  if (!gig_store_wait_checked (store, &error))
+    g_error ("%s", error->message);
+  g_print ("store open and page check (quick_check) of the 100k cache on the writer: %.1f ms (no target: nothing waits for it)\n",
            ms_since (start));
   gig_store_close (store);
   gig_store_remove_files (path, NULL);

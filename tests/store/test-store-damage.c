@@ -129,6 +129,9 @@ read_file (const char *path)
   return g_bytes_new_take (g_steal_pointer (&data), length);
 }
 
+/* Refused: when it is opened (not SQLite's, or cut short), or, for a file that opens, by the
+ * check of every page that opening starts without waiting for it; either way nothing is written
+ * to it. */
 static void
 assert_refused (Cache *cache, const char *words)
 {
@@ -138,7 +141,12 @@ assert_refused (Cache *cache, const char *words)
   g_autoptr(GBytes) after = NULL;
 
   store = gig_store_new_for_path (cache->path, &error);
-  g_assert_null (store);
+  if (store != NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_false (gig_store_wait_checked (store, &error));
+      gig_store_close (store);
+    }
   g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT);
   g_test_message ("refused: %s", error->message);
   g_assert_nonnull (strstr (error->message, words));
@@ -253,24 +261,31 @@ test_truncated (void)
   g_assert_cmpstr (message->message_id, ==, "msg-offline-0");
 }
 
+/* Four pages in the middle of the synced projects' rows: a file that opens, damaged inside. */
 static void
-test_overwritten_pages (void)
+overwrite_pages (Cache *cache)
 {
-  g_autoptr(Cache) cache = cache_new ();
-  g_autoptr(GigStoreRecovery) recovery = NULL;
-  g_autoptr(GigStore) store = NULL;
   g_autofree char *garbage = g_strnfill (4 * PAGE_SIZE, '\x5a');
   GStatBuf info;
   gint64 pages;
   int fd;
 
-  /* four pages in the middle of the synced projects' rows */
   g_assert_cmpint (g_stat (cache->path, &info), ==, 0);
   pages = info.st_size / PAGE_SIZE;
   fd = open (cache->path, O_WRONLY);
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (pwrite (fd, garbage, 4 * PAGE_SIZE, (pages / 2) * PAGE_SIZE), ==, 4 * PAGE_SIZE);
   close (fd);
+}
+
+static void
+test_overwritten_pages (void)
+{
+  g_autoptr(Cache) cache = cache_new ();
+  g_autoptr(GigStoreRecovery) recovery = NULL;
+  g_autoptr(GigStore) store = NULL;
+
+  overwrite_pages (cache);
   assert_refused (cache, "damaged");
 
   recovery = recover (cache, &store);
@@ -287,6 +302,111 @@ test_overwritten_pages (void)
     }
   g_assert_false (recovery->complete);
   g_assert_cmpuint (gig_store_pending_count (store), ==, 3);
+}
+
+static void
+on_damaged (GigStore     *store,
+            const GError *error,
+            gpointer      user_data)
+{
+  GError **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_error_copy (error);
+}
+
+static gboolean
+give_up (gpointer user_data)
+{
+  g_error ("no damage report within 30 s");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+page_applied (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GError **out = user_data;
+
+  g_assert_false (gig_store_apply_server_page_finish (GIG_STORE (source), result, NULL, out));
+}
+
+/* The opening does not wait for the check of every page: a damaged file opens, the damage is
+ * reported by a signal, and nothing is written to the file from then on. */
+static void
+test_damage_reported (void)
+{
+  g_autoptr(Cache) cache = cache_new ();
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(GigStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) damage = NULL;
+  g_autoptr(GError) page_error = NULL;
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  guint timeout;
+
+  overwrite_pages (cache);
+  before = read_file (cache->path);
+
+  /* the check would have refused it: opening did not wait for it */
+  store = gig_store_new_for_path (cache->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_signal_connect (store, "damaged", G_CALLBACK (on_damaged), &damage);
+
+  /* the report arrives on this thread */
+  timeout = g_timeout_add_seconds (30, give_up, NULL);
+  while (damage == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+  g_assert_error (damage, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (damage->message, "damaged"));
+  g_assert_nonnull (strstr (damage->message, cache->path));
+
+  /* nothing is written to it any more, by any way */
+  json_object_set_string_member (fields, "title", "Written on a damaged file");
+  g_assert_false (gig_store_create_record (store, GIG_COLLECTION_PROJECTS, fields, NULL, &error));
+  g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_ptr_array_add (page, server_project (N_SYNCED));
+  gig_store_apply_server_page_async (store, GIG_COLLECTION_PROJECTS, page, NULL, NULL, NULL,
+                                     page_applied, &page_error);
+  while (page_error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (page_error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT);
+  g_assert_false (gig_store_wait_checked (store, &error));
+  g_assert_error (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT);
+  gig_store_close (store);
+
+  after = read_file (cache->path);
+  g_assert_true (g_bytes_equal (before, after));
+}
+
+/* A healthy file: the check finds nothing and says nothing. */
+static void
+test_healthy_not_reported (void)
+{
+  g_autoptr(Cache) cache = cache_new ();
+  g_autoptr(GigStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) damage = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  store = gig_store_new_for_path (cache->path, &error);
+  g_assert_no_error (error);
+  g_signal_connect (store, "damaged", G_CALLBACK (on_damaged), &damage);
+  g_assert_true (gig_store_wait_checked (store, &error));
+  g_assert_no_error (error);
+  /* a report would have been queued before the wait's answer */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_no_error (damage);
+  /* and the cache works as ever */
+  entries = gig_store_outbox_next (store, 10);
+  g_assert_cmpuint (entries->len, ==, 3);
 }
 
 /* On the store's writer thread, the only one that may use its connection: caps the file at
@@ -381,6 +501,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/damage/truncated", test_truncated);
   g_test_add_func ("/store/damage/overwritten-pages", test_overwritten_pages);
   g_test_add_func ("/store/damage/disk-full", test_disk_full);
+  g_test_add_func ("/store/damage/reported-after-open", test_damage_reported);
+  g_test_add_func ("/store/damage/healthy-not-reported", test_healthy_not_reported);
 
   return g_test_run ();
 }

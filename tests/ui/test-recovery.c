@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,7 +24,8 @@
 /* A cache with what only this computer has (two projects created offline, a draft, an unsent
  * message) after many synced records, cut in half on disk. */
 static char *
-damaged_cache (char **out_dir)
+damaged_cache_how (char   **out_dir,
+                   gboolean  cut)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GigStore) store = NULL;
@@ -70,9 +72,28 @@ damaged_cache (char **out_dir)
   gig_store_close (store);
 
   g_assert_cmpint (g_stat (path, &info), ==, 0);
-  g_assert_cmpint (truncate (path, info.st_size / 2 / PAGE_SIZE * PAGE_SIZE), ==, 0);
+  if (cut)
+    g_assert_cmpint (truncate (path, info.st_size / 2 / PAGE_SIZE * PAGE_SIZE), ==, 0);
+  else
+    {
+      /* four pages in the middle of the synced rows: the file still opens */
+      g_autofree char *garbage = g_strnfill (4 * PAGE_SIZE, '\x5a');
+      int fd = open (path, O_WRONLY);
+
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (pwrite (fd, garbage, 4 * PAGE_SIZE, info.st_size / PAGE_SIZE / 2 * PAGE_SIZE), ==,
+                       4 * PAGE_SIZE);
+      close (fd);
+    }
   *out_dir = dir;
   return path;
+}
+
+/* A cache with what only this computer has, cut in half on disk. */
+static char *
+damaged_cache (char **out_dir)
+{
+  return damaged_cache_how (out_dir, TRUE);
 }
 
 static GigRecoveryDialog *
@@ -230,6 +251,67 @@ test_not_now (void)
   gig_test_remove_tree (dir);
 }
 
+static void
+on_damaged (GigStore     *store,
+            const GError *error,
+            gpointer      user_data)
+{
+  *(GError **) user_data = g_error_copy (error);
+}
+
+static gboolean
+error_set (gpointer error)
+{
+  return *(GError **) error != NULL;
+}
+
+/* A file damaged inside opens at once (the window shows the account); the store's check then
+ * reports it, and the same question, recovery and report follow from that report. */
+static void
+test_found_after_opening (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = damaged_cache_how (&dir, FALSE);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GigStore) store = NULL;
+  g_autoptr(GError) damage = NULL;
+  g_autoptr(GError) error = NULL;
+  GigRecoveryDialog *question;
+  GigRecoveryDialog *report;
+
+  gig_test_ui_use_language ("en");
+  store = gig_store_new_for_path (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_signal_connect (store, "damaged", G_CALLBACK (on_damaged), &damage);
+  g_assert_true (gig_test_ui_wait_until (error_set, &damage, 30000));
+  g_assert_error (damage, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT);
+  gig_store_close (store);
+  g_clear_object (&store);
+
+  gig_recovery_recover_store_async (NULL, path, damage, NULL, store_result, &result);
+  g_assert_true (gig_test_ui_wait_until (dialog_shown, "recover", 5000));
+  question = find_dialog ("recover");
+  gig_test_ui_wait_for_draw (GTK_WINDOW (question), 2);
+  g_free (gig_test_ui_screenshot (GTK_WINDOW (question), "recovery-question-after-opening"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (question)), path));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (question), "recover");
+  gtk_window_close (GTK_WINDOW (question));
+  g_assert_true (gig_test_ui_wait_until (dialog_shown, "close", 10000));
+  report = find_dialog ("close");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (report)), "2 changes waiting to be sent"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (report), "close");
+  gtk_window_close (GTK_WINDOW (report));
+  g_assert_true (gig_test_ui_wait_until (result_ready, &result, 5000));
+  store = gig_recovery_open_store_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_cmpuint (gig_store_pending_count (store), ==, 2);
+  g_assert_cmpuint (gig_store_chat_outbox_count (store), ==, 1);
+  gig_store_close (store);
+  gig_test_remove_tree (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -247,6 +329,7 @@ main (int argc, char *argv[])
       g_test_add_data_func (path, &looks[i], test_recover);
     }
   g_test_add_func ("/recovery/not-now", test_not_now);
+  g_test_add_func ("/recovery/found-after-opening", test_found_after_opening);
 
   return g_test_run ();
 }
