@@ -364,4 +364,23 @@ gboolean      gig_store_chat_put_message_on_writer (GigStore    *self,
                                                     GPtrArray   *ids,
                                                     GError     **error);
 
+/* gig-store-unsent.c: what only this device has, in one definition */
+typedef enum {
+  GIG_STORE_OWN_CHANGES,       /* outbox rows: changes waiting to be sent */
+  GIG_STORE_OWN_DRAFTS,        /* records being written, never sent */
+  GIG_STORE_OWN_EDITS,         /* records with local work: unsent edits, conflicts, refusals */
+  GIG_STORE_OWN_MESSAGES,      /* chat outbox rows: messages waiting to be sent */
+  GIG_STORE_OWN_MESSAGE_ROWS,  /* the rows the chat shows for those messages */
+} GigStoreOwnKind;
+
+typedef struct {
+  const char      *table;
+  const char      *where;      /* which of its rows are this device's own (SQL) */
+  GigStoreOwnKind  kind;
+  const char      *label;      /* what the user calls them (N_), for what could not be read */
+} GigStoreOwnPart;
+
+/* Every part, in the order a recovery copies them. */
+const GigStoreOwnPart *gig_store_own_parts (guint *n_parts);
+
 G_END_DECLS

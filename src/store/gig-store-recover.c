@@ -2,11 +2,12 @@
  *
  * SPDX-License-Identifier: MIT
  *
- * What only this computer has is carried over: outbox rows (changes waiting to be pushed), record
- * rows with local work (drafts, edits not yet pushed, conflicts, refused changes), and unsent chat
- * messages with their outbox rows. Everything else came from the servers and comes back with the
- * next sync. The damaged file (and its WAL) is renamed, never changed or deleted: it is opened
- * without a checkpoint on close and with writes refused.
+ * What only this computer has is carried over, as gig-store-unsent.c defines it (the rows the
+ * sign-out guard counts): outbox rows (changes waiting to be pushed), record rows with local work
+ * (drafts, edits not yet pushed, conflicts, refused changes), and unsent chat messages with their
+ * outbox rows. Everything else came from the servers and comes back with the next sync. The
+ * damaged file (and its WAL) is renamed, never changed or deleted: it is opened without a
+ * checkpoint on close and with writes refused.
  *
  * A damaged b-tree can end a table scan early. Each table is read forwards until the first
  * error, then backwards from the end down to where the forward scan stopped, and read without its
@@ -32,14 +33,6 @@ gig_store_recovery_free (GigStoreRecovery *recovery)
   g_free (recovery->unreadable);
   g_free (recovery);
 }
-
-typedef struct
-{
-  const char *table;
-  const char *where;    /* which rows are this computer's own */
-  guint      *count;    /* where to count them in the report */
-  const char *label;    /* what the user calls them, for the report of what was not read */
-} Part;
 
 /* The columns of @table in the fresh file (the damaged one may be an older schema version: only
  * the columns both have are carried). */
@@ -102,15 +95,15 @@ copy_row (sqlite3      *to,
  * @has_after); copies each. Returns TRUE if the scan reached its end. @last_rowid: the last
  * rowid read. */
 static gboolean
-scan_part (sqlite3     *from,
-           sqlite3     *to,
-           const Part  *part,
-           GHashTable  *columns,
-           gboolean     backwards,
-           gboolean     has_after,
-           gint64       after,
-           gint64      *last_rowid,
-           guint       *copied)
+scan_part (sqlite3               *from,
+           sqlite3               *to,
+           const GigStoreOwnPart *part,
+           GHashTable            *columns,
+           gboolean               backwards,
+           gboolean               has_after,
+           gint64                 after,
+           gint64                *last_rowid,
+           guint                 *copied)
 {
   g_autofree char *bound = has_after ? g_strdup_printf (" AND rowid > %" G_GINT64_FORMAT, after)
                                      : g_strdup ("");
@@ -138,11 +131,34 @@ scan_part (sqlite3     *from,
   return rc == SQLITE_DONE;
 }
 
-/* Copies @part; TRUE if every row of it could be read. */
+/* Where the report counts a part's rows. */
+static guint *
+report_slot (GigStoreRecovery      *recovery,
+             const GigStoreOwnPart *part)
+{
+  switch (part->kind)
+    {
+    case GIG_STORE_OWN_CHANGES:
+      return &recovery->changes;
+    case GIG_STORE_OWN_DRAFTS:
+      return &recovery->drafts;
+    case GIG_STORE_OWN_EDITS:
+      return &recovery->edits;
+    case GIG_STORE_OWN_MESSAGES:
+      return &recovery->messages;
+    case GIG_STORE_OWN_MESSAGE_ROWS:
+      return &recovery->message_rows;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Copies @part, counting its rows in @count; TRUE if every row of it could be read. */
 static gboolean
-recover_part (sqlite3    *from,
-              sqlite3    *to,
-              const Part *part)
+recover_part (sqlite3               *from,
+              sqlite3               *to,
+              const GigStoreOwnPart *part,
+              guint                 *count)
 {
   g_autoptr(GHashTable) columns = fresh_columns (to, part->table);
   gint64 forward_last = 0;
@@ -154,7 +170,7 @@ recover_part (sqlite3    *from,
   if (!complete)
     /* from the end back to where the damage stopped the forward scan */
     scan_part (from, to, part, columns, TRUE, copied > 0, forward_last, &backward_last, &copied);
-  *part->count += copied;
+  *count += copied;
   return complete;
 }
 
@@ -185,10 +201,9 @@ keep_aside (const char  *path,
 }
 
 typedef struct {
-  sqlite3    *damaged;     /* NULL if it could not be opened */
-  const Part *parts;
-  guint       n_parts;
-  GPtrArray  *unreadable;  /* the labels of the parts not read whole */
+  sqlite3          *damaged;     /* NULL if it could not be opened */
+  GigStoreRecovery *recovery;
+  GPtrArray        *unreadable;  /* the labels of the parts not read whole */
 } CopyJob;
 
 /* Every part into the fresh cache, in one transaction on its writer. */
@@ -198,13 +213,16 @@ copy_on_writer (GigStore  *self,
                 GError   **error)
 {
   CopyJob *job = data;
+  guint n_parts;
+  const GigStoreOwnPart *parts = gig_store_own_parts (&n_parts);
 
   if (!gig_store_begin (self, error))
     return FALSE;
-  for (guint i = 0; i < job->n_parts; i++)
-    if (job->damaged == NULL || !recover_part (job->damaged, gig_store_get_db (self), &job->parts[i]))
+  for (guint i = 0; i < n_parts; i++)
+    if (job->damaged == NULL ||
+        !recover_part (job->damaged, gig_store_get_db (self), &parts[i], report_slot (job->recovery, &parts[i])))
       {
-        const char *label = _(job->parts[i].label);
+        const char *label = _(parts[i].label);
 
         if (!g_ptr_array_find_with_equal_func (job->unreadable, label, g_str_equal, NULL))
           g_ptr_array_add (job->unreadable, (gpointer) label);
@@ -224,18 +242,6 @@ gig_store_recover (const char  *path,
   sqlite3 *damaged = NULL;
   CopyJob job;
   gboolean ok;
-  const Part parts[] = {
-    { "outbox", "1", &recovery->changes, N_("waiting changes") },
-    { "users", "local_state != 'synced'", &recovery->edits, N_("edited records") },
-    { "projects", "local_state = 'draft'", &recovery->drafts, N_("drafts") },
-    { "projects", "local_state != 'synced' AND local_state != 'draft'", &recovery->edits, N_("edited records") },
-    { "proposals", "local_state = 'draft'", &recovery->drafts, N_("drafts") },
-    { "proposals", "local_state != 'synced' AND local_state != 'draft'", &recovery->edits, N_("edited records") },
-    { "milestones", "local_state = 'draft'", &recovery->drafts, N_("drafts") },
-    { "milestones", "local_state != 'synced' AND local_state != 'draft'", &recovery->edits, N_("edited records") },
-    { "chat_outbox", "1", &recovery->messages, N_("unsent messages") },
-    { "chat_messages", "local_state != 'sent'", &recovery->message_rows, N_("unsent messages") },
-  };
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -263,7 +269,7 @@ gig_store_recover (const char  *path,
       g_clear_pointer (&damaged, sqlite3_close);
     }
 
-  job = (CopyJob) { damaged, parts, G_N_ELEMENTS (parts), unreadable };
+  job = (CopyJob) { damaged, recovery, unreadable };
   ok = gig_store_write (fresh, copy_on_writer, &job, error);
   sqlite3_close (damaged);
   if (!ok)

@@ -366,14 +366,16 @@ guint       gig_store_failed_count        (GigStore      *self);
 guint       gig_store_conflict_count      (GigStore      *self);
 
 /* Work that exists only on this device and would be lost with the account's files (sign-out):
- * records with outbox rows (queued, being sent, held by a conflict or refused), per collection;
- * proposal drafts; chat messages not yet sent (failed ones included). */
+ * records with local work (changes queued, being sent, held by a conflict or refused), per
+ * collection; drafts; chat messages not yet sent (failed ones included). The same rows a
+ * recovery carries over (gig_store_recover). */
 typedef struct {
   guint projects;
   guint proposals;
   guint milestones;
   guint drafts;
   guint chat_messages;
+  guint users;          /* the user's own profile */
 } GigStoreUnsent;
 
 gboolean    gig_store_count_unsent        (GigStore       *self,

@@ -58,6 +58,8 @@ gig_sign_out_describe (const GigStoreUnsent *unsent)
   if ((n = unsent->milestones) > 0)
     g_string_append_printf (line (text), ngettext ("%u milestone with changes not sent",
                                                    "%u milestones with changes not sent", n), n);
+  if (unsent->users > 0)
+    g_string_append (line (text), _("Changes to your profile not sent"));
   if ((n = unsent->chat_messages) > 0)
     g_string_append_printf (line (text), ngettext ("%u chat message not sent", "%u chat messages not sent", n), n);
 
@@ -185,7 +187,7 @@ gig_sign_out_confirm_async (GtkWindow           *parent,
   state = sync != NULL ? gig_sync_get_state (sync) : GIG_SYNC_STATE_OFFLINE;
   if (sync == NULL || state == GIG_SYNC_STATE_OFFLINE || state == GIG_SYNC_STATE_SIGN_IN_NEEDED ||
       !gig_store_count_unsent (store, &unsent, NULL) ||
-      unsent.projects + unsent.proposals + unsent.milestones == 0)
+      unsent.projects + unsent.proposals + unsent.milestones + unsent.users == 0)
     {
       confirm->pushed = TRUE;
       ask (g_steal_pointer (&task));

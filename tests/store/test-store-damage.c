@@ -304,6 +304,70 @@ test_overwritten_pages (void)
   g_assert_cmpuint (gig_store_pending_count (store), ==, 3);
 }
 
+/* "Work only this computer has" is one definition: what the sign-out guard counts is what a
+ * recovery carries over, for every kind of local work, the user's own profile included. */
+static void
+test_unsent_is_what_recovery_carries (void)
+{
+  g_autoptr(Cache) cache = cache_new ();
+  g_autoptr(GigStore) store = NULL;
+  g_autoptr(GigStoreRecovery) recovery = NULL;
+  g_autoptr(GPtrArray) users = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(JsonObject) me = json_object_new ();
+  g_autoptr(JsonObject) headline = json_object_new ();
+  g_autoptr(JsonObject) title = json_object_new ();
+  g_autoptr(JsonObject) theirs = json_object_new ();
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  GigStoreUnsent unsent = { 0 };
+
+  store = gig_store_new_for_path (cache->path, &error);
+  g_assert_no_error (error);
+  /* a profile edit, an edit of a synced project, one refused and one in conflict */
+  json_object_set_string_member (me, "id", "usralice0000001");
+  json_object_set_string_member (me, "name", "Alice");
+  json_object_set_string_member (me, "updated", "2026-11-24 10:00:00.000Z");
+  g_ptr_array_add (users, json_object_ref (me));
+  g_assert_true (gig_store_apply_server_page (store, GIG_COLLECTION_USERS, users, NULL, NULL, NULL, &error));
+  json_object_set_string_member (headline, "headline", "Written offline");
+  g_assert_true (gig_store_update_record (store, GIG_COLLECTION_USERS, "usralice0000001", headline, &error));
+  json_object_set_string_member (title, "title", "Edited offline");
+  g_assert_true (gig_store_update_record (store, GIG_COLLECTION_PROJECTS, "prj000000000010", title, &error));
+  g_assert_true (gig_store_update_record (store, GIG_COLLECTION_PROJECTS, "prj000000000011", title, &error));
+  g_assert_true (gig_store_update_record (store, GIG_COLLECTION_PROJECTS, "prj000000000012", title, &error));
+  g_assert_no_error (error);
+  entries = gig_store_outbox_next (store, 100);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      GigOutboxEntry *entry = g_ptr_array_index (entries, i);
+
+      if (g_strcmp0 (entry->record_id, "prj000000000011") == 0)
+        g_assert_true (gig_store_outbox_fail (store, entry->seq, "refused", &error));
+      else
+        g_assert_true (gig_store_outbox_retry_later (store, entry->seq, 0, NULL, &error));
+    }
+  json_object_set_string_member (theirs, "title", "Edited on the server");
+  g_assert_true (gig_store_mark_conflict (store, GIG_COLLECTION_PROJECTS, "prj000000000012", theirs, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (gig_store_count_unsent (store, &unsent, &error));
+  g_assert_no_error (error);
+  gig_store_close (store);
+  g_clear_object (&store);
+
+  /* a healthy file recovers whole: every part read to its end */
+  recovery = gig_store_recover (cache->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (recovery->complete);
+
+  g_assert_cmpuint (unsent.users, ==, 1);
+  g_assert_cmpuint (unsent.projects, ==, 3 + 3);
+  g_assert_cmpuint (unsent.drafts, ==, recovery->drafts);
+  g_assert_cmpuint (unsent.users + unsent.projects + unsent.proposals + unsent.milestones, ==, recovery->edits);
+  g_assert_cmpuint (unsent.chat_messages, ==, recovery->messages);
+  g_assert_cmpuint (gig_store_unsent_total (&unsent), ==, recovery->edits + recovery->drafts + recovery->messages);
+}
+
 static void
 on_damaged (GigStore     *store,
             const GError *error,
@@ -503,6 +567,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/store/damage/disk-full", test_disk_full);
   g_test_add_func ("/store/damage/reported-after-open", test_damage_reported);
   g_test_add_func ("/store/damage/healthy-not-reported", test_healthy_not_reported);
+  g_test_add_func ("/store/unsent-is-what-recovery-carries", test_unsent_is_what_recovery_carries);
 
   return g_test_run ();
 }
