@@ -176,6 +176,23 @@ void          gig_store_emit_changed_one  (GigStore      *self,
                                            GigCollection  collection,
                                            const char    *id);
 
+/* Sets a GIG_STORE_ERROR_CORRUPT naming @path and @problem. */
+void          gig_store_set_damaged_error (GError       **error,
+                                           const char    *path,
+                                           const char    *problem);
+/* Emits `damaged` (on the store's thread). */
+void          gig_store_emit_damaged      (GigStore      *self,
+                                           const GError  *error);
+
+/* gig-store-check.c */
+/* PRAGMA quick_check of @db: FALSE with gig_store_set_damaged_error's error at the first damage. */
+gboolean      gig_store_check_intact      (sqlite3       *db,
+                                           const char    *path,
+                                           GError       **error);
+/* The writer's first job after opening (a GigStoreJobFunc). */
+void          gig_store_check_on_writer   (GigStore      *self,
+                                           gpointer       data);
+
 /* gig-store-columns.c */
 typedef enum {
   GIG_STORE_COL_TEXT,
