@@ -21,6 +21,10 @@
 #define DEFAULT_MAX_BACKOFF_MS 30000
 /* The subscription request is small both ways: a server slower than this is not answering. */
 #define SUBSCRIBE_DEADLINE_S 30
+/* From the request to the stream's first message (PB_CONNECT, sent at once): the stream itself
+ * may stay silent for minutes, so its session has no timeouts, and a server that trickles its
+ * headers or never says PB_CONNECT would otherwise hold the stream for ever. */
+#define DEFAULT_CONNECT_DEADLINE_S 30
 
 /* Capped exponential backoff with "equal jitter": half fixed, half random, so many clients cut
  * off together do not come back in lockstep. */
@@ -48,6 +52,8 @@ struct _GigPbRealtime
   gboolean        ever_connected;
   GigBackoff      backoff;        /* reconnects; reset once the stream is up */
   guint           reconnect_source;
+  guint           connect_deadline_s;
+  guint           connect_timeout_source; /* until PB_CONNECT arrives */
   gulong          token_handler;
 };
 
@@ -98,6 +104,7 @@ set_client_id (GigPbRealtime *self, const char *client_id)
 static void
 teardown (GigPbRealtime *self)
 {
+  g_clear_handle_id (&self->connect_timeout_source, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -148,6 +155,7 @@ handle_event (const char *event, const char *id, const char *data, gpointer user
     }
   if (parsed.client_id != NULL)
     {
+      g_clear_handle_id (&self->connect_timeout_source, g_source_remove);
       set_client_id (self, parsed.client_id);
       post_subscriptions (self);
       return;
@@ -343,6 +351,17 @@ send_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                    read_cb, g_object_ref (self));
 }
 
+static gboolean
+connect_timeout_cb (gpointer user_data)
+{
+  GigPbRealtime *self = user_data;
+  g_autoptr(GError) late = gig_pb_error_new_too_slow (self->connect_deadline_s);
+
+  self->connect_timeout_source = 0;
+  schedule_reconnect (self, late);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 connect_stream (GigPbRealtime *self)
 {
@@ -365,6 +384,7 @@ connect_stream (GigPbRealtime *self)
   self->cancellable = g_cancellable_new ();
   soup_session_send_async (self->session, self->message, G_PRIORITY_DEFAULT, self->cancellable,
                            send_cb, g_object_ref (self));
+  self->connect_timeout_source = g_timeout_add (self->connect_deadline_s * 1000, connect_timeout_cb, self);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -497,6 +517,7 @@ static void
 gig_pb_realtime_init (GigPbRealtime *self)
 {
   gig_backoff_init (&self->backoff, &reconnect_policy);
+  self->connect_deadline_s = DEFAULT_CONNECT_DEADLINE_S;
   self->session = soup_session_new_with_options ("timeout", 0,
                                                  "idle-timeout", 0,
                                                  "user-agent", "Gigdesk/" PACKAGE_VERSION,
@@ -574,4 +595,13 @@ gig_pb_realtime_set_max_backoff_ms (GigPbRealtime *self, guint max_backoff_ms)
     return;
   gig_backoff_set_limits (&self->backoff, INITIAL_BACKOFF_MS, max_backoff_ms);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_BACKOFF_MS]);
+}
+
+void
+gig_pb_realtime_set_connect_deadline (GigPbRealtime *self, guint seconds)
+{
+  g_return_if_fail (GIG_IS_PB_REALTIME (self));
+  g_return_if_fail (seconds > 0 && seconds <= G_MAXUINT / 1000);
+
+  self->connect_deadline_s = seconds;
 }

@@ -35,5 +35,10 @@ const char    *gig_pb_realtime_get_client_id     (GigPbRealtime       *self);
 /* Upper bound of the reconnect delay (default 30 000 ms; the first retry comes after ~250 ms). */
 void           gig_pb_realtime_set_max_backoff_ms (GigPbRealtime      *self,
                                                    guint               max_backoff_ms);
+/* Seconds from opening the stream to its first message (default 30): a server slower than this
+ * (trickling its headers, or never saying PB_CONNECT) ends the attempt with a "took longer"
+ * network error, and the reconnect backoff takes over. */
+void           gig_pb_realtime_set_connect_deadline (GigPbRealtime    *self,
+                                                     guint             seconds);
 
 G_END_DECLS

@@ -27,6 +27,7 @@ typedef struct
   const char *mode;      /* what the next answer does */
   gsize       streamed;  /* bytes of the streaming answer handed to the server so far */
   guint       requests;
+  guint       stream_opens; /* realtime streams opened in "trickle-stream" mode */
 } Fake;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -144,6 +145,12 @@ serve (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable 
     {
       if (g_str_equal (soup_server_message_get_method (msg), "POST"))
         soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+      else if (g_str_equal (mode, "trickle-stream"))
+        {
+          /* headers, then a byte now and then: never a line, never PB_CONNECT */
+          fake->stream_opens++;
+          start_stream (fake, msg, "text/event-stream", NULL, TRUE, 0);
+        }
       else if (g_str_equal (mode, "huge-event"))
         {
           static const char start[] = "id:c1\nevent:PB_CONNECT\ndata:{\"clientId\":\"c1\"}\n\ndata:";
@@ -612,6 +619,36 @@ test_realtime_huge_event (void)
   g_assert_cmpuint (fake->streamed, <, GIG_PB_MAX_EVENT_DATA + 12 * 1024 * 1024);
 }
 
+static gboolean
+reopened (gpointer user_data)
+{
+  return ((Fake *) user_data)->stream_opens >= 2;
+}
+
+/* A stream that opens and then trickles, never saying PB_CONNECT, ends at its deadline (1 s
+ * here) with an error that says so, and the stream is opened again after the backoff. */
+static void
+test_realtime_trickle (void)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(GigPbClient) client = gig_pb_client_new (fake->url);
+  g_autoptr(GigPbRealtime) realtime = gig_pb_realtime_new (client);
+  g_autoptr(GError) error = NULL;
+  const char *topics[] = { "projects/*", NULL };
+
+  fake->mode = "trickle-stream";
+  g_signal_connect (realtime, "disconnected", G_CALLBACK (on_disconnected), &error);
+  gig_pb_realtime_set_subscriptions (realtime, topics);
+  gig_pb_realtime_set_connect_deadline (realtime, 1);
+  gig_pb_realtime_start (realtime);
+  g_assert_true (gig_test_wait_until (is_set, &error, 20000));
+  g_assert_error (error, GIG_PB_ERROR, GIG_PB_ERROR_NETWORK);
+  g_assert_cmpstr (error->message, ==, "The server took longer than 1 second to answer");
+  g_assert_false (gig_pb_realtime_get_connected (realtime));
+  g_assert_true (gig_test_wait_until (reopened, fake, 20000));
+  gig_pb_realtime_stop (realtime);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -623,6 +660,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pb-hostile/oversized-answers", test_oversized_answers);
   g_test_add_func ("/pb-hostile/trickle", test_trickle);
   g_test_add_func ("/pb-hostile/long-message", test_long_message);
+  g_test_add_func ("/pb-hostile/realtime-trickle", test_realtime_trickle);
   g_test_add_func ("/pb-hostile/realtime-deep-event", test_realtime_deep_event);
   g_test_add_func ("/pb-hostile/realtime-huge-event", test_realtime_huge_event);
   g_test_add_func ("/pb-hostile/sync-tool-sign-in", test_sync_tool_sign_in);
