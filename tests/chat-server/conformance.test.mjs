@@ -43,10 +43,8 @@ after(async () => {
   for (const c of clients) {
     try { await c.disconnectUser(500); } catch { /* already closed */ }
   }
-  if (server) {
-    const { code, signal } = await server.stop();
-    assert.ok(code === 0 || signal === 'SIGTERM', `server exit: ${code} ${signal}\n${server.stderr()}`);
-  }
+  // stop() fails unless the server exits 0 on SIGTERM (and, under the sanitizers, leaks nothing).
+  await server?.stop();
 });
 
 test('two users connect, watch, exchange messages, typing and read events', async () => {

@@ -37,6 +37,11 @@ export async function startChatServer({ args = [], key = API_KEY, secret = API_S
       const timer = setTimeout(() => { try { process.kill(proc.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
       const result = await exited;
       clearTimeout(timer);
+      // A clean exit on SIGTERM proves the shutdown path; in a sanitizer build it is also where
+      // LeakSanitizer reports (and fails) a leak in the server.
+      if (result.code !== 0) {
+        throw new Error(`chat server did not exit cleanly (${JSON.stringify(result)}): ${stderr.slice(-4000)}`);
+      }
       return result;
     },
   };

@@ -205,7 +205,7 @@ make_conflict (Fixture *f, const char *id)
                                              "\"budget\":900,\"currency\":\"EUR\",\"status\":\"open\","
                                              "\"owner\":\"%s\"}", ME);
 
-  project (f, id, ME, "open", 100);
+  g_free (project (f, id, ME, "open", 100));
   json_object_set_string_member (edit, "title", "My title");
   json_object_set_double_member (edit, "budget", 700);
   g_assert_true (gig_store_update_record (f->store, GIG_COLLECTION_PROJECTS, id, edit, &error));

@@ -143,6 +143,7 @@ test_preferences_server_url (void)
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   GigPreferencesWindow *preferences;
   GObject *row;
+  g_autofree char *saved = NULL;
 
   g_settings_set_string (settings, "server-url", "http://127.0.0.1:8090");
   preferences = gig_preferences_window_new (settings);
@@ -154,11 +155,14 @@ test_preferences_server_url (void)
   /* A half-typed address is shown as an error and never reaches the settings. */
   gtk_editable_set_text (GTK_EDITABLE (row), "gigdesk.example");
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
-  g_assert_cmpstr (g_settings_get_string (settings, "server-url"), ==, "http://127.0.0.1:8090");
+  saved = g_settings_get_string (settings, "server-url");
+  g_assert_cmpstr (saved, ==, "http://127.0.0.1:8090");
+  g_clear_pointer (&saved, g_free);
 
   gtk_editable_set_text (GTK_EDITABLE (row), "  https://gigdesk.example.com ");
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
-  g_assert_cmpstr (g_settings_get_string (settings, "server-url"), ==, "https://gigdesk.example.com");
+  saved = g_settings_get_string (settings, "server-url");
+  g_assert_cmpstr (saved, ==, "https://gigdesk.example.com");
 
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
