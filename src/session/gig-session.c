@@ -570,6 +570,17 @@ sign_in_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   record = gig_pb_client_sign_in_with_password_finish (GIG_PB_CLIENT (source), result, &token, &error);
   if (record == NULL)
     {
+      /* The server answers a sign-up for an address that already has an account exactly like
+       * a fresh one (so nobody can ask it who has an account) and stores nothing; the sign-in
+       * with the new password is then refused. Say what that means. */
+      if (g_task_get_source_tag (task) == gig_session_sign_up_async &&
+          g_error_matches (error, GIG_PB_ERROR, GIG_PB_ERROR_INVALID_CREDENTIALS))
+        {
+          g_debug ("sign-up: the new account cannot sign in: %s", error->message);
+          g_clear_error (&error);
+          g_set_error_literal (&error, GIG_PB_ERROR, GIG_PB_ERROR_NOT_UNIQUE,
+                               _("An account with this email address already exists. Sign in with its password instead."));
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;

@@ -195,6 +195,40 @@ test_wrong_password (void)
   g_assert_null (stored);
 }
 
+/* A sign-up for an address that has an account: the server answers it like a fresh one and
+ * stores nothing, so the sign-in that follows is refused; the user is told the account exists,
+ * nothing is signed in, and the owner's account is untouched. */
+static void
+test_sign_up_taken_address (void)
+{
+  g_autoptr(GigTestPbUser) owner = gig_test_pb_create_user (pb, "sessiontaken");
+  g_autofree char *shouted = g_ascii_strup (owner->email, -1);
+  const char *addresses[] = { owner->email, shouted };
+
+  for (guint i = 0; i < G_N_ELEMENTS (addresses); i++)
+    {
+      g_autoptr(GigSession) session = new_session ();
+      g_autoptr(GigSession) real = new_session ();
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      gig_session_sign_up_async (session, addresses[i], "another-password-1", "Mallory", NULL,
+                                 gig_test_async_store, &result);
+      g_assert_false (gig_session_sign_up_finish (session, gig_test_async_wait (&result), &error));
+      g_assert_error (error, GIG_PB_ERROR, GIG_PB_ERROR_NOT_UNIQUE);
+      g_assert_nonnull (strstr (error->message, "already exists"));
+      g_assert_cmpint (gig_session_get_state (session), ==, GIG_SESSION_STATE_SIGNED_OUT);
+      g_assert_null (gig_pb_client_get_token (gig_session_get_client (session)));
+      g_clear_error (&error);
+
+      /* The owner signs in as before, with their own name. */
+      g_assert_true (sign_in (real, owner->email, owner->password, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (gig_session_get_user_id (real), ==, owner->id);
+      g_assert_cmpstr (gig_session_get_name (real), ==, owner->name);
+    }
+}
+
 static void
 test_restore_and_refresh (void)
 {
@@ -372,6 +406,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/session/sign-up-in-out", test_sign_up_in_out);
   g_test_add_func ("/session/wrong-password", test_wrong_password);
+  g_test_add_func ("/session/sign-up-taken-address", test_sign_up_taken_address);
   g_test_add_func ("/session/restore-and-refresh", test_restore_and_refresh);
   g_test_add_func ("/session/expired-token", test_expired_token);
   g_test_add_func ("/session/token-expires-while-running", test_token_expires_while_running);
