@@ -88,6 +88,14 @@ test('provisioning takes back a channel an intruder created and keeps it to the 
   assert.equal(now.channel.name, 'Shop');
   assert.equal(now.channel.project_id, projectId);
 
+  // and what the intruder wrote before is gone for the participants
+  const history = await admin.channel('messaging', cid).query({ messages: { limit: 100 } });
+  assert.deepEqual(history.messages, [], 'the channel was truncated');
+  const owner = await chatAs(alice);
+  const seen = owner.channel('messaging', cid);
+  await seen.watch();
+  assert.deepEqual(seen.state.messages.map((msg) => msg.text), []);
+
   // the intruder's own client can no longer read the channel
   const m = await chatAs(mallory);
   const refused = await m.channel('messaging', cid).watch().then(() => null, (e) => e);
@@ -106,6 +114,24 @@ test('provisioning takes back a channel an intruder created and keeps it to the 
   const ch = b.channel('messaging', cid);
   await ch.watch();
   await ch.sendMessage({ text: 'hello' });
+});
+
+test('a channel that only its participants ever wrote in keeps its history', async () => {
+  const p = must(await alice.api.create('projects', { title: 'Quiet', status: 'open', owner: alice.id }), 'project');
+  const cid = `project-${p.id}`;
+  await jobsDone(p.id);
+  const a = await chatAs(alice);
+  const ch = a.channel('messaging', cid);
+  await ch.watch();
+  await ch.sendMessage({ text: 'welcome, whoever I hire' });
+
+  // hiring reconciles the channel again: nobody foreign, so nothing is truncated
+  const q = must(await bob.api.create('proposals', { project: p.id, freelancer: bob.id, status: 'sent' }), 'proposal');
+  must(await alice.api.update('proposals', q.id, { status: 'accepted' }), 'accept');
+  await jobsDone(p.id);
+  assert.deepEqual((await members(cid)).ids, [alice.id, bob.id].sort());
+  const history = await admin.channel('messaging', cid).query({ messages: { limit: 100 } });
+  assert.deepEqual(history.messages.map((msg) => msg.text), ['welcome, whoever I hire']);
 });
 
 test('a member cannot add anyone to, or reopen, a project channel with a user token', async () => {

@@ -307,3 +307,43 @@ test('channel-type grants: a user token cannot create or take over a messaging c
   await team.watch();
   assert.equal(team.data.created_by.id, 'mallory');
 });
+
+test('truncate: the server clears a channel for everyone, members cannot', async () => {
+  const ch = await projectChannel(9, ['alice', 'bob']);
+  const alice = await connect('alice', 'Alice');
+  const bob = await connect('bob', 'Bob');
+  const ca = alice.channel('messaging', 'project-9');
+  const cb = bob.channel('messaging', 'project-9');
+  await ca.watch();
+  await cb.watch();
+  const since = new Date(Date.now() - 1000).toISOString();
+  await ca.sendMessage({ text: 'pay me here first' });
+  await ca.sendMessage({ text: 'and here' });
+
+  // a member's token may not truncate a messaging channel
+  const refused = await cb.truncate().then(() => null, (e) => e);
+  assert.equal(refused?.code, 17);
+  assert.match(refused.message, /action TruncateChannel in scope 'messaging'/);
+  assert.equal((await ch.query({ messages: { limit: 10 } })).messages.length, 2);
+
+  // what the local server does not do, it refuses rather than half-does
+  const partial = await ch.truncate({ member_ids: ['bob'] }).then(() => null, (e) => e);
+  assert.equal(partial?.status, 400);
+
+  const event = nextEvent(cb, 'channel.truncated');
+  const answer = await ch.truncate();
+  assert.equal(answer.channel.cid, 'messaging:project-9');
+  assert.ok(Date.parse(answer.channel.truncated_at) > 0);
+  assert.equal((await event).channel.cid, 'messaging:project-9');
+
+  // gone from every way back to it: queries, /sync, the member's own re-query
+  assert.deepEqual((await ch.query({ messages: { limit: 10 } })).messages, []);
+  const synced = await bob.sync(['messaging:project-9'], since);
+  assert.deepEqual(synced.events.filter((e) => e.type === 'message.new'), []);
+  const [again] = await bob.queryChannels({ cid: 'messaging:project-9' }, {}, { state: true });
+  assert.deepEqual(again.state.messages, []);
+
+  // the channel itself goes on
+  await ca.sendMessage({ text: 'fresh start' });
+  assert.deepEqual((await ch.query({ messages: { limit: 10 } })).messages.map((m) => m.text), ['fresh start']);
+});

@@ -18,13 +18,14 @@ typedef struct {
   gboolean    user_may_create;
   gboolean    owner_may_update;
   gboolean    owner_may_update_members;
+  gboolean    owner_may_truncate;
 } GcsTypeGrants;
 
 static const GcsTypeGrants locked_types[] = {
-  { "messaging", FALSE, FALSE, FALSE },
+  { "messaging", FALSE, FALSE, FALSE, FALSE },
 };
 
-static const GcsTypeGrants default_grants = { NULL, TRUE, TRUE, TRUE };
+static const GcsTypeGrants default_grants = { NULL, TRUE, TRUE, TRUE, TRUE };
 
 const char *
 gcs_action_name (GcsAction action)
@@ -37,6 +38,8 @@ gcs_action_name (GcsAction action)
       return "UpdateChannel";
     case GCS_ACTION_UPDATE_CHANNEL_MEMBERS:
       return "UpdateChannelMembers";
+    case GCS_ACTION_TRUNCATE_CHANNEL:
+      return "TruncateChannel";
     default:
       g_return_val_if_reached ("Unknown");
     }
@@ -70,6 +73,8 @@ gcs_permissions_user_may (const char *channel_type,
       return owns_channel && g->owner_may_update;
     case GCS_ACTION_UPDATE_CHANNEL_MEMBERS:
       return owns_channel && g->owner_may_update_members;
+    case GCS_ACTION_TRUNCATE_CHANNEL:
+      return owns_channel && g->owner_may_truncate;
     default:
       return FALSE;
     }

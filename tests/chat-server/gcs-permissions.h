@@ -13,6 +13,7 @@ typedef enum {
   GCS_ACTION_CREATE_CHANNEL,
   GCS_ACTION_UPDATE_CHANNEL,
   GCS_ACTION_UPDATE_CHANNEL_MEMBERS,
+  GCS_ACTION_TRUNCATE_CHANNEL,
 } GcsAction;
 
 const char *gcs_action_name (GcsAction action);

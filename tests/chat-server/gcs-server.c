@@ -1323,6 +1323,68 @@ handle_update_channel (Req        *req,
   reply_json (req, SOUP_STATUS_CREATED, reply);
 }
 
+/* POST /channels/{type}/{id}/truncate: the channel's history up to `truncated_at` (default now)
+ * is gone for every member; watchers get channel.truncated. */
+static void
+handle_truncate_channel (Req        *req,
+                         const char *type,
+                         const char *id)
+{
+  GcsServer *self = req->self;
+  g_autoptr(JsonObject) reply = json_object_new ();
+  g_autoptr(JsonObject) ev = NULL;
+  GcsChannel *channel;
+  JsonObject *channel_json;
+  const char *actor;
+  const char *upto_text = str_member (req->body, "truncated_at");
+  gint64 now = gcs_state_now (self->state);
+  gint64 upto = now;
+  g_autofree char *upto_stamp = NULL;
+  guint removed;
+
+  req->op = "TruncateChannel";
+  if ((channel = channel_for (req, type, id)) == NULL)
+    return;
+  if (!req->is_server &&
+      !gcs_permissions_user_may (channel->type, GCS_ACTION_TRUNCATE_CHANNEL,
+                                 g_strcmp0 (req->user_id, channel->created_by) == 0))
+    {
+      refuse_action (req, GCS_ACTION_TRUNCATE_CHANNEL, channel->type);
+      return;
+    }
+  /* A system message, or truncating for some members only, is more than this server does:
+   * refuse it rather than do something else. */
+  if (json_object_has_member (req->body, "message") || json_object_has_member (req->body, "member_ids"))
+    {
+      reply_error (req, SOUP_STATUS_BAD_REQUEST, 4,
+                   "message and member_ids are not supported by the local chat server");
+      return;
+    }
+  if (upto_text != NULL && !gcs_parse_time (upto_text, &upto))
+    {
+      reply_error (req, SOUP_STATUS_BAD_REQUEST, 4, "truncated_at must be an RFC 3339 time");
+      return;
+    }
+  upto = MIN (upto, now);
+  actor = acting_user (req, NULL);
+  removed = gcs_state_truncate_channel (self->state, channel, upto);
+  g_message ("%s truncated by %s: %u message(s) removed", channel->cid,
+             actor != NULL ? actor : "the server", removed);
+
+  upto_stamp = gcs_format_time (upto);
+  channel_json = gcs_state_channel_json (self->state, channel, req->user_id);
+  json_object_set_string_member (channel_json, "truncated_at", upto_stamp);
+  json_object_set_object_member (reply, "channel", channel_json);
+
+  ev = channel_event (self, "channel.truncated", channel, actor, now);
+  channel_json = gcs_state_channel_json (self->state, channel, NULL);
+  json_object_set_string_member (channel_json, "truncated_at", upto_stamp);
+  json_object_set_object_member (ev, "channel", channel_json);
+  broadcast_watchers (self, channel->cid, ev);
+  log_persisted (self, channel, ev, now);
+  reply_json (req, SOUP_STATUS_CREATED, reply);
+}
+
 static void
 handle_stop_watching (Req        *req,
                       const char *type,
@@ -1937,7 +1999,7 @@ handle_request (SoupServer        *soup,
   enum {
     R_NONE, R_QUERY_CHANNELS, R_GET_OR_CREATE, R_UPDATE_CHANNEL, R_PATCH_CHANNEL, R_SEND_MESSAGE,
     R_READ, R_EVENT, R_STOP_WATCHING, R_GET_MESSAGE, R_UPDATE_MESSAGE, R_PATCH_MESSAGE,
-    R_DELETE_MESSAGE, R_USERS, R_SYNC
+    R_DELETE_MESSAGE, R_USERS, R_SYNC, R_TRUNCATE
   } route = R_NONE;
 
   req.self = self;
@@ -1973,6 +2035,8 @@ handle_request (SoupServer        *soup,
         route = R_EVENT;
       else if (g_str_equal (seg[3], "stop-watching"))
         route = R_STOP_WATCHING;
+      else if (g_str_equal (seg[3], "truncate"))
+        route = R_TRUNCATE;
     }
   else if (n == 2 && g_str_equal (seg[0], "messages"))
     {
@@ -2046,6 +2110,7 @@ handle_request (SoupServer        *soup,
     case R_READ: handle_mark_read (&req, seg[1], seg[2]); break;
     case R_EVENT: handle_send_event (&req, seg[1], seg[2]); break;
     case R_STOP_WATCHING: handle_stop_watching (&req, seg[1], seg[2]); break;
+    case R_TRUNCATE: handle_truncate_channel (&req, seg[1], seg[2]); break;
     case R_GET_MESSAGE: handle_get_message (&req, seg[1]); break;
     case R_UPDATE_MESSAGE: handle_update_message (&req, seg[1], FALSE); break;
     case R_PATCH_MESSAGE: handle_update_message (&req, seg[1], TRUE); break;

@@ -1022,6 +1022,48 @@ gcs_state_remove_message (GcsState   *self,
     g_ptr_array_remove (c->messages, m);
 }
 
+/* GetStream's truncate: the channel's messages up to `upto_usec` are gone for everyone, and so
+ * are the logged events that carried them (or /sync would hand them out again). The local
+ * server keeps no hidden copy, so a soft and a hard truncate look the same. Returns how many
+ * messages went. */
+guint
+gcs_state_truncate_channel (GcsState   *self,
+                            GcsChannel *channel,
+                            gint64      upto_usec)
+{
+  sqlite3_stmt *stmt;
+  guint removed = 0;
+  guint i;
+
+  for (i = channel->messages->len; i > 0; i--)
+    {
+      GcsMessage *m = g_ptr_array_index (channel->messages, i - 1);
+
+      if (m->created_at <= upto_usec)
+        {
+          gcs_state_remove_message (self, m);
+          removed++;
+        }
+    }
+  stmt = prepare (self, "DELETE FROM events WHERE cid = ? AND created_at <= ?"
+                        " AND (json_extract (payload, '$.type') LIKE 'message.%'"
+                        "      OR json_extract (payload, '$.type') LIKE 'reaction.%')");
+  bind_text (stmt, 1, channel->cid);
+  sqlite3_bind_int64 (stmt, 2, upto_usec);
+  step_done (self, stmt);
+
+  channel->last_message_at = 0;
+  for (i = 0; i < channel->messages->len; i++)
+    {
+      GcsMessage *m = g_ptr_array_index (channel->messages, i);
+
+      channel->last_message_at = MAX (channel->last_message_at, m->created_at);
+    }
+  channel->updated_at = gcs_state_now (self);
+  gcs_state_save_channel (self, channel);
+  return removed;
+}
+
 static char *
 text_to_html (const char *text)
 {

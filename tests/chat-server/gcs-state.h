@@ -140,6 +140,9 @@ void         gcs_state_save_message      (GcsState    *self,
                                           GcsMessage  *message);
 void         gcs_state_remove_message    (GcsState    *self,
                                           GcsMessage  *message);
+guint        gcs_state_truncate_channel  (GcsState    *self,
+                                          GcsChannel  *channel,
+                                          gint64       upto_usec);
 
 void         gcs_state_log_event         (GcsState    *self,
                                           const char  *cid,

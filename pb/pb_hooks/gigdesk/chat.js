@@ -112,6 +112,19 @@ function queueProjectUpdated(app, project, before) {
 
 const MEMBERS_PAGE = 100
 const MAX_MEMBER_PAGES = 50
+const MESSAGES_PAGE = 100
+
+// Authors of the answer's (latest) messages who are not participants.
+function foreignWriters(answer, participants) {
+  const out = []
+  for (const m of (answer && answer.messages) || []) {
+    const id = (m && ((m.user && m.user.id) || m.user_id)) || ""
+    if (typeof id === "string" && id !== "" && participants.indexOf(id) < 0 && out.indexOf(id) < 0) {
+      out.push(id)
+    }
+  }
+  return out
+}
 
 function memberIds(answer) {
   const out = []
@@ -147,11 +160,12 @@ function reconcileProject(app, cfg, projectId, timeout) {
   }
   let answer = send(cfg, { method: "POST", path: path + "/query", body: {
     data: data, state: true, watch: false, presence: false,
-    members: { limit: MEMBERS_PAGE, offset: 0 },
+    members: { limit: MEMBERS_PAGE, offset: 0 }, messages: { limit: MESSAGES_PAGE },
   } }, timeout)
   if (!answer || !Array.isArray(answer.members)) {
     throw new Error("POST " + path + "/query answered without a member list")
   }
+  const firstAnswer = answer
   const creator = (answer.channel && answer.channel.created_by && answer.channel.created_by.id) || ""
   let current = memberIds(answer)
   for (let page = 1; answer.members.length >= MEMBERS_PAGE; page++) {
@@ -171,6 +185,15 @@ function reconcileProject(app, cfg, projectId, timeout) {
     send(cfg, { method: "POST", path: path, body: { remove_members: extra } }, timeout)
     app.logger().warn("chat channel had members outside the project; removed",
       "channel", channelId(project.id), "removed", extra.join(","))
+  }
+  // What an intruder wrote before provisioning (a "pay me here" note in the project's own
+  // channel) must never reach the participants: a channel someone else created, or one with
+  // messages from outside the project, loses its history for everyone.
+  const writers = foreignWriters(firstAnswer, participants)
+  if ((creator !== "" && creator !== owner) || writers.length > 0) {
+    send(cfg, { method: "POST", path: path + "/truncate", body: {} }, timeout)
+    app.logger().warn("chat channel held history from outside the project; truncated",
+      "channel", channelId(project.id), "created_by", creator, "writers", writers.join(","))
   }
   if (missing.length > 0) {
     send(cfg, { method: "POST", path: path, body: { add_members: missing } }, timeout)
