@@ -214,3 +214,95 @@ test('a guest gets the same refusal, and an unknown collection stays 404', async
   const missing = await listAs(people.mallory, 'nope', { sort: 'email' });
   assert.equal(missing.status, 404);
 });
+
+/* A raw realtime (SSE) connection as `who`, subscribed to `topics` (each `collection/*` with an
+   optional filter). Collects every event; close() ends it. */
+async function realtimeAs(who, topics) {
+  const controller = new AbortController();
+  const res = await fetch(`${server.url}/api/realtime`, { signal: controller.signal });
+  assert.equal(res.status, 200);
+  const events = [];
+  let clientId = null;
+  let buffer = '';
+  const decoder = new TextDecoder();
+  const reader = res.body.getReader();
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const name = /^event:(.*)$/m.exec(block)?.[1];
+          const data = /^data:(.*)$/m.exec(block)?.[1];
+          if (name === 'PB_CONNECT') clientId = JSON.parse(data).clientId;
+          else if (name) events.push({ topic: name, ...JSON.parse(data) });
+        }
+      }
+    } catch { /* aborted */ }
+  })();
+  for (let i = 0; i < 100 && clientId === null; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(clientId, 'PB_CONNECT arrived');
+  const subscriptions = topics.map(({ topic, filter }) => filter
+    ? `${topic}?options=${encodeURIComponent(JSON.stringify({ query: { filter } }))}` : topic);
+  const sub = await fetch(`${server.url}/api/realtime`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: who.pb.authStore.token },
+    body: JSON.stringify({ clientId, subscriptions }),
+  });
+  assert.equal(sub.status, 204, await sub.text());
+  return {
+    subscriptions,
+    events,
+    async close() { controller.abort(); await pump; },
+  };
+}
+
+test('a realtime subscription filtered on a private field learns nothing', async () => {
+  const m = people.mallory, t = people.target;
+  // A user whose address a superuser made public: the same kind of filter matches them, so
+  // the probes below would fire if PocketBase let the filter read a private address.
+  const open = await signUp('Open', 'vopen@example.com');
+  const su = new PocketBase(server.url);
+  su.autoCancellation(false);
+  await su.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
+  await su.collection('users').update(open.id, { emailVisibility: true });
+  // One control topic per collection (it proves events flow), and filters that hold exactly
+  // when the target's address starts with "q" (it does): an event on those would answer.
+  const rt = await realtimeAs(m, [
+    { topic: 'users/*', filter: `id = "${t.id}"` },
+    { topic: 'users/*', filter: 'email ~ "q%"' },
+    { topic: 'users/*', filter: `id = "${t.id}" && email:lower >= "q"` },
+    { topic: 'users/*', filter: 'email ~ "v%"' },
+    { topic: 'projects/*', filter: `id = "${people.targetProject.id}"` },
+    { topic: 'projects/*', filter: 'owner.email ~ "q%"' },
+    { topic: 'projects/*', filter: `id = "${people.targetProject.id}" && owner.email > "p"` },
+  ]);
+  try {
+    await t.pb.collection('users').update(t.id, { name: 'Target (renamed)' });
+    await open.pb.collection('users').update(open.id, { name: 'Open (renamed)' });
+    await t.pb.collection('projects').update(people.targetProject.id, { title: 'target work, renamed' });
+    const [usersControl, ...usersProbes] = rt.subscriptions.slice(0, 3);
+    const publicProbe = rt.subscriptions[3];
+    const [projectsControl, ...projectsProbes] = rt.subscriptions.slice(4);
+    for (let i = 0; i < 100; i++) {
+      const topics = new Set(rt.events.map((e) => e.topic));
+      if (topics.has(usersControl) && topics.has(projectsControl) && topics.has(publicProbe)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const seen = (topic) => rt.events.filter((e) => e.topic === topic);
+    assert.equal(seen(usersControl).length, 1, 'the control subscription on users got the update');
+    assert.equal(seen(projectsControl).length, 1, 'the control subscription on projects got the update');
+    assert.equal(seen(usersControl)[0].record.email, undefined, 'and no address in it');
+    assert.deepEqual(seen(publicProbe).map((e) => e.record.id), [open.id], 'a public address matches');
+    // the same broadcast went to every subscription; give stragglers a moment anyway
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const topic of [...usersProbes, ...projectsProbes])
+      assert.deepEqual(seen(topic), [], `${decodeURIComponent(topic)} answered`);
+  } finally {
+    await rt.close();
+  }
+});
