@@ -45,9 +45,10 @@ test('creating a project creates its channel with the owner as member', async ()
   assert.equal(create.method, 'POST');
   assert.deepEqual(create.body, { data: {
     created_by_id: alice.id, members: [alice.id], name: 'Website', project_id: p.id },
-    state: true, watch: false, presence: false, members: { limit: 100, offset: 0 } });
-  // the channel already had exactly its members: nothing added or removed
+    state: true, watch: false, presence: false, members: { limit: 100, offset: 0 }, messages: { limit: 100 } });
+  // the channel already had exactly its members: nothing added or removed, nothing truncated
   assert.equal(fake.requests.filter((r) => r.path === channelPath(p.id)).length, 0);
+  assert.equal(fake.requests.filter((r) => r.path === `${channelPath(p.id)}/truncate`).length, 0);
   assert.equal(create.query.api_key, 'chat_key');
   assert.equal(create.headers['stream-auth-type'], 'jwt');
   assert.equal(create.headers['content-type'], 'application/json');
