@@ -9,8 +9,10 @@
 #include <glib/gi18n.h>
 
 #include "gig-application.h"
-#include "gig-resources.h"
+#include "ui/gig-ui-util.h"
+#include "account/gig-account.h"
 #include "chat/gig-chat-view.h"
+#include "chat/gig-chat-window.h"
 #include "ui/gig-window.h"
 #include "ui/gig-preferences-window.h"
 #include "ui/gig-notifications.h"
@@ -36,13 +38,8 @@ struct _GigApplication
 
   GSettings      *settings;
   GCancellable   *cancellable;
-  /* The signed-in account: one session, its store and its sync engine. */
-  GigSession     *session;
-  GigStore       *store;
-  GigSync        *sync;
-  GigChatClient  *chat;
-  /* Sync and chat start once the windows have painted the account's cached data. */
-  guint           start_services_id;
+  /* Whoever is signed in: session, store, sync and chat; every window shows it. */
+  GigAccount     *account;
   gboolean        restoring;
   /* Sign-out waits for the push and the user's answer; the serial tells whether the account
    * is still the one it was asked about. */
@@ -56,14 +53,6 @@ struct _GigApplication
 #define SIGN_OUT_PUSH_TIMEOUT_MS 15000
 
 G_DEFINE_FINAL_TYPE (GigApplication, gig_application, ADW_TYPE_APPLICATION)
-
-void
-gig_resources_ensure (void)
-{
-  /* Referencing the bundle keeps its object (and the constructor that registers it) in the
-   * static library's link. */
-  (void) gig_get_resource ();
-}
 
 GigApplication *
 gig_application_new (void)
@@ -83,12 +72,20 @@ gig_application_get_settings (GigApplication *self)
   return self->settings;
 }
 
+GigAccount *
+gig_application_get_account (GigApplication *self)
+{
+  g_return_val_if_fail (GIG_IS_APPLICATION (self), NULL);
+
+  return self->account;
+}
+
 GigSession *
 gig_application_get_session (GigApplication *self)
 {
   g_return_val_if_fail (GIG_IS_APPLICATION (self), NULL);
 
-  return self->session;
+  return gig_account_get_session (self->account);
 }
 
 GigStore *
@@ -96,7 +93,7 @@ gig_application_get_store (GigApplication *self)
 {
   g_return_val_if_fail (GIG_IS_APPLICATION (self), NULL);
 
-  return self->store;
+  return gig_account_get_store (self->account);
 }
 
 GigSync *
@@ -104,18 +101,7 @@ gig_application_get_sync (GigApplication *self)
 {
   g_return_val_if_fail (GIG_IS_APPLICATION (self), NULL);
 
-  return self->sync;
-}
-
-static void
-for_each_window_set_account (GigApplication *self)
-{
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
-    if (GIG_IS_WINDOW (l->data))
-      {
-        gig_window_set_account (GIG_WINDOW (l->data), self->session, self->store, self->sync);
-        gig_window_set_chat_client (GIG_WINDOW (l->data), self->chat);
-      }
+  return gig_account_get_sync (self->account);
 }
 
 GigChatClient *
@@ -123,17 +109,7 @@ gig_application_get_chat_client (GigApplication *self)
 {
   g_return_val_if_fail (GIG_IS_APPLICATION (self), NULL);
 
-  return self->chat;
-}
-
-/* The chat asks PocketBase for its tokens with the session's current one. */
-static void
-on_pb_token_changed (GigApplication *self,
-                     GParamSpec     *pspec,
-                     GigPbClient    *client)
-{
-  if (self->chat != NULL)
-    gig_chat_client_set_pb_token (self->chat, gig_pb_client_get_token (client));
+  return gig_account_get_chat_client (self->account);
 }
 
 static gboolean
@@ -157,28 +133,29 @@ on_remote_record_changed (GigApplication *self,
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *notification_id = NULL;
 
-  if (self->session == NULL || any_window_active (self))
+  if (!gig_account_is_open (self->account) || any_window_active (self))
     return;
 
-  notification = gig_notification_for_remote_change (self->store, gig_session_get_user_id (self->session),
+  notification = gig_notification_for_remote_change (gig_account_get_store (self->account),
+                                                     gig_account_get_user_id (self->account),
                                                      collection, before, after, &notification_id);
   if (notification != NULL)
     g_application_send_notification (G_APPLICATION (self), notification_id, notification);
 }
 
-/* Whether an active window shows channel @cid: its messages are being read there. */
+/* Whether @window is on screen with channel @cid's chat in view: its messages are being read. */
 static gboolean
-widget_shows_chat (GtkWidget  *widget,
+window_shows_chat (GtkWindow  *window,
                    const char *cid)
 {
-  if (!gtk_widget_get_mapped (widget))
+  GtkWidget *view;
+
+  if (GIG_IS_WINDOW (window))
+    return gig_window_shows_chat (GIG_WINDOW (window), cid);
+  if (!GIG_IS_CHAT_WINDOW (window))
     return FALSE;
-  if (GIG_IS_CHAT_VIEW (widget))
-    return g_strcmp0 (gig_chat_view_get_cid (GIG_CHAT_VIEW (widget)), cid) == 0;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    if (widget_shows_chat (child, cid))
-      return TRUE;
-  return FALSE;
+  view = gig_chat_window_get_view (GIG_CHAT_WINDOW (window));
+  return gtk_widget_get_mapped (view) && g_strcmp0 (gig_chat_view_get_cid (GIG_CHAT_VIEW (view)), cid) == 0;
 }
 
 /* A chat message from someone else, on any of the user's channels (a watched one, or a
@@ -192,50 +169,18 @@ on_chat_event (GigApplication *self,
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *notification_id = NULL;
 
-  if (self->store == NULL || cid == NULL ||
+  if (!gig_account_is_open (self->account) || cid == NULL ||
       (!g_str_equal (type, "message.new") && !g_str_equal (type, "notification.message_new")))
     return;
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
-    if (gtk_window_is_active (l->data) && widget_shows_chat (l->data, cid))
+    if (gtk_window_is_active (l->data) && window_shows_chat (l->data, cid))
       return;
 
-  notification = gig_notification_for_chat_message (self->store, gig_chat_client_get_user_id (self->chat),
+  notification = gig_notification_for_chat_message (gig_account_get_store (self->account),
+                                                    gig_account_get_user_id (self->account),
                                                     cid, event, &notification_id);
   if (notification != NULL)
     g_application_send_notification (G_APPLICATION (self), notification_id, notification);
-}
-
-static void
-close_account (GigApplication *self)
-{
-  self->account_serial++;
-  g_clear_handle_id (&self->start_services_id, g_source_remove);
-  if (self->chat != NULL)
-    gig_chat_client_disconnect (self->chat);
-  g_clear_object (&self->chat);
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (gig_session_get_client (self->session), self);
-  if (self->sync != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->sync, self);
-      gig_sync_stop (self->sync);
-    }
-  g_clear_object (&self->sync);
-  if (self->store != NULL)
-    gig_store_close (self->store);
-  g_clear_object (&self->store);
-}
-
-static gboolean
-start_account_services (gpointer user_data)
-{
-  GigApplication *self = user_data;
-
-  self->start_services_id = 0;
-  gig_sync_start (self->sync);
-  gig_chat_client_connect (self->chat);
-
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -243,131 +188,57 @@ report_store_error (GigApplication *self,
                     const GError   *error)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  /* A server-chosen id that is not a record id is never shown or used as a path. */
-  g_autofree char *message = g_strdup_printf (_("Could not open the local data: %s"),
-                                              error != NULL ? error->message
-                                                            : _("the server gave an account id that is not valid"));
+  g_autofree char *message = g_strdup_printf (_("Could not open the local data: %s"), error->message);
 
   g_warning ("%s", message);
   if (GIG_IS_WINDOW (window))
     gig_window_add_toast (GIG_WINDOW (window), adw_toast_new (message));
 }
 
-static void adopt_store (GigApplication *self, GigSession *session, GigStore *store);
-
-typedef struct
+/* A new account (or none): notifications follow its sync and chat. */
+static void
+on_account_changed (GigApplication *self)
 {
-  GigApplication *self;
-  GigSession     *session;
-} Recovering;
+  GigSync *sync = gig_account_get_sync (self->account);
+  GigChatClient *chat = gig_account_get_chat_client (self->account);
+
+  self->account_serial++;
+  if (sync != NULL)
+    g_signal_connect_object (sync, "remote-record-changed", G_CALLBACK (on_remote_record_changed), self,
+                             G_CONNECT_SWAPPED);
+  if (chat != NULL)
+    g_signal_connect_object (chat, "event", G_CALLBACK (on_chat_event), self, G_CONNECT_SWAPPED);
+}
 
 static void
 on_store_recovered (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  Recovering *recovering = user_data;
+  g_autoptr(GigApplication) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GigStore) store = gig_recovery_open_store_finish (result, &error);
 
   if (store != NULL)
-    adopt_store (recovering->self, recovering->session, store);
+    gig_account_open_recovered (self->account, store);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    report_store_error (recovering->self, error);
-  g_object_unref (recovering->self);
-  g_object_unref (recovering->session);
-  g_free (recovering);
+    report_store_error (self, error);
 }
 
-/* The store's check of every page, which opening does not wait for, found the file damaged:
- * nothing more is written to it. The account closes and the user is asked, as when a damaged
- * file is met at opening; it opens again on what could be recovered. */
+/* Never a dead end: the user is asked, and the account opens once what could be read is in a
+ * fresh cache. Until then the windows stay as they are (the sign-in page). */
 static void
-on_store_damaged (GigApplication *self,
-                  const GError   *problem,
-                  GigStore       *store)
+on_account_data_damaged (GigApplication *self)
 {
-  Recovering *recovering;
-  g_autofree char *path = NULL;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  if (store != self->store || self->session == NULL)
-    return;
-
-  path = g_strdup (gig_store_get_path (store));
-  recovering = g_new0 (Recovering, 1);
-  recovering->self = g_object_ref (self);
-  recovering->session = g_object_ref (self->session);
-  close_account (self);
-  /* until then the windows show the sign-in page, as for a cache refused at opening */
-  g_clear_object (&self->session);
-  for_each_window_set_account (self);
-  gig_recovery_recover_store_async (gtk_application_get_active_window (GTK_APPLICATION (self)),
-                                    path, problem, self->cancellable, on_store_recovered, recovering);
-}
-
-gboolean
-gig_application_adopt_session (GigApplication *self,
-                               GigSession     *session)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GigStore) store = NULL;
-
-  g_return_val_if_fail (GIG_IS_APPLICATION (self), FALSE);
-  g_return_val_if_fail (GIG_IS_SESSION (session), FALSE);
-
-  path = gig_store_default_path (gig_session_get_user_id (session));
-  if (path != NULL)
-    store = gig_store_new_for_path (path, &error);
-  if (store == NULL && g_error_matches (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT))
-    {
-      /* Never a dead end: the user is asked, and the account opens once what could be read is
-       * in a fresh cache. Until then the windows stay as they are (the sign-in page). */
-      Recovering *recovering = g_new0 (Recovering, 1);
-
-      recovering->self = g_object_ref (self);
-      recovering->session = g_object_ref (session);
-      gig_recovery_open_store_async (gtk_application_get_active_window (GTK_APPLICATION (self)),
-                                     path, self->cancellable, on_store_recovered, recovering);
-      return FALSE;
-    }
-  if (store == NULL)
-    {
-      report_store_error (self, error);
-      return FALSE;
-    }
-  adopt_store (self, session, store);
-  return TRUE;
-}
-
-static void
-adopt_store (GigApplication *self,
-             GigSession     *session,
-             GigStore       *store)
-{
-  const char *user_id = gig_session_get_user_id (session);
-
-  close_account (self);
-  g_set_object (&self->session, session);
-  self->store = g_object_ref (store);
-  g_signal_connect_object (self->store, "damaged", G_CALLBACK (on_store_damaged), self,
-                           G_CONNECT_SWAPPED);
-  self->sync = gig_sync_new (self->store, gig_session_get_client (session), session);
-  g_signal_connect_object (self->sync, "remote-record-changed",
-                           G_CALLBACK (on_remote_record_changed), self, G_CONNECT_SWAPPED);
-
-  self->chat = gig_chat_client_new (gig_pb_client_get_base_url (gig_session_get_client (session)),
-                                    self->store, user_id);
-  gig_chat_client_set_pb_token (self->chat, gig_pb_client_get_token (gig_session_get_client (session)));
-  g_signal_connect_object (self->chat, "event", G_CALLBACK (on_chat_event), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (gig_session_get_client (session), "notify::token",
-                           G_CALLBACK (on_pb_token_changed), self, G_CONNECT_SWAPPED);
-
-  /* Everything on screen comes from the store, so the windows show the account at once; the
-   * network work starts at idle priority, which runs after the pending redraw. */
-  for_each_window_set_account (self);
-  self->start_services_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, start_account_services,
-                                             self, NULL);
+  if (gig_account_get_damage (self->account) != NULL)
+    gig_recovery_recover_store_async (window, gig_account_get_damaged_path (self->account),
+                                      gig_account_get_damage (self->account), self->cancellable,
+                                      on_store_recovered, g_object_ref (self));
+  else
+    gig_recovery_open_store_async (window, gig_account_get_damaged_path (self->account), self->cancellable,
+                                   on_store_recovered, g_object_ref (self));
 }
 
 static void
@@ -376,34 +247,29 @@ restore_cb (GObject      *object,
             gpointer      user_data)
 {
   g_autoptr(GigApplication) self = user_data;
-  GigSession *session = GIG_SESSION (object);
   g_autoptr(GError) error = NULL;
 
   self->restoring = FALSE;
-  if (!gig_session_restore_finish (session, result, &error))
+  /* A damaged cache is being recovered (data-damaged); nobody signed in shows the sign-in page. */
+  if (!gig_account_restore_finish (self->account, result, &error) && error != NULL &&
+      !g_error_matches (error, GIG_STORE_ERROR, GIG_STORE_ERROR_CORRUPT))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      g_warning ("Could not read the keyring: %s", error->message);
+      report_store_error (self, error);
     }
-
-  /* A session that needs a new sign-in still shows its data: it is all local. */
-  if (gig_session_get_state (session) != GIG_SESSION_STATE_SIGNED_OUT &&
-      gig_application_adopt_session (self, session))
-    return;
-
-  for_each_window_set_account (self);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (GIG_IS_WINDOW (l->data) && gig_window_get_account (l->data) != self->account)
+      gig_window_set_account (GIG_WINDOW (l->data), self->account);
 }
 
 static void
 restore_session (GigApplication *self)
 {
   g_autofree char *url = g_settings_get_string (self->settings, "server-url");
-  g_autoptr(GigPbClient) client = gig_pb_client_new (url);
-  g_autoptr(GigSession) session = gig_session_new (client);
 
   self->restoring = TRUE;
-  gig_session_restore_async (session, self->cancellable, restore_cb, g_object_ref (self));
+  gig_account_restore_async (self->account, url, self->cancellable, restore_cb, g_object_ref (self));
 }
 
 static void
@@ -414,23 +280,17 @@ sign_out_cb (GObject      *object,
   g_autoptr(GigApplication) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!gig_session_sign_out_finish (GIG_SESSION (object), result, &error))
+  if (!gig_account_sign_out_finish (GIG_ACCOUNT (object), result, &error))
     g_warning ("Sign-out was incomplete: %s", error->message);
 }
 
 static void
 sign_out_now (GigApplication *self)
 {
-  g_autoptr(GigSession) session = NULL;
-
-  if (self->session == NULL)
+  if (gig_account_get_session (self->account) == NULL)
     return;
 
-  /* The store is closed before the session removes the account's files. */
-  close_account (self);
-  session = g_steal_pointer (&self->session);
-  gig_session_sign_out_async (session, NULL, sign_out_cb, g_object_ref (self));
-  for_each_window_set_account (self);
+  gig_account_sign_out_async (self->account, NULL, sign_out_cb, g_object_ref (self));
 }
 
 static void
@@ -453,9 +313,10 @@ gig_application_sign_out_action (GSimpleAction *action,
 {
   GigApplication *self = user_data;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
-  if (self->session == NULL || self->confirming_sign_out)
+
+  if (gig_account_get_session (self->account) == NULL || self->confirming_sign_out)
     return;
-  if (self->store == NULL)
+  if (!gig_account_is_open (self->account))
     {
       sign_out_now (self);
       return;
@@ -464,8 +325,8 @@ gig_application_sign_out_action (GSimpleAction *action,
   /* Never drop unsent work silently: push it first, and ask about what is left. */
   self->confirming_sign_out = TRUE;
   self->sign_out_serial = self->account_serial;
-  gig_sign_out_confirm_async (window, self->store, self->sync, SIGN_OUT_PUSH_TIMEOUT_MS,
-                              sign_out_confirmed_cb, g_object_ref (self));
+  gig_sign_out_confirm_async (window, gig_account_get_store (self->account), gig_account_get_sync (self->account),
+                              SIGN_OUT_PUSH_TIMEOUT_MS, sign_out_confirmed_cb, g_object_ref (self));
 }
 
 /* The sign-out (if any) is done: the next sign-in goes to @url. */
@@ -521,7 +382,7 @@ gig_application_switch_server_action (GSimpleAction *action,
     }
   if (self->confirming_sign_out)
     return;
-  if (self->session == NULL || self->store == NULL)
+  if (!gig_account_is_open (self->account))
     {
       sign_out_now (self);
       finish_switch_server (self, url);
@@ -532,8 +393,8 @@ gig_application_switch_server_action (GSimpleAction *action,
   self->sign_out_serial = self->account_serial;
   g_free (self->switch_server_url);
   self->switch_server_url = g_strdup (url);
-  gig_sign_out_confirm_async (window, self->store, self->sync, SIGN_OUT_PUSH_TIMEOUT_MS,
-                              switch_server_confirmed_cb, g_object_ref (self));
+  gig_sign_out_confirm_async (window, gig_account_get_store (self->account), gig_account_get_sync (self->account),
+                              SIGN_OUT_PUSH_TIMEOUT_MS, switch_server_confirmed_cb, g_object_ref (self));
 }
 
 static void
@@ -543,8 +404,8 @@ gig_application_sync_now_action (GSimpleAction *action,
 {
   GigApplication *self = user_data;
 
-  if (self->sync != NULL)
-    gig_sync_now (self->sync);
+  if (gig_account_get_sync (self->account) != NULL)
+    gig_sync_now (gig_account_get_sync (self->account));
 }
 
 static GigWindow *
@@ -679,7 +540,7 @@ gig_application_preferences_action (GSimpleAction *action,
   GigPreferencesWindow *preferences;
 
   preferences = gig_preferences_window_new (self->settings);
-  gig_preferences_window_set_account (preferences, self->session);
+  gig_preferences_window_set_account (preferences, gig_account_get_session (self->account));
   gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
   gtk_window_present (GTK_WINDOW (preferences));
 }
@@ -744,13 +605,13 @@ gig_application_activate (GApplication *app)
 
   if (window == NULL)
     {
-      window = GTK_WINDOW (gig_window_new (self));
-      if (self->session != NULL)
-        {
-          gig_window_set_account (GIG_WINDOW (window), self->session, self->store, self->sync);
-          gig_window_set_chat_client (GIG_WINDOW (window), self->chat);
-        }
-      else if (!self->restoring)
+      /* Until the last sign-in is read from the keyring, the window shows neither an account
+       * nor the sign-in page; the restore gives every window the account. */
+      if (gig_account_get_session (self->account) != NULL)
+        window = GTK_WINDOW (gig_window_new (GTK_APPLICATION (self), self->account));
+      else
+        window = g_object_new (GIG_TYPE_WINDOW, "application", self, NULL);
+      if (gig_account_get_session (self->account) == NULL && !self->restoring)
         restore_session (self);
     }
 
@@ -764,8 +625,9 @@ gig_application_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  close_account (self);
-  g_clear_object (&self->session);
+  if (self->account != NULL)
+    gig_account_close (self->account);
+  g_clear_object (&self->account);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->switch_server_url, g_free);
 
@@ -790,4 +652,8 @@ gig_application_init (GigApplication *self)
 {
   self->settings = g_settings_new (APPLICATION_ID);
   self->cancellable = g_cancellable_new ();
+  self->account = gig_account_new ();
+  g_signal_connect_object (self->account, "changed", G_CALLBACK (on_account_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->account, "data-damaged", G_CALLBACK (on_account_data_damaged), self,
+                           G_CONNECT_SWAPPED);
 }

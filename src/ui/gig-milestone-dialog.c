@@ -12,7 +12,6 @@
 #include "gig-ui-util.h"
 #include "core/gig-id.h"
 #include "model/gig-milestone.h"
-#include "pocketbase/gig-pb-client.h"
 
 struct _GigMilestoneDialog
 {

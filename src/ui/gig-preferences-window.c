@@ -9,8 +9,8 @@
 #include <glib/gi18n.h>
 
 #include "gig-preferences-window.h"
-#include "gig-application.h"
-#include "pocketbase/gig-pb-url.h"
+#include "gig-ui-util.h"
+#include "account/gig-account.h"
 
 struct _GigPreferencesWindow
 {
@@ -91,7 +91,7 @@ on_server_url_changed (GigPreferencesWindow *self)
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->server_url_row), "error");
       gtk_widget_set_visible (GTK_WIDGET (self->server_url_error), FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->server_url_warning), gig_pb_url_is_unencrypted_remote (stripped));
+      gtk_widget_set_visible (GTK_WIDGET (self->server_url_warning), gig_account_server_url_is_insecure (stripped));
       /* Only a valid address reaches the settings, so a half-typed one never breaks sync.
        * While signed in, the address belongs to the account: changing it is applied (and
        * confirmed) as a switch to another server, see on_server_url_apply. */
@@ -208,7 +208,7 @@ gig_preferences_window_constructed (GObject *object)
 
   url = g_settings_get_string (self->settings, "server-url");
   gtk_editable_set_text (GTK_EDITABLE (self->server_url_row), url);
-  gtk_widget_set_visible (GTK_WIDGET (self->server_url_warning), gig_pb_url_is_unencrypted_remote (url));
+  gtk_widget_set_visible (GTK_WIDGET (self->server_url_warning), gig_account_server_url_is_insecure (url));
   g_signal_connect_object (self->server_url_row, "changed",
                            G_CALLBACK (on_server_url_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->server_url_row, "apply",

@@ -796,6 +796,18 @@ gig_project_page_set_chat_client (GigProjectPage *self,
     update_chat (self);
 }
 
+gboolean
+gig_project_page_shows_chat (GigProjectPage *self,
+                             const char     *cid)
+{
+  GtkWidget *view;
+
+  g_return_val_if_fail (GIG_IS_PROJECT_PAGE (self), FALSE);
+
+  view = adw_bin_get_child (self->chat_slot);
+  return cid != NULL && g_strcmp0 (self->chat_cid, cid) == 0 && view != NULL && gtk_widget_get_mapped (view);
+}
+
 void
 gig_project_page_set_chat_unread (GigProjectPage *self,
                                   guint           unread)

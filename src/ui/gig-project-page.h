@@ -30,6 +30,9 @@ void        gig_project_page_set_chat_client (GigProjectPage *self,
                                               GigChatClient  *client);
 /* Re-reads the project and its children from the store. */
 void        gig_project_page_reload         (GigProjectPage *self);
+/* Whether the Chat tab shows channel @cid and is on screen (its messages are being read). */
+gboolean    gig_project_page_shows_chat     (GigProjectPage *self,
+                                             const char     *cid);
 /* Unread chat messages of the shown project: a badge on the Chat tab. */
 void        gig_project_page_set_chat_unread (GigProjectPage *self,
                                               guint           unread);

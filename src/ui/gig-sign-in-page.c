@@ -11,7 +11,6 @@
 
 #include "gig-sign-in-page.h"
 #include "gig-preferences-window.h"
-#include "pocketbase/gig-pb-url.h"
 
 /* PocketBase's default minimum for auth collections. */
 #define MIN_PASSWORD_LENGTH 8
@@ -21,6 +20,8 @@ struct _GigSignInPage
   AdwBin          parent_instance;
 
   GSettings      *settings;
+  GigAccount     *account;
+  char           *server_url;    /* where the sign-in under way goes */
   GCancellable   *cancellable;
   GCancellable   *probe_cancellable;
   char           *error;
@@ -62,11 +63,27 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (GigSignInPage, gig_sign_in_page, ADW_TYPE_BIN)
 
 GigSignInPage *
-gig_sign_in_page_new (GSettings *settings)
+gig_sign_in_page_new (GSettings  *settings,
+                      GigAccount *account)
 {
-  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  GigSignInPage *self;
 
-  return g_object_new (GIG_TYPE_SIGN_IN_PAGE, "settings", settings, NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (GIG_IS_ACCOUNT (account), NULL);
+
+  self = g_object_new (GIG_TYPE_SIGN_IN_PAGE, "settings", settings, NULL);
+  g_set_object (&self->account, account);
+  return self;
+}
+
+void
+gig_sign_in_page_set_account (GigSignInPage *self,
+                              GigAccount    *account)
+{
+  g_return_if_fail (GIG_IS_SIGN_IN_PAGE (self));
+  g_return_if_fail (GIG_IS_ACCOUNT (account));
+
+  g_set_object (&self->account, account);
 }
 
 gboolean
@@ -205,25 +222,24 @@ char *
 gig_sign_in_describe_error (const GError *error,
                             const char   *server_url)
 {
-  if (error->domain == GIG_PB_ERROR)
+  if (error->domain == GIG_ACCOUNT_ERROR)
     {
-      switch ((GigPbError) error->code)
+      switch ((GigAccountError) error->code)
         {
-        case GIG_PB_ERROR_INVALID_CREDENTIALS:
+        case GIG_ACCOUNT_ERROR_WRONG_CREDENTIALS:
           return g_strdup (_("Wrong email or password."));
-        case GIG_PB_ERROR_NETWORK:
+        case GIG_ACCOUNT_ERROR_UNREACHABLE:
           return g_strdup_printf (_("Can’t reach the server at %s. Check the address and your connection."),
                                   server_url);
-        case GIG_PB_ERROR_NOT_UNIQUE:
+        case GIG_ACCOUNT_ERROR_EMAIL_TAKEN:
           return g_strdup (_("An account with this email already exists."));
-        case GIG_PB_ERROR_VALIDATION:
+        case GIG_ACCOUNT_ERROR_REJECTED:
           return g_strdup_printf (_("The server did not accept this: %s"), error->message);
-        case GIG_PB_ERROR_SERVER:
-        case GIG_PB_ERROR_MALFORMED:
+        case GIG_ACCOUNT_ERROR_SERVER:
           return g_strdup_printf (_("The server at %s had a problem: %s"), server_url, error->message);
-        case GIG_PB_ERROR_AUTH_REQUIRED:
-        case GIG_PB_ERROR_FORBIDDEN:
-        case GIG_PB_ERROR_NOT_FOUND:
+        case GIG_ACCOUNT_ERROR_DATA:
+          return g_strdup (error->message);
+        case GIG_ACCOUNT_ERROR_FAILED:
         default:
           break;
         }
@@ -232,43 +248,41 @@ gig_sign_in_describe_error (const GError *error,
   return g_strdup_printf (_("Could not sign in: %s"), error->message);
 }
 
-/* Marks the rows the server named in a validation error. */
+/* Marks the rows the server named in a refusal. */
 static void
 mark_field_errors (GigSignInPage *self,
                    const GError  *error)
 {
-  GHashTable *fields = gig_pb_error_get_field_errors (error);
+  const char * const *fields = gig_account_error_get_fields (error);
 
   if (fields == NULL)
     return;
 
-  mark_row (self->email_row, g_hash_table_contains (fields, "email"));
-  mark_row (self->password_row, g_hash_table_contains (fields, "password") ||
-                                g_hash_table_contains (fields, "passwordConfirm"));
-  mark_row (self->name_row, g_hash_table_contains (fields, "name"));
+  mark_row (self->email_row, g_strv_contains (fields, "email"));
+  mark_row (self->password_row, g_strv_contains (fields, "password"));
+  mark_row (self->name_row, g_strv_contains (fields, "name"));
 }
 
 static void
 finish_sign_in (GigSignInPage *self,
                 GigSession    *session,
-                gboolean       ok,
                 GError        *error)
 {
   g_autofree char *message = NULL;
 
   set_busy (self, FALSE);
 
-  if (!ok)
+  if (session == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      message = gig_sign_in_describe_error (error, gig_session_get_server_url (session));
+      message = gig_sign_in_describe_error (error, self->server_url);
       g_debug ("sign-in failed: %s", error->message);
       mark_field_errors (self, error);
-      if (g_error_matches (error, GIG_PB_ERROR, GIG_PB_ERROR_INVALID_CREDENTIALS))
+      if (g_error_matches (error, GIG_ACCOUNT_ERROR, GIG_ACCOUNT_ERROR_WRONG_CREDENTIALS))
         mark_row (self->password_row, TRUE);
-      if (g_error_matches (error, GIG_PB_ERROR, GIG_PB_ERROR_NETWORK))
+      if (g_error_matches (error, GIG_ACCOUNT_ERROR, GIG_ACCOUNT_ERROR_UNREACHABLE))
         {
           mark_row (self->server_row, TRUE);
           adw_expander_row_set_expanded (self->server_expander, TRUE);
@@ -286,31 +300,15 @@ finish_sign_in (GigSignInPage *self,
 }
 
 static void
-sign_in_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+signed_in_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(GigSignInPage) self = user_data;
-  GigSession *session = GIG_SESSION (object);
   g_autoptr(GError) error = NULL;
-  gboolean ok;
+  g_autoptr(GigSession) session = gig_account_sign_in_finish (GIG_ACCOUNT (object), result, &error);
 
-  ok = gig_session_sign_in_finish (session, result, &error);
-  finish_sign_in (self, session, ok, error);
-}
-
-static void
-sign_up_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GigSignInPage) self = user_data;
-  GigSession *session = GIG_SESSION (object);
-  g_autoptr(GError) error = NULL;
-  gboolean ok;
-
-  ok = gig_session_sign_up_finish (session, result, &error);
-  finish_sign_in (self, session, ok, error);
+  finish_sign_in (self, session, error);
 }
 
 static gboolean
@@ -377,8 +375,6 @@ on_submit (GigSignInPage *self)
 {
   g_autofree char *url = NULL;
   g_autofree char *name = NULL;
-  g_autoptr(GigPbClient) client = NULL;
-  g_autoptr(GigSession) session = NULL;
   const char *email;
   const char *password;
 
@@ -403,15 +399,10 @@ on_submit (GigSignInPage *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
-  client = gig_pb_client_new (url);
-  session = gig_session_new (client);
-
-  if (self->sign_up)
-    gig_session_sign_up_async (session, email, password, name, self->cancellable,
-                               sign_up_cb, g_object_ref (self));
-  else
-    gig_session_sign_in_async (session, email, password, self->cancellable,
-                               sign_in_cb, g_object_ref (self));
+  g_free (self->server_url);
+  self->server_url = g_strdup (url);
+  gig_account_sign_in_async (self->account, url, email, password, self->sign_up ? name : NULL,
+                             self->cancellable, signed_in_cb, g_object_ref (self));
 }
 
 static void
@@ -426,7 +417,7 @@ update_insecure_warning (GigSignInPage *self)
 {
   g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
 
-  gtk_widget_set_visible (GTK_WIDGET (self->insecure_label), gig_pb_url_is_unencrypted_remote (url));
+  gtk_widget_set_visible (GTK_WIDGET (self->insecure_label), gig_account_server_url_is_insecure (url));
 }
 
 static void
@@ -450,6 +441,8 @@ gig_sign_in_page_constructed (GObject *object)
 
   if (self->settings == NULL)
     self->settings = g_settings_new (APPLICATION_ID);
+  if (self->account == NULL)
+    self->account = gig_account_new ();
 
   /* AdwStatusPage scrolls inside itself, so in a tall page it was squeezed until its title
    * was cut off; let the page's own scrolled window do the scrolling instead. */
@@ -479,6 +472,7 @@ gig_sign_in_page_dispose (GObject *object)
   g_clear_object (&self->probe_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), GIG_TYPE_SIGN_IN_PAGE);
   g_clear_object (&self->settings);
+  g_clear_object (&self->account);
 
   G_OBJECT_CLASS (gig_sign_in_page_parent_class)->dispose (object);
 }
@@ -490,6 +484,7 @@ gig_sign_in_page_finalize (GObject *object)
 
   g_free (self->error);
   g_free (self->keyring_problem);
+  g_free (self->server_url);
 
   G_OBJECT_CLASS (gig_sign_in_page_parent_class)->finalize (object);
 }

@@ -6,7 +6,7 @@
 
 #include <adwaita.h>
 
-#include "session/gig-session.h"
+#include "account/gig-account.h"
 
 G_BEGIN_DECLS
 
@@ -14,9 +14,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (GigSignInPage, gig_sign_in_page, GIG, SIGN_IN_PAGE, AdwBin)
 
-/* The server address is read from and, after a successful sign-in, written to @settings'
- * "server-url". Emits "signed-in" (GigSession *) with a signed-in session. */
-GigSignInPage *gig_sign_in_page_new          (GSettings     *settings);
+/* Signs @account in. The server address is read from and, after a successful sign-in, written
+ * to @settings' "server-url". Emits "signed-in" (GigSession *) once the account is open. */
+GigSignInPage *gig_sign_in_page_new          (GSettings     *settings,
+                                              GigAccount    *account);
+void           gig_sign_in_page_set_account  (GigSignInPage *self,
+                                              GigAccount    *account);
 /* Switches between signing in and creating an account. */
 void           gig_sign_in_page_set_sign_up  (GigSignInPage *self,
                                               gboolean       sign_up);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gig-ui-util.h"
+#include "gig-resources.h"
 #include "chat/gig-chat-markup.h"
 #include "model/gig-money.h"
 #include "core/gig-id.h"
@@ -299,4 +300,12 @@ gig_ui_ensure_style (void)
   gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   loaded = TRUE;
+}
+
+void
+gig_resources_ensure (void)
+{
+  /* Referencing the bundle keeps its object (and the constructor that registers it) in the
+   * static library's link. */
+  (void) gig_get_resource ();
 }

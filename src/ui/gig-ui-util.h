@@ -56,6 +56,9 @@ void        gig_ui_set_record_pill (GtkLabel   *label,
 void        gig_ui_set_linked_text (GtkLabel   *label,
                                     const char *text);
 
+/* Makes sure the bundled resources (templates, CSS, shortcuts) are registered. */
+void        gig_resources_ensure   (void);
+
 /* Loads the application's style sheet for the default display once. */
 void        gig_ui_ensure_style    (void);
 

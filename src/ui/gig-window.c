@@ -42,6 +42,7 @@ struct _GigWindow
   AdwApplicationWindow  parent_instance;
 
   GSettings            *settings;
+  GigAccount           *account;      /* always set: nobody signed in is an account not open */
   GigSession           *session;
   GigStore             *store;
   GigSync              *sync;
@@ -85,13 +86,16 @@ struct _GigWindow
 G_DEFINE_FINAL_TYPE (GigWindow, gig_window, ADW_TYPE_APPLICATION_WINDOW)
 
 GigWindow *
-gig_window_new (GigApplication *application)
+gig_window_new (GtkApplication *application,
+                GigAccount     *account)
 {
-  g_return_val_if_fail (GIG_IS_APPLICATION (application), NULL);
+  GigWindow *self;
 
-  return g_object_new (GIG_TYPE_WINDOW,
-                       "application", application,
-                       NULL);
+  g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (GIG_TYPE_WINDOW, "application", application, NULL);
+  gig_window_set_account (self, account);
+  return self;
 }
 
 gboolean
@@ -680,16 +684,12 @@ on_offline_button_clicked (GigWindow *self)
 
 /* ---- account --------------------------------------------------------------------------------- */
 
+/* The account is open (the window follows its "changed"); only the keyring's answer is news. */
 static void
 on_signed_in (GigWindow  *self,
               GigSession *session)
 {
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-
-  /* The application opens the account's store and sync and comes back with set_account. */
-  if (GIG_IS_APPLICATION (app) &&
-      gig_application_adopt_session (GIG_APPLICATION (app), session) &&
-      !gig_session_get_remembered (session))
+  if (!gig_session_get_remembered (session))
     gig_window_add_toast (self, adw_toast_new (_("Signed in for this session only: no keyring can remember it")));
 }
 
@@ -701,7 +701,7 @@ gig_window_show_sign_in (GigWindow  *self,
 
   if (self->sign_in_page == NULL)
     {
-      self->sign_in_page = gig_sign_in_page_new (self->settings);
+      self->sign_in_page = gig_sign_in_page_new (self->settings, self->account);
       g_signal_connect_object (self->sign_in_page, "signed-in", G_CALLBACK (on_signed_in), self,
                                G_CONNECT_SWAPPED);
       adw_bin_set_child (self->sign_in_bin, GTK_WIDGET (self->sign_in_page));
@@ -711,17 +711,14 @@ gig_window_show_sign_in (GigWindow  *self,
   gtk_stack_set_visible_child_name (self->main_stack, "sign-in");
 }
 
-void
-gig_window_set_account (GigWindow  *self,
-                        GigSession *session,
-                        GigStore   *store,
-                        GigSync    *sync)
+/* Shows the account's parts: its views over the store, or the sign-in page when none is open. */
+static void
+apply_account (GigWindow *self)
 {
   g_autoptr(GigStoreQuery) query = NULL;
-
-  g_return_if_fail (GIG_IS_WINDOW (self));
-  g_return_if_fail (session == NULL || GIG_IS_SESSION (session));
-  g_return_if_fail (session == NULL || GIG_IS_STORE (store));
+  GigSession *session = gig_account_get_session (self->account);
+  GigStore *store = gig_account_get_store (self->account);
+  GigSync *sync = gig_account_get_sync (self->account);
 
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
@@ -740,7 +737,7 @@ gig_window_set_account (GigWindow  *self,
   follow_unread (self, NULL);
   gig_window_show_project (self, NULL);
 
-  if (session == NULL)
+  if (store == NULL)
     {
       gig_project_page_set_chat_client (self->project_page, NULL);
       gig_project_page_set_context (self->project_page, NULL, NULL);
@@ -749,13 +746,14 @@ gig_window_set_account (GigWindow  *self,
       return;
     }
 
-  self->session = g_object_ref (session);
+  self->session = session != NULL ? g_object_ref (session) : NULL;
   self->store = g_object_ref (store);
   g_free (self->me);
-  self->me = g_strdup (gig_session_get_user_id (session));
+  self->me = g_strdup (gig_account_get_user_id (self->account));
   self->sync = sync != NULL ? g_object_ref (sync) : NULL;
 
-  gig_project_page_set_context (self->project_page, store, gig_session_get_user_id (session));
+  gig_project_page_set_context (self->project_page, store, self->me);
+  gig_project_page_set_chat_client (self->project_page, gig_account_get_chat_client (self->account));
   follow_unread (self, self->me);
 
   query = build_query (self);
@@ -795,25 +793,41 @@ gig_window_set_account (GigWindow  *self,
 }
 
 void
-gig_window_set_chat_client (GigWindow     *self,
-                            GigChatClient *client)
+gig_window_set_account (GigWindow  *self,
+                        GigAccount *account)
 {
-  g_return_if_fail (GIG_IS_WINDOW (self));
+  g_autoptr(GigAccount) fresh = NULL;
 
-  gig_project_page_set_chat_client (self->project_page, client);
+  g_return_if_fail (GIG_IS_WINDOW (self));
+  g_return_if_fail (account == NULL || GIG_IS_ACCOUNT (account));
+
+  if (account == NULL)
+    account = fresh = gig_account_new ();
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (self->account, self);
+  g_set_object (&self->account, account);
+  g_signal_connect_object (account, "changed", G_CALLBACK (apply_account), self, G_CONNECT_SWAPPED);
+  if (self->sign_in_page != NULL)
+    gig_sign_in_page_set_account (self->sign_in_page, account);
+  apply_account (self);
 }
 
-void
-gig_window_set_user (GigWindow  *self,
-                     const char *user_id)
+GigAccount *
+gig_window_get_account (GigWindow *self)
 {
-  g_return_if_fail (GIG_IS_WINDOW (self));
+  g_return_val_if_fail (GIG_IS_WINDOW (self), NULL);
 
-  g_free (self->me);
-  self->me = g_strdup (user_id);
-  gig_project_page_set_context (self->project_page, self->store, user_id);
-  follow_unread (self, user_id);
-  refresh_query (self);
+  return self->account;
+}
+
+gboolean
+gig_window_shows_chat (GigWindow  *self,
+                       const char *cid)
+{
+  g_return_val_if_fail (GIG_IS_WINDOW (self), FALSE);
+
+  return gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+         gig_project_page_shows_chat (self->project_page, cid);
 }
 
 /* ---- dialogs --------------------------------------------------------------------------------- */
@@ -959,15 +973,10 @@ static void
 gig_window_constructed (GObject *object)
 {
   GigWindow *self = GIG_WINDOW (object);
-  GtkApplication *app;
 
   G_OBJECT_CLASS (gig_window_parent_class)->constructed (object);
 
-  app = gtk_window_get_application (GTK_WINDOW (self));
-  if (GIG_IS_APPLICATION (app))
-    self->settings = g_object_ref (gig_application_get_settings (GIG_APPLICATION (app)));
-  else
-    self->settings = g_settings_new (APPLICATION_ID);
+  self->settings = g_settings_new (APPLICATION_ID);
 
   gig_window_restore_state (self);
 }
@@ -993,6 +1002,9 @@ gig_window_dispose (GObject *object)
   g_clear_object (&self->sync);
   g_clear_object (&self->store);
   g_clear_object (&self->session);
+  if (self->account != NULL)
+    g_signal_handlers_disconnect_by_data (self->account, self);
+  g_clear_object (&self->account);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (gig_window_parent_class)->dispose (object);
@@ -1067,6 +1079,8 @@ gig_window_init (GigWindow *self)
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   self->bound_rows = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  self->account = gig_account_new ();
+  g_signal_connect_object (self->account, "changed", G_CALLBACK (apply_account), self, G_CONNECT_SWAPPED);
   gig_ui_ensure_style ();
   gtk_widget_init_template (GTK_WIDGET (self));
 

@@ -6,10 +6,7 @@
 
 #include <adwaita.h>
 
-#include "gig-application.h"
-#include "store/gig-store.h"
-#include "session/gig-session.h"
-#include "sync/gig-sync.h"
+#include "account/gig-account.h"
 #include "ui/gig-sign-in-page.h"
 #include "ui/gig-project-page.h"
 
@@ -19,24 +16,22 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (GigWindow, gig_window, GIG, WINDOW, AdwApplicationWindow)
 
-GigWindow     *gig_window_new            (GigApplication *application);
+/* A window over @account's data (NULL: nobody signed in yet). */
+GigWindow     *gig_window_new            (GtkApplication *application,
+                                          GigAccount     *account);
 gboolean       gig_window_get_folded     (GigWindow      *self);
 void           gig_window_add_toast      (GigWindow      *self,
                                           AdwToast       *toast);
 
-/* Shows the signed-in views for @session over @store (and @sync's state, which may be NULL).
- * Passing NULL for @session shows the sign-in page. */
+/* Shows @account's views and follows it as it opens and closes (signing in, out, into another
+ * account); while it is not open, the sign-in page. NULL stands for a new account nobody signed
+ * in to. */
 void           gig_window_set_account    (GigWindow      *self,
-                                          GigSession     *session,
-                                          GigStore       *store,
-                                          GigSync        *sync);
-/* The account's chat (or NULL): the project page's Chat tab shows its channel. */
-void           gig_window_set_chat_client (GigWindow     *self,
-                                          GigChatClient  *client);
-/* Whose views these are ("my projects"...). set_account takes it from the session; a window
- * over a store without a signed-in session (tools, tests) sets it here. */
-void           gig_window_set_user       (GigWindow      *self,
-                                          const char     *user_id);
+                                          GigAccount     *account);
+GigAccount    *gig_window_get_account    (GigWindow      *self);
+/* Whether the window is on screen with channel @cid's chat in view. */
+gboolean       gig_window_shows_chat     (GigWindow      *self,
+                                          const char     *cid);
 /* Shows the sign-in page with an optional note ("Your session expired"). */
 void           gig_window_show_sign_in   (GigWindow      *self,
                                           const char     *notice);

@@ -3,6 +3,8 @@
 # fails instead of passing quietly:
 #  - widgets read domain objects (src/model/), never a record's JSON by member name;
 #  - widgets compare no status strings: statuses are enums mapped in src/model/gig-status.c;
+#  - no widget includes a PocketBase header (widgets talk to the account, not to the server),
+#    nor the application's (the application makes windows, never the other way round);
 #  - the arrows that must not exist between source folders (ARCHITECTURE.md), on #include lines:
 #    no store/ file includes a pocketbase/ header; core/ includes neither GTK, SQLite, libsoup
 #    nor another layer;
@@ -25,6 +27,8 @@ statuses='open|in_progress|completed|cancelled|sent|accepted|rejected|withdrawn|
 json_lookup='\b(json_object_get_[a-z_]+|json_object_has_member|json_node_get_[a-z_]+|gig_json_[a-z_]+|gig_ui_json_[a-z_]+|gig_record_get_(string|double|int|boolean))[[:space:]]*\('
 status_compare="\b(g_str_equal|g_strcmp0|strcmp|g_ascii_strcasecmp|g_str_has_prefix)[[:space:]]*\([^;]*\"(${statuses})\""
 status_member='"status"'
+pocketbase_include='#[[:space:]]*include[[:space:]]*[<"]pocketbase/'
+application_include='#[[:space:]]*include[[:space:]]*[<"]gig-application\.h'
 
 # check DESCRIPTION PATTERN SAMPLE: no widget line matches PATTERN, and SAMPLE does.
 check() {
@@ -53,6 +57,10 @@ check "widgets compare no status strings" "$status_compare" \
   '  if (self->is_owner && g_str_equal (status, "sent") && g_str_equal (project_status, "open"))'
 check "widgets name no status member (the model writes statuses)" "$status_member" \
   '  json_object_set_string_member (fields, "status", "pending");'
+check "widgets include no PocketBase header" "$pocketbase_include" \
+  '#include "pocketbase/gig-pb-client.h"'
+check "widgets include no application header" "$application_include" \
+  '#include "gig-application.h"'
 
 # FOLDER:PATTERN: no file of src/FOLDER has an #include matching PATTERN.
 include_rules=(

@@ -182,8 +182,11 @@ run_startup (const char *path)
   store = gig_store_new_for_path (path, &error);
   g_assert_no_error (error);
   window = g_object_new (GIG_TYPE_WINDOW, NULL);
-  gig_window_set_account (window, session, store, NULL);
-  gig_window_set_user (window, ME);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (ME, session, store, NULL, NULL);
+
+    gig_window_set_account (window, account);
+  }
   gtk_window_present (GTK_WINDOW (window));
   do
     paint = wait_for_paint (GTK_WIDGET (window));
@@ -394,8 +397,11 @@ measure_search (const char *path)
     }
 
   window = g_object_new (GIG_TYPE_WINDOW, NULL);
-  gig_window_set_account (window, session, store, NULL);
-  gig_window_set_user (window, ME);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (ME, session, store, NULL, NULL);
+
+    gig_window_set_account (window, account);
+  }
   gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
 
   /* Typing: each keystroke changes the entry; the list follows once the entry reports the

@@ -89,7 +89,11 @@ open_account (Flow *flow, GigSession *session)
   g_assert_no_error (error);
   flow->sync = gig_sync_new (flow->store, gig_session_get_client (session), session);
   flow->window = gig_test_ui_new_window (1200, 800);
-  gig_window_set_account (flow->window, session, flow->store, flow->sync);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (NULL, session, flow->store, flow->sync, NULL);
+
+    gig_window_set_account (flow->window, account);
+  }
 }
 
 static void
@@ -153,7 +157,7 @@ step_sign_in (Flow *flow)
   GObject *password_row;
 
   g_settings_set_string (settings, "server-url", gig_test_pb_get_url (flow->pb));
-  gig_window_set_account (window, NULL, NULL, NULL);
+  gig_window_set_account (window, NULL);
   sign_in.page = gig_window_get_sign_in_page (window);
   g_assert_nonnull (sign_in.page);
   g_assert_false (gig_window_is_signed_in (window));
@@ -534,7 +538,11 @@ step_milestones_and_screens (Flow *flow)
   /* Narrow: a window made at that size, as on a phone. */
   gtk_window_destroy (GTK_WINDOW (flow->window));
   flow->window = gig_test_ui_new_window (360, 700);
-  gig_window_set_account (flow->window, flow->session, flow->store, flow->sync);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (NULL, flow->session, flow->store, flow->sync, NULL);
+
+    gig_window_set_account (flow->window, account);
+  }
   page = gig_window_get_project_page (flow->window);
   gig_window_show_project (flow->window, flow->logo_project);
   g_assert_true (gig_window_get_folded (flow->window));
@@ -548,7 +556,11 @@ step_milestones_and_screens (Flow *flow)
 
   gtk_window_destroy (GTK_WINDOW (flow->window));
   flow->window = gig_test_ui_new_window (1200, 800);
-  gig_window_set_account (flow->window, flow->session, flow->store, flow->sync);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (NULL, flow->session, flow->store, flow->sync, NULL);
+
+    gig_window_set_account (flow->window, account);
+  }
   gig_window_set_scope (flow->window, GIG_STORE_SCOPE_HIRED);
   gig_window_show_project (flow->window, flow->logo_project);
   /* The open project is the highlighted row. */

@@ -188,8 +188,11 @@ test_budget_and_milestone_amounts (Fixture *f, gconstpointer data)
   g_settings_set_int (settings, "window-height", 800);
   window = g_object_new (GIG_TYPE_WINDOW, NULL);
   gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
-  gig_window_set_account (window, session, f->store, NULL);
-  gig_window_set_user (window, ME);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (ME, session, f->store, NULL, NULL);
+
+    gig_window_set_account (window, account);
+  }
   page = gig_window_get_project_page (window);
   gig_window_show_project (window, "mine00000000001");
 
@@ -585,13 +588,16 @@ test_narrow_window (Fixture *f, gconstpointer data)
 
   /* Signed out: the sign-in page. */
   window = g_object_new (GIG_TYPE_WINDOW, NULL);
-  gig_window_set_account (window, NULL, NULL, NULL);
+  gig_window_set_account (window, NULL);
   assert_narrow (window, language->language, "sign-in");
   gtk_window_destroy (GTK_WINDOW (window));
 
   window = g_object_new (GIG_TYPE_WINDOW, NULL);
-  gig_window_set_account (window, session, f->store, NULL);
-  gig_window_set_user (window, ME);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (ME, session, f->store, NULL, NULL);
+
+    gig_window_set_account (window, account);
+  }
   gig_window_set_scope (window, GIG_STORE_SCOPE_OPEN_PROJECTS);
   assert_narrow (window, language->language, "sidebar");
 

@@ -48,7 +48,7 @@ make_window (int width, int height)
 
   g_settings_set_string (settings, "server-url", gig_test_pb_get_url (pb));
   window = gig_test_ui_new_window (width, height);
-  gig_window_set_account (window, NULL, NULL, NULL);
+  gig_window_set_account (window, NULL);
   gig_test_ui_wait_for_draw (GTK_WINDOW (window), 3);
   return window;
 }

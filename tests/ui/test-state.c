@@ -103,7 +103,11 @@ static void
 open_window (Fixture *f)
 {
   f->window = make_window (1200, 800);
-  gig_window_set_account (f->window, f->session, f->store, f->sync);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (NULL, f->session, f->store, f->sync, f->chat_client);
+
+    gig_window_set_account (f->window, account);
+  }
 }
 
 static void
@@ -491,11 +495,11 @@ test_unread_shown (Fixture *f, gconstpointer data)
   chat_call (f, server_token, "POST", channel, add);
 
   gig_test_ui_sync_once (f->sync);
-  open_window (f);
-  gig_window_set_scope (f->window, GIG_STORE_SCOPE_MY_PROJECTS);
+  /* The account the window shows has Alice's chat. */
   f->chat_client = gig_chat_client_new (gig_test_pb_get_url (f->pb), f->store, f->alice->id);
   gig_chat_client_set_pb_token (f->chat_client, gig_pb_client_get_token (gig_session_get_client (f->session)));
-  gig_window_set_chat_client (f->window, f->chat_client);
+  open_window (f);
+  gig_window_set_scope (f->window, GIG_STORE_SCOPE_MY_PROJECTS);
   gig_chat_client_connect (f->chat_client);
   g_assert_true (gig_test_ui_wait_until (chat_online, f->chat_client, GENEROUS_MS));
   g_assert_cmpuint (gig_window_get_unread_count (f->window, logo), ==, 0);

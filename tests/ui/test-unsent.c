@@ -63,7 +63,11 @@ open_as (Fixture *f, GigTestPbUser *user)
   f->sync = gig_sync_new (f->store, gig_session_get_client (f->session), f->session);
   gig_test_ui_sync_once (f->sync);
   f->window = gig_test_ui_new_window (1200, 800);
-  gig_window_set_account (f->window, f->session, f->store, f->sync);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (NULL, f->session, f->store, f->sync, NULL);
+
+    gig_window_set_account (f->window, account);
+  }
 }
 
 static void
@@ -697,7 +701,11 @@ window_at (Fixture *f, int width, int height)
 {
   GigWindow *window = gig_test_ui_new_window (width, height);
 
-  gig_window_set_account (window, f->session, f->store, f->sync);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (NULL, f->session, f->store, f->sync, NULL);
+
+    gig_window_set_account (window, account);
+  }
   gig_window_show_project (window, f->project);
   return window;
 }

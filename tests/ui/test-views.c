@@ -324,8 +324,11 @@ test_owner_page (Fixture *f, gconstpointer data)
   window = g_object_new (GIG_TYPE_WINDOW, NULL);
   gig_test_ui_wait_for_draw (GTK_WINDOW (window), 2);
   /* The views read only the store; the session is not signed in. */
-  gig_window_set_account (window, session, f->store, NULL);
-  gig_window_set_user (window, ME);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (ME, session, f->store, NULL, NULL);
+
+    gig_window_set_account (window, account);
+  }
   page = gig_window_get_project_page (window);
   gig_window_show_project (window, id);
   gig_project_page_set_view (page, "proposals");
@@ -586,8 +589,11 @@ test_search_entry (Fixture *f, gconstpointer data)
   /* Earlier tests may have left another list in the settings. */
   gig_window_set_scope (window, GIG_STORE_SCOPE_OPEN_PROJECTS);
   gig_window_set_sort (window, GIG_STORE_SORT_NEWEST);
-  gig_window_set_account (window, session, f->store, NULL);
-  gig_window_set_user (window, ME);
+  {
+    g_autoptr(GigAccount) account = gig_account_new_for_parts (ME, session, f->store, NULL, NULL);
+
+    gig_window_set_account (window, account);
+  }
   gig_test_ui_wait_for_draw (GTK_WINDOW (window), 1);
   list = gig_window_get_list_model (window);
   g_assert_cmpuint (g_list_model_get_n_items (list), ==, 60);
@@ -668,8 +674,9 @@ test_chat_tab (Fixture *f, gconstpointer data)
 static void
 test_sign_in_messages (void)
 {
-  g_autoptr(GError) wrong = g_error_new_literal (GIG_PB_ERROR, GIG_PB_ERROR_INVALID_CREDENTIALS, "Failed to authenticate.");
-  g_autoptr(GError) down = g_error_new_literal (GIG_PB_ERROR, GIG_PB_ERROR_NETWORK, "Connection refused");
+  g_autoptr(GError) wrong = g_error_new_literal (GIG_ACCOUNT_ERROR, GIG_ACCOUNT_ERROR_WRONG_CREDENTIALS,
+                                                 "Failed to authenticate.");
+  g_autoptr(GError) down = g_error_new_literal (GIG_ACCOUNT_ERROR, GIG_ACCOUNT_ERROR_UNREACHABLE, "Connection refused");
   g_autofree char *a = gig_sign_in_describe_error (wrong, "https://x.example");
   g_autofree char *b = gig_sign_in_describe_error (down, "https://x.example");
 

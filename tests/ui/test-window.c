@@ -188,6 +188,7 @@ test_insecure_http_warning (void)
     for (guint dark = 0; dark < 2; dark++)
       {
         g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+        g_autoptr(GigAccount) account = gig_account_new ();
         GigPreferencesWindow *preferences;
         GtkWindow *holder;
         GigSignInPage *page;
@@ -228,7 +229,7 @@ test_insecure_http_warning (void)
 
             holder = GTK_WINDOW (gtk_window_new ());
             gtk_window_set_default_size (holder, narrow ? 360 : 1000, narrow ? 760 : 720);
-            page = gig_sign_in_page_new (settings);
+            page = gig_sign_in_page_new (settings, account);
             gtk_window_set_child (holder, GTK_WIDGET (page));
             gtk_window_present (holder);
             gig_test_ui_wait_for_draw (holder, 3);
