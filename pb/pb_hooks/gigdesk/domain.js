@@ -121,6 +121,17 @@ const MILESTONE_MOVES = {
   "submitted>approved": "owner",
 }
 
+// The names a file field holds after this request: kept files by name, new uploads as
+// files not yet stored (their final names are made when the record is saved).
+function fileFieldChanged(record, field) {
+  const kept = record.original().getStringSlice(field)
+  const now = record.getStringSlice(field)
+  if (record.getUnsavedFiles(field).length > 0 || kept.length !== now.length) {
+    return true
+  }
+  return kept.some((name, i) => name !== now[i])
+}
+
 function checkMilestoneUpdate(e) {
   if (isSuperuser(e)) {
     return
@@ -128,6 +139,11 @@ function checkMilestoneUpdate(e) {
   const before = e.record.original()
   const from = before.getString("status")
   const to = e.record.getString("status")
+  // the rules let only the hired freelancer touch deliverables, in an update that asks for
+  // `submitted`; here: only the one that really submits (not a submitted milestone again)
+  if (fileFieldChanged(e.record, "deliverables") && !(from === "in_progress" && to === "submitted")) {
+    throw new BadRequestError("Deliverables are handed in with the submission: they can be added or replaced only when submitting a milestone that is in progress.")
+  }
   if (from === to) {
     return
   }
