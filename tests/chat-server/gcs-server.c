@@ -18,6 +18,7 @@
 #include "gcs-permissions.h"
 #include "core/gig-json.h"
 #include "gcs-body.h"
+#include "gcs-uploads.h"
 
 /* A client frame (a health check, a connect payload) is a few hundred bytes; libsoup's own
  * default cap on incoming frames is 128 KiB. */
@@ -48,6 +49,7 @@ struct _GcsServer
   gsize       max_body;
   GHashTable *conns;       /* connection_id -> Conn */
   guint       health_source;
+  GcsUploads *uploads;     /* unowned; NULL: no upload routes */
 };
 
 G_DEFINE_FINAL_TYPE (GcsServer, gcs_server, G_TYPE_OBJECT)
@@ -1979,6 +1981,139 @@ header_or_query (SoupServerMessage *msg,
   return v;
 }
 
+/* ------------------------------------------------------------------ uploads */
+
+/* POST /channels/{type}/{id}/file or /image: the channel's type and id, and which. */
+static gboolean
+upload_route (const char     *method,
+              const char     *path,
+              char          **out_type,
+              char          **out_id,
+              GcsUploadKind  *out_kind)
+{
+  g_auto(GStrv) seg = NULL;
+
+  if (!g_str_equal (method, "POST"))
+    return FALSE;
+  while (*path == '/')
+    path++;
+  seg = g_strsplit (path, "/", -1);
+  if (g_strv_length (seg) != 4 || !g_str_equal (seg[0], "channels") ||
+      !(g_str_equal (seg[3], "file") || g_str_equal (seg[3], "image")))
+    return FALSE;
+  *out_kind = g_str_equal (seg[3], "image") ? GCS_UPLOAD_IMAGE : GCS_UPLOAD_FILE;
+  *out_type = g_strdup (seg[1]);
+  *out_id = g_strdup (seg[2]);
+  return TRUE;
+}
+
+/* The caller may upload to the channel: a member's user token (or a server token), on a
+ * channel that is not frozen. Refuses (replying) otherwise. */
+static GcsChannel *
+upload_channel (Req        *req,
+                const char *type,
+                const char *id)
+{
+  AuthError aerr = { 0 };
+  GHashTable *query = req->query;
+  GcsChannel *channel;
+
+  if (!authenticate (req->self, query ? g_hash_table_lookup (query, "api_key") : NULL,
+                     header_or_query (req->msg, query, "Authorization", "authorization"),
+                     header_or_query (req->msg, query, "Stream-Auth-Type", "stream-auth-type"),
+                     &req->user_id, &req->is_server, &aerr))
+    {
+      reply_error (req, aerr.status, aerr.code, "%s", aerr.message);
+      auth_error_clear (&aerr);
+      return NULL;
+    }
+  if ((channel = channel_for (req, type, id)) == NULL)
+    return NULL;
+  if (channel->frozen)
+    {
+      reply_error (req, SOUP_STATUS_FORBIDDEN, 17, "channel %s is frozen", channel->cid);
+      return NULL;
+    }
+  return channel;
+}
+
+/* From the headers: refuse before the body is read, or start streaming it to disk. */
+static void
+early_upload (GcsServer         *self,
+              SoupServerMessage *msg,
+              GHashTable        *query,
+              const char        *type,
+              const char        *id,
+              GcsUploadKind      kind)
+{
+  Req req = { .self = self, .msg = msg, .start = g_get_monotonic_time (),
+              .op = gcs_upload_kind_operation (kind), .query = query ? g_hash_table_ref (query) : NULL };
+  GcsUploadError uerr = { 0 };
+  GcsChannel *channel;
+
+  if (self->uploads == NULL)
+    reply_error (&req, SOUP_STATUS_NOT_FOUND, 16, "uploads are not enabled on this server");
+  else if ((channel = upload_channel (&req, type, id)) != NULL &&
+           !gcs_uploads_begin (self->uploads, msg, kind, channel->cid, req.user_id, &uerr))
+    reply_error (&req, uerr.status, uerr.code, "%s", uerr.message);
+  if (soup_server_message_get_status (msg) != 0)
+    soup_message_headers_append (soup_server_message_get_response_headers (msg), "Connection", "close");
+  gcs_upload_error_clear (&uerr);
+  req_clear (&req);
+}
+
+/* The body is in: store the file and answer with its URL. */
+static void
+handle_upload (Req           *req,
+               const char    *type,
+               const char    *id,
+               GcsUploadKind  kind)
+{
+  GcsUploadError uerr = { 0 };
+  g_autoptr(JsonObject) answer = NULL;
+
+  req->op = gcs_upload_kind_operation (kind);
+  /* membership is checked again: it may have changed while the body was arriving */
+  if (upload_channel (req, type, id) == NULL)
+    return;
+  answer = gcs_uploads_complete (req->self->uploads, req->msg, &uerr);
+  if (answer == NULL)
+    reply_error (req, uerr.status, uerr.code, "%s", uerr.message);
+  else
+    reply_json (req, SOUP_STATUS_CREATED, answer);
+  gcs_upload_error_clear (&uerr);
+}
+
+/* GET /uploads/{uuid}/{name}: a valid signature, and a member of the file's channel. */
+static void
+handle_fetch_upload (Req        *req,
+                     const char *uuid,
+                     const char *name)
+{
+  GcsUploadError uerr = { 0 };
+  g_autofree char *cid = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  req->op = "GetFile";
+  cid = gcs_uploads_check_fetch (req->self->uploads, uuid, name, req->query, &uerr);
+  if (cid == NULL)
+    {
+      reply_error (req, uerr.status, uerr.code, "%s", uerr.message);
+      gcs_upload_error_clear (&uerr);
+      return;
+    }
+  parts = g_strsplit (cid, ":", 2);
+  if (g_strv_length (parts) != 2 || channel_for (req, parts[0], parts[1]) == NULL)
+    {
+      if (soup_server_message_get_status (req->msg) == 0)
+        reply_error (req, SOUP_STATUS_NOT_FOUND, 16, "file not found");
+      return;
+    }
+  if (!gcs_uploads_serve (req->self->uploads, req->msg, uuid, &uerr))
+    reply_error (req, uerr.status, uerr.code, "%s", uerr.message);
+  gcs_upload_error_clear (&uerr);
+}
+
 static void
 handle_request (SoupServer        *soup,
                 SoupServerMessage *msg,
@@ -1999,7 +2134,7 @@ handle_request (SoupServer        *soup,
   enum {
     R_NONE, R_QUERY_CHANNELS, R_GET_OR_CREATE, R_UPDATE_CHANNEL, R_PATCH_CHANNEL, R_SEND_MESSAGE,
     R_READ, R_EVENT, R_STOP_WATCHING, R_GET_MESSAGE, R_UPDATE_MESSAGE, R_PATCH_MESSAGE,
-    R_DELETE_MESSAGE, R_USERS, R_SYNC, R_TRUNCATE
+    R_DELETE_MESSAGE, R_USERS, R_SYNC, R_TRUNCATE, R_UPLOAD_FILE, R_UPLOAD_IMAGE, R_FETCH_UPLOAD
   } route = R_NONE;
 
   req.self = self;
@@ -2037,7 +2172,13 @@ handle_request (SoupServer        *soup,
         route = R_STOP_WATCHING;
       else if (g_str_equal (seg[3], "truncate"))
         route = R_TRUNCATE;
+      else if (g_str_equal (seg[3], "file") && self->uploads != NULL)
+        route = R_UPLOAD_FILE;
+      else if (g_str_equal (seg[3], "image") && self->uploads != NULL)
+        route = R_UPLOAD_IMAGE;
     }
+  else if (n == 3 && g_str_equal (seg[0], "uploads") && g_str_equal (method, "GET") && self->uploads != NULL)
+    route = R_FETCH_UPLOAD;
   else if (n == 2 && g_str_equal (seg[0], "messages"))
     {
       if (post)
@@ -2053,6 +2194,12 @@ handle_request (SoupServer        *soup,
   if (route == R_NONE)
     {
       reply_error (&req, SOUP_STATUS_NOT_FOUND, 16, "route %s %s not found", method, path);
+      goto out;
+    }
+  /* uploads stream their multipart body to disk (early_upload) and check access themselves */
+  if (route == R_UPLOAD_FILE || route == R_UPLOAD_IMAGE)
+    {
+      handle_upload (&req, seg[1], seg[2], route == R_UPLOAD_IMAGE ? GCS_UPLOAD_IMAGE : GCS_UPLOAD_FILE);
       goto out;
     }
 
@@ -2117,6 +2264,9 @@ handle_request (SoupServer        *soup,
     case R_DELETE_MESSAGE: handle_delete_message (&req, seg[1]); break;
     case R_USERS: handle_upsert_users (&req); break;
     case R_SYNC: handle_sync (&req); break;
+    case R_FETCH_UPLOAD: handle_fetch_upload (&req, seg[1], seg[2]); break;
+    case R_UPLOAD_FILE:
+    case R_UPLOAD_IMAGE:
     case R_NONE:
     default:
       g_assert_not_reached ();
@@ -2136,7 +2286,16 @@ early_request (SoupServer        *soup,
 {
   GcsServer *self = user_data;
   goffset len = soup_message_headers_get_content_length (soup_server_message_get_request_headers (msg));
+  g_autofree char *type = NULL;
+  g_autofree char *id = NULL;
+  GcsUploadKind kind;
 
+  if (self->uploads != NULL &&
+      upload_route (soup_server_message_get_method (msg), path, &type, &id, &kind))
+    {
+      early_upload (self, msg, query, type, id, kind);
+      return;
+    }
   if (len > (goffset) self->max_body)
     {
       Req req = { .self = self, .msg = msg, .start = g_get_monotonic_time () };
@@ -2479,9 +2638,27 @@ gcs_server_listen (GcsServer   *self,
     return FALSE;
   if (out_port != NULL)
     *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  if (self->uploads != NULL)
+    {
+      guint bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+      g_autofree char *base = strchr (address, ':') != NULL
+        ? g_strdup_printf ("http://[%s]:%u", address, bound_port)
+        : g_strdup_printf ("http://%s:%u", address, bound_port);
+
+      gcs_uploads_set_base_url (self->uploads, base);
+    }
 
   self->health_source = g_timeout_add_seconds (self->health_interval, health_tick, self);
   return TRUE;
+}
+
+void
+gcs_server_set_uploads (GcsServer  *self,
+                        GcsUploads *uploads)
+{
+  g_return_if_fail (GCS_IS_SERVER (self));
+
+  self->uploads = uploads;
 }
 
 void

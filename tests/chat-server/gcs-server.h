@@ -7,6 +7,7 @@
 #include <glib-object.h>
 
 #include "gcs-state.h"
+#include "gcs-uploads.h"
 
 G_BEGIN_DECLS
 
@@ -25,5 +26,8 @@ gboolean   gcs_server_listen (GcsServer   *self,
                               guint       *out_port,
                               GError     **error);
 void       gcs_server_close  (GcsServer   *self);
+/* Enables the upload routes (before listening: file URLs name the bound address). */
+void       gcs_server_set_uploads (GcsServer  *self,
+                                   GcsUploads *uploads);
 
 G_END_DECLS

@@ -60,3 +60,14 @@ export function nextEvent(target, type, pred = () => true, ms = 15000) {
     });
   });
 }
+
+// Disconnects every SDK client (each may already be closed), then stops the server and
+// checks that it exited cleanly.
+export async function closeClientsAndServer(clients, server, assert) {
+  for (const c of clients.splice(0)) {
+    try { await c.disconnectUser(500); } catch { /* already closed */ }
+  }
+  if (!server) return;
+  const { code, signal } = await server.stop();
+  assert.ok(code === 0 || signal === 'SIGTERM', `server exit: ${code} ${signal}\n${server.stderr()}`);
+}
