@@ -12,6 +12,7 @@
 
 #include "chat/gig-chat-client-private.h"
 #include "chat/gig-chat-answers.h"
+#include "chat/gig-chat-attachment.h"
 #include "chat/gig-chat-http.h"
 #include "core/gig-io.h"
 #include "core/gig-json.h"
@@ -113,13 +114,25 @@ gig_chat_client_send_message (GigChatClient  *self,
                               const char     *text,
                               GError        **error)
 {
+  g_return_val_if_fail (text != NULL, NULL);
+  return gig_chat_client_send_message_with_attachments (self, cid, text, NULL, error);
+}
+
+char *
+gig_chat_client_send_message_with_attachments (GigChatClient  *self,
+                                               const char     *cid,
+                                               const char     *text,
+                                               GPtrArray      *attachments,
+                                               GError        **error)
+{
   g_autoptr(JsonObject) message = NULL;
   g_autofree char *id = NULL;
   g_autofree char *path = NULL;
   GError *store_error = NULL;
 
   g_return_val_if_fail (GIG_IS_CHAT_CLIENT (self), NULL);
-  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (text != NULL || (attachments != NULL && attachments->len > 0), NULL);
+  g_return_val_if_fail (attachments == NULL || attachments->len <= GIG_CHAT_MAX_ATTACHMENTS, NULL);
 
   path = _gig_chat_client_cid_path (cid);
   if (path == NULL)
@@ -142,7 +155,15 @@ gig_chat_client_send_message (GigChatClient  *self,
   id = g_uuid_string_random ();
   message = json_object_new ();
   json_object_set_string_member (message, "id", id);
-  json_object_set_string_member (message, "text", text);
+  json_object_set_string_member (message, "text", text != NULL ? text : "");
+  if (attachments != NULL && attachments->len > 0)
+    {
+      JsonArray *list = json_array_new ();
+
+      for (guint i = 0; i < attachments->len; i++)
+        json_array_add_object_element (list, gig_chat_attachment_to_json (g_ptr_array_index (attachments, i)));
+      json_object_set_array_member (message, "attachments", list);
+    }
   if (!gig_store_chat_queue_message (self->store, cid, self->user_id, message, &store_error))
     {
       g_propagate_error (error, store_error);

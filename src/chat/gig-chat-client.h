@@ -125,6 +125,13 @@ char          *gig_chat_client_send_message      (GigChatClient  *self,
                                                   const char     *cid,
                                                   const char     *text,
                                                   GError        **error);
+/* The same with file and image attachments (GigChatAttachment *, at most
+ * GIG_CHAT_MAX_ATTACHMENTS, uploaded already: see gig-chat-upload.h); @text may then be NULL. */
+char          *gig_chat_client_send_message_with_attachments (GigChatClient  *self,
+                                                              const char     *cid,
+                                                              const char     *text,
+                                                              GPtrArray      *attachments,
+                                                              GError        **error);
 /* A failed message goes back to the queue / is thrown away. */
 gboolean       gig_chat_client_retry_message     (GigChatClient  *self,
                                                   const char     *message_id,

@@ -297,6 +297,28 @@ job_free (Job *job)
   g_free (job);
 }
 
+/* A form's filename as the sender meant it: browsers (and the desktop) send '"', CR and LF
+ * as %22, %0D and %0A inside the quoted parameter; nothing else is decoded. */
+static char *
+form_filename (const char *filename)
+{
+  GString *out;
+
+  if (filename == NULL || *filename == '\0')
+    return g_strdup ("file");
+  out = g_string_new (NULL);
+  for (const char *p = filename; *p; p++)
+    {
+      if (g_ascii_strncasecmp (p, "%22", 3) == 0)
+        g_string_append_c (out, '"'), p += 2;
+      else if (g_ascii_strncasecmp (p, "%0D", 3) == 0 || g_ascii_strncasecmp (p, "%0A", 3) == 0)
+        g_string_append_c (out, ' '), p += 2;
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 part_begin (gpointer     user_data,
             const char  *name,
@@ -313,7 +335,7 @@ part_begin (gpointer     user_data,
       if (job->have_file)
         return fail (&job->failure, SOUP_STATUS_BAD_REQUEST, 4, "only one file per upload"), FALSE;
       job->have_file = TRUE;
-      job->filename = g_strdup (filename != NULL && *filename != '\0' ? filename : "file");
+      job->filename = form_filename (filename);
       if (strlen (job->filename) > MAX_NAME || strchr (job->filename, '/') != NULL ||
           strchr (job->filename, '\\') != NULL)
         {
@@ -593,9 +615,11 @@ gcs_uploads_check_fetch (GcsUploads     *self,
 
   if (!valid_uuid (uuid) || (meta = read_meta (self, uuid)) == NULL)
     return fail (error, SOUP_STATUS_NOT_FOUND, 16, "file not found"), NULL;
+  /* the HTTP layer may already have undone some escapes (libsoup decodes "%25"): the name
+   * matches as it came or decoded once */
   decoded = g_uri_unescape_string (name, NULL);
   stored_name = gcs_json_member_string (meta, "name");
-  if (decoded == NULL || stored_name == NULL || !g_str_equal (decoded, stored_name))
+  if (stored_name == NULL || !(g_str_equal (name, stored_name) || g_strcmp0 (decoded, stored_name) == 0))
     return fail (error, SOUP_STATUS_NOT_FOUND, 16, "file not found"), NULL;
   if (expires_text != NULL)
     expires = g_ascii_strtoll (expires_text, &end, 10);

@@ -16,113 +16,15 @@
 #include <signal.h>
 #include <sys/resource.h>
 
-#include "../chat-server/gcs-jwt.h"
+#include "gig-bench-chat.h"
 #include "chat/gig-chat-client.h"
 #include "chat/gig-chat-view.h"
 #include "gig-test-ui.h"
 #include "store/gig-store-chat.h"
 
-#define KEY     "bench-key"
-#define SECRET  "bench-secret-0123456789abcdef0123"
 #define ROUNDS  200
 #define CID     "messaging:bench"
 #define OPENS   9
-
-static char *chat_url;
-
-static char *
-token_for (const char *user_id)
-{
-  g_autoptr(JsonObject) claims = json_object_new ();
-
-  if (user_id != NULL)
-    json_object_set_string_member (claims, "user_id", user_id);
-  else
-    json_object_set_boolean_member (claims, "server", TRUE);
-  return gcs_jwt_sign (claims, SECRET);
-}
-
-/* Stands in for PocketBase's /api/chat/token: the PocketBase token is the user id here. */
-static void
-token_route (SoupServer        *server,
-             SoupServerMessage *msg,
-             const char        *path,
-             GHashTable        *query,
-             gpointer           user_data)
-{
-  const char *user = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
-  g_autofree char *token = token_for (user);
-  g_autofree char *body = g_strdup_printf ("{\"token\":\"%s\",\"api_key\":\"" KEY "\",\"user_id\":\"%s\","
-                                           "\"base_url\":\"%s\",\"expires_at\":0}", token, user, chat_url);
-
-  soup_server_message_set_status (msg, 200, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
-}
-
-static GPid
-start_chat_server (void)
-{
-  const char *exe = g_getenv ("GIG_CHAT_SERVER");
-  const char *argv[] = { exe, "--listen", "127.0.0.1", "--port", "0", NULL };
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GIOChannel) out = NULL;
-  g_autofree char *line = NULL;
-  GPid pid;
-  int out_fd;
-
-  g_assert_nonnull (exe);
-  env = g_environ_setenv (env, "STREAM_API_KEY", KEY, TRUE);
-  env = g_environ_setenv (env, "STREAM_API_SECRET", SECRET, TRUE);
-  g_spawn_async_with_pipes (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &pid, NULL, &out_fd, NULL, &error);
-  g_assert_no_error (error);
-  out = g_io_channel_unix_new (out_fd);
-  g_io_channel_set_close_on_unref (out, TRUE);
-  g_io_channel_read_line (out, &line, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_str_has_prefix (line, "url="));
-  chat_url = g_strstrip (g_strdup (line + 4));
-  return pid;
-}
-
-static void
-server_call (SoupSession *session,
-             const char  *method,
-             const char  *path,
-             const char  *body)
-{
-  g_autofree char *uri = g_strdup_printf ("%s%s?api_key=" KEY, chat_url, path);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, uri);
-  g_autofree char *token = token_for (NULL);
-  g_autoptr(GBytes) req = g_bytes_new (body, strlen (body));
-  g_autoptr(GBytes) res = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", token);
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "stream-auth-type", "jwt");
-  soup_message_set_request_body_from_bytes (msg, "application/json", req);
-  res = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg) / 100, ==, 2);
-}
-
-static void
-spin_until (gboolean *flag)
-{
-  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (!*flag && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (*flag);
-}
-
-static int
-cmp_double (gconstpointer a,
-            gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
 
 /* ---- latency ------------------------------------------------------------------------------------ */
 
@@ -191,10 +93,10 @@ online_client (SoupServer *tokens,
   g_signal_connect (client, "notify::state", G_CALLBACK (on_online), &online);
   gig_chat_client_set_pb_token (client, user);
   gig_chat_client_connect (client);
-  spin_until (&online);
+  gig_bench_spin_until (&online);
   g_signal_handlers_disconnect_by_func (client, on_online, &online);
   gig_chat_client_watch_channel_async (client, CID, 10, NULL, watch_done, &watched);
-  spin_until (&watched);
+  gig_bench_spin_until (&watched);
   return client;
 }
 
@@ -221,10 +123,10 @@ ws_connected (GObject      *source,
 static double
 raw_round_trip_ms (SoupSession *session)
 {
-  g_autofree char *token = token_for ("carol");
-  g_autofree char *ws_base = g_strconcat ("ws", chat_url + 4, NULL);
+  g_autofree char *token = gig_bench_token_for ("carol");
+  g_autofree char *ws_base = g_strconcat ("ws", gig_bench_chat_url + 4, NULL);
   g_autofree char *uri = g_strdup_printf ("%s/connect?json=%%7B%%22user_id%%22%%3A%%22carol%%22%%2C%%22user_details%%22%%3A%%7B%%22id%%22%%3A%%22carol%%22%%7D%%7D"
-                                          "&api_key=" KEY "&authorization=%s&stream-auth-type=jwt", ws_base, token);
+                                          "&api_key=" GIG_BENCH_KEY "&authorization=%s&stream-auth-type=jwt", ws_base, token);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", uri);
   SoupWebsocketConnection *ws = NULL;
   double samples[ROUNDS];
@@ -248,7 +150,7 @@ raw_round_trip_ms (SoupSession *session)
     }
   soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
   g_object_unref (ws);
-  qsort (samples, ROUNDS, sizeof (double), cmp_double);
+  qsort (samples, ROUNDS, sizeof (double), gig_bench_compare_doubles);
   return samples[ROUNDS / 2];
 }
 
@@ -323,17 +225,6 @@ open_to_first_frame (GtkWindow     *window,
   return (painted - t0) / 1000.0;
 }
 
-static void
-print_spread (const char *name,
-              double     *samples,
-              guint       n,
-              const char *target)
-{
-  qsort (samples, n, sizeof (double), cmp_double);
-  g_print ("%s: %.1f ms (target %s)\n", name, samples[n / 2], target);
-  g_print ("%s spread over %u: min %.1f, max %.1f ms (target none)\n", name, n, samples[0], samples[n - 1]);
-}
-
 static GtkWidget *
 find_list_view (GtkWidget *widget)
 {
@@ -380,6 +271,7 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *big_path = NULL;
   g_autoptr(SoupServer) tokens = NULL;
+  g_autofree char *tokens_url = NULL;
   g_autoptr(SoupSession) session = NULL;
   g_autoptr(GigChatClient) alice = NULL, bob = NULL;
   g_autoptr(GigStore) big = NULL;
@@ -396,14 +288,11 @@ main (int    argc,
   dir = g_dir_make_tmp ("gigdesk-bench-chat-XXXXXX", &error);
   g_assert_no_error (error);
 
-  pid = start_chat_server ();
-  tokens = soup_server_new (NULL, NULL);
-  soup_server_add_handler (tokens, "/api/chat/token", token_route, NULL, NULL);
-  soup_server_listen_local (tokens, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
+  pid = gig_bench_start_chat_server (NULL);
+  tokens = gig_bench_token_server_new (&tokens_url);
   session = soup_session_new ();
-  server_call (session, "POST", "/users", "{\"users\":{\"alice\":{\"id\":\"alice\"},\"bob\":{\"id\":\"bob\"},\"carol\":{\"id\":\"carol\"}}}");
-  server_call (session, "POST", "/channels/messaging/bench/query",
+  gig_bench_server_call (session, "POST", "/users", "{\"users\":{\"alice\":{\"id\":\"alice\"},\"bob\":{\"id\":\"bob\"},\"carol\":{\"id\":\"carol\"}}}");
+  gig_bench_server_call (session, "POST", "/channels/messaging/bench/query",
                "{\"data\":{\"created_by_id\":\"alice\",\"members\":[\"alice\",\"bob\"]}}");
 
   alice = online_client (tokens, dir, "alice");
@@ -420,11 +309,11 @@ main (int    argc,
       id = gig_chat_client_send_message (alice, CID, text, &error);
       g_assert_no_error (error);
       r.waiting_for = id;
-      spin_until (&r.got);
+      gig_bench_spin_until (&r.got);
       lat[i] = (g_get_monotonic_time () - start) / 1000.0;
       r.waiting_for = NULL;
     }
-  qsort (lat, ROUNDS, sizeof (double), cmp_double);
+  qsort (lat, ROUNDS, sizeof (double), gig_bench_compare_doubles);
   raw = raw_round_trip_ms (session);
   g_print ("chat send-to-receive median: %.2f ms (target <= raw ws round trip + 5 ms = %.2f ms)\n", lat[ROUNDS / 2], raw + 5);
   g_print ("chat send-to-receive p99: %.2f ms (target none)\n", lat[ROUNDS * 99 / 100]);
@@ -452,10 +341,10 @@ main (int    argc,
       open[i] = open_to_first_frame (window, viewer, "messaging:big", &build[i]);
       older[i] = older_page_to_frame (window);
     }
-  print_spread ("chat view built over 10000 messages", build, OPENS, "none");
-  print_spread ("chat open empty channel to first frame", empty, OPENS, "none");
-  print_spread ("chat open 10000 cached messages to first frame", open, OPENS, "<= 100 ms");
-  print_spread ("chat scroll to top to frame with older cached page", older, OPENS, "none");
+  gig_bench_print_spread ("chat view built over 10000 messages", build, OPENS, "ms", "none");
+  gig_bench_print_spread ("chat open empty channel to first frame", empty, OPENS, "ms", "none");
+  gig_bench_print_spread ("chat open 10000 cached messages to first frame", open, OPENS, "ms", "<= 100 ms");
+  gig_bench_print_spread ("chat scroll to top to frame with older cached page", older, OPENS, "ms", "none");
   getrusage (RUSAGE_SELF, &usage);
   g_print ("chat peak RSS with 10000 messages: %.1f MB (target none)\n", usage.ru_maxrss / 1024.0);
 

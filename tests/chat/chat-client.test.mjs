@@ -3,20 +3,17 @@
 // (short-lived, so refreshing them is exercised all the time).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { API_KEY, API_SECRET, requireModule, startChatServer } from '../node/chat-server.mjs';
 import { makeUser, must, signJwt, startPocketBase, superuserApi, waitFor } from '../backend/helpers.mjs';
+import { Probe } from '../node/chat-probe.mjs';
 
 const { StreamChat } = requireModule('stream-chat');
 const { WebSocketServer } = requireModule('ws');
 
-const BUILD_ROOT = process.env.GIG_BUILD_ROOT;
-const PROBE = join(BUILD_ROOT, 'tests', 'chat', 'gig-chat-probe');
 const TOKEN_TTL = 3;
 // Both servers are built by other parts of the tree; without them there is nothing to test against.
 // A missing server binary is a broken build, never a reason to skip: fail loudly instead.
@@ -27,70 +24,6 @@ for (const name of ['GIG_CHAT_SERVER', 'GIG_POCKETBASE']) {
 }
 const SKIP = false;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// ---------------------------------------------------------------------------------------------
-// The probe: one C client in a child process, requests and events as JSON lines.
-class Probe {
-  constructor() {
-    this.proc = spawn(PROBE, [], {
-      env: { ...process.env, G_MESSAGES_DEBUG: process.env.GIG_CHAT_DEBUG ? 'all' : '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    this.stderr = '';
-    this.events = [];
-    this.waiters = new Map();
-    this.listeners = new Set();
-    this.next = 1;
-    this.proc.stderr.on('data', (d) => { this.stderr += d; });
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({ code, signal })));
-    createInterface({ input: this.proc.stdout }).on('line', (line) => {
-      let msg;
-      try { msg = JSON.parse(line); } catch { return; }
-      if (msg.req !== undefined && this.waiters.has(msg.req)) {
-        this.waiters.get(msg.req)(msg);
-        this.waiters.delete(msg.req);
-      } else if (msg.event) {
-        this.events.push(msg);
-        for (const l of this.listeners) l(msg);
-      }
-    });
-  }
-
-  call(cmd, args = {}, ms = 20000) {
-    const req = this.next++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`probe: no answer to ${cmd} in ${ms} ms\n${this.stderr}`)), ms);
-      this.waiters.set(req, (msg) => { clearTimeout(timer); resolve(msg); });
-      this.proc.stdin.write(JSON.stringify({ req, cmd, ...args }) + '\n');
-    });
-  }
-
-  async ok(cmd, args = {}, ms) {
-    const a = await this.call(cmd, args, ms);
-    if (!a.ok) throw new Error(`probe ${cmd}: ${a.error}`);
-    return a;
-  }
-
-  waitEvent(pred, ms = 15000) {
-    const found = this.events.find(pred);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const l = (ev) => { if (pred(ev)) { this.listeners.delete(l); clearTimeout(timer); resolve(ev); } };
-      const timer = setTimeout(() => { this.listeners.delete(l); reject(new Error('probe: event did not come')); }, ms);
-      this.listeners.add(l);
-    });
-  }
-
-  async messages(cid) { return (await this.ok('messages', { cid })); }
-
-  async quit() {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    try { await this.call('quit', {}, 5000); } catch { /* killed below */ }
-    const timer = setTimeout(() => { try { this.proc.kill('SIGKILL'); } catch { /* gone */ } }, 5000);
-    await this.exited;
-    clearTimeout(timer);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 let dir, chat, port, pb, su, alice, bob, project, cid, probe, bobClient, bobChannel;

@@ -14,9 +14,12 @@
 
 #include <gio/gunixinputstream.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "chat/gig-chat-client.h"
+#include "chat/gig-chat-upload.h"
 #include "store/gig-store-chat.h"
+#include "store/gig-store-uploads.h"
 
 typedef struct {
   GMainLoop        *loop;
@@ -263,6 +266,149 @@ close_client (void)
     }
 }
 
+/* ---- files ----------------------------------------------------------------------------------- */
+
+static void
+transfer_progress (goffset  done,
+                   goffset  total,
+                   gpointer user_data)
+{
+  g_autoptr(JsonObject) ev = json_object_new ();
+
+  json_object_set_string_member (ev, "event", "progress");
+  json_object_set_int_member (ev, "for", (gint64) GPOINTER_TO_SIZE (user_data));
+  json_object_set_int_member (ev, "done", done);
+  json_object_set_int_member (ev, "total", total);
+  emit (ev);
+}
+
+static JsonObject *
+peak_rss (JsonObject *a)
+{
+  g_autofree char *status = NULL;
+
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    {
+      const char *hwm = strstr (status, "VmHWM:");
+
+      if (hwm != NULL)
+        json_object_set_int_member (a, "peak_rss_kb", g_ascii_strtoll (hwm + 6, NULL, 10));
+    }
+  return a;
+}
+
+static void
+upload_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  gint64 req = (gint64) GPOINTER_TO_SIZE (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GigChatAttachment) attachment = gig_chat_client_upload_finish (GIG_CHAT_CLIENT (source), result, &error);
+  g_autoptr(JsonObject) a = NULL;
+
+  if (attachment == NULL)
+    {
+      answer_error (req, error);
+      return;
+    }
+  a = peak_rss (answer_new (req));
+  json_object_set_object_member (a, "attachment", gig_chat_attachment_to_json (attachment));
+  emit (a);
+}
+
+static void
+download_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  gint64 req = (gint64) GPOINTER_TO_SIZE (user_data);
+  g_autoptr(GError) error = NULL;
+
+  if (!gig_chat_client_download_finish (GIG_CHAT_CLIENT (source), result, &error))
+    answer_error (req, error);
+  else
+    {
+      g_autoptr(JsonObject) a = peak_rss (answer_new (req));
+      emit (a);
+    }
+}
+
+/* upload {cid, path, title?}, send_files {cid, text?, attachments}, attachments {id},
+ * download {url, path}; FALSE for other commands. */
+static gboolean
+handle_files (JsonObject *req_obj,
+              gint64      req,
+              const char *cmd,
+              const char *cid)
+{
+  const char *path = json_object_get_string_member_with_default (req_obj, "path", NULL);
+  gpointer tag = GSIZE_TO_POINTER ((gsize) req);
+  g_autoptr(GError) error = NULL;
+
+  if (g_str_equal (cmd, "upload"))
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path != NULL ? path : "");
+
+      gig_chat_client_upload_async (probe.client, cid, file,
+                                    json_object_get_string_member_with_default (req_obj, "title", NULL),
+                                    transfer_progress, tag, NULL, upload_done, tag);
+    }
+  else if (g_str_equal (cmd, "download"))
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path != NULL ? path : "");
+
+      gig_chat_client_download_async (probe.client, json_object_get_string_member_with_default (req_obj, "url", NULL),
+                                      file, transfer_progress, tag, NULL, download_done, tag);
+    }
+  else if (g_str_equal (cmd, "send_files"))
+    {
+      /* the attachments as upload answered them, read back through the bounded reader */
+      g_autoptr(GPtrArray) attachments = gig_chat_attachments_from_message (req_obj);
+      g_autofree char *mid = gig_chat_client_send_message_with_attachments (
+          probe.client, cid, json_object_get_string_member_with_default (req_obj, "text", NULL), attachments, &error);
+      g_autoptr(JsonObject) a = NULL;
+
+      if (mid == NULL)
+        {
+          answer_error (req, error);
+          return TRUE;
+        }
+      a = answer_new (req);
+      json_object_set_string_member (a, "id", mid);
+      emit (a);
+    }
+  else if (g_str_equal (cmd, "attachments"))
+    {
+      g_autoptr(JsonObject) message = gig_store_chat_get_message_json (
+          probe.store, json_object_get_string_member_with_default (req_obj, "id", ""));
+      g_autoptr(GPtrArray) attachments = gig_chat_attachments_from_message (message);
+      g_autoptr(JsonObject) a = answer_new (req);
+      JsonArray *list = json_array_new ();
+
+      for (guint i = 0; i < attachments->len; i++)
+        {
+          GigChatAttachment *at = g_ptr_array_index (attachments, i);
+          JsonObject *o = json_object_new ();
+
+          json_object_set_string_member (o, "kind", at->kind == GIG_CHAT_ATTACHMENT_IMAGE ? "image" : "file");
+          json_object_set_string_member (o, "url", at->url);
+          if (at->thumb_url != NULL)
+            json_object_set_string_member (o, "thumb_url", at->thumb_url);
+          json_object_set_string_member (o, "title", at->title);
+          json_object_set_string_member (o, "mime_type", at->mime_type);
+          json_object_set_int_member (o, "file_size", at->file_size);
+          json_array_add_object_element (list, o);
+        }
+      json_object_set_boolean_member (a, "found", message != NULL);
+      json_object_set_array_member (a, "attachments", list);
+      emit (a);
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
 static void
 handle (JsonObject *req_obj)
 {
@@ -430,6 +576,8 @@ handle (JsonObject *req_obj)
       answer_ok (req);
       g_main_loop_quit (probe.loop);
     }
+  else if (handle_files (req_obj, req, cmd, cid))
+    ;
   else
     {
       g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "unknown command “%s”", cmd);
