@@ -13,6 +13,7 @@
 #include "chat/gig-chat-client-private.h"
 #include "chat/gig-chat-answers.h"
 #include "chat/gig-chat-attachment.h"
+#include "chat/gig-chat-outbox-files.h"
 #include "chat/gig-chat-http.h"
 #include "core/gig-io.h"
 #include "core/gig-json.h"
@@ -29,6 +30,36 @@ pump_retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A message that could not go out yet (or ever): back to the queue with backoff, or failed for
+ * good. FALSE when the pump must wait (cancelled, or a retry is scheduled). */
+static gboolean
+entry_not_sent (GigChatClient      *self,
+                GigChatOutboxEntry *entry,
+                const GError       *error)
+{
+  g_autoptr(GError) store_error = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      gig_store_chat_outbox_release (self->store, entry->seq, NULL, NULL);
+      return FALSE;
+    }
+  if (gig_chat_error_is_transient (error))
+    {
+      g_debug ("Chat message %s not sent yet: %s", entry->message_id, error->message);
+      gig_store_chat_outbox_release (self->store, entry->seq, error->message, NULL);
+      _gig_chat_client_clear_source (&self->pump_retry_source);
+      self->pump_retry_source = g_timeout_add (gig_backoff_delay_ms (&self->backoff, entry->attempts),
+                                               pump_retry_cb, self);
+      return FALSE;
+    }
+  g_message ("Chat message %s refused: %s", entry->message_id, error->message);
+  if (!gig_store_chat_outbox_fail (self->store, entry->seq, error->message, &store_error))
+    g_warning ("Could not record a failed chat message: %s", store_error->message);
+  _gig_chat_client_emit_message_failed (self, entry->cid, entry->message_id, error->message);
+  return TRUE;
+}
+
 static void
 send_done (GObject      *source,
            GAsyncResult *result,
@@ -39,6 +70,7 @@ send_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) answer = _gig_chat_client_rest_finish (self, result, &error);
   g_autoptr(GError) store_error = NULL;
+  gboolean go_on = TRUE;
 
   self->pumping = FALSE;
   if (answer != NULL)
@@ -53,31 +85,48 @@ send_done (GObject      *source,
       g_debug ("Chat message %s was already delivered", entry->message_id);
       gig_store_chat_outbox_done (self->store, entry->seq, NULL, NULL);
     }
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      gig_store_chat_outbox_release (self->store, entry->seq, NULL, NULL);
-      gig_chat_outbox_entry_free (entry);
-      return;
-    }
-  else if (gig_chat_error_is_transient (error))
-    {
-      g_debug ("Chat message %s not sent yet: %s", entry->message_id, error->message);
-      gig_store_chat_outbox_release (self->store, entry->seq, error->message, NULL);
-      _gig_chat_client_clear_source (&self->pump_retry_source);
-      self->pump_retry_source = g_timeout_add (gig_backoff_delay_ms (&self->backoff, entry->attempts),
-                                               pump_retry_cb, self);
-      gig_chat_outbox_entry_free (entry);
-      return;
-    }
   else
-    {
-      g_message ("Chat message %s refused: %s", entry->message_id, error->message);
-      if (!gig_store_chat_outbox_fail (self->store, entry->seq, error->message, &store_error))
-        g_warning ("Could not record a failed chat message: %s", store_error->message);
-      _gig_chat_client_emit_message_failed (self, entry->cid, entry->message_id, error->message);
-    }
+    go_on = entry_not_sent (self, entry, error);
   gig_chat_outbox_entry_free (entry);
-  _gig_chat_client_pump_outbox (self);
+  if (go_on)
+    _gig_chat_client_pump_outbox (self);
+}
+
+static void
+send_entry (GigChatClient      *self,
+            GigChatOutboxEntry *entry,
+            const char         *channel_path)
+{
+  g_autofree char *send_path = g_strconcat (channel_path, "/message", NULL);
+  JsonObject *body = json_object_new ();
+
+  self->pumping = TRUE;
+  json_object_set_object_member (body, "message", json_object_ref (entry->message));
+  _gig_chat_client_rest_async (self, "POST", send_path, body, self->cancellable, send_done, entry);
+}
+
+/* Files attached offline are uploaded first (gig-chat-outbox-files.c); then the message goes. */
+static void
+files_uploaded (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GigChatClient *self = GIG_CHAT_CLIENT (source);
+  GigChatOutboxEntry *entry = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = _gig_chat_client_cid_path (entry->cid);
+
+  self->pumping = FALSE;
+  if (!gig_chat_outbox_files_upload_finish (self, result, &error))
+    {
+      gboolean go_on = entry_not_sent (self, entry, error);
+
+      gig_chat_outbox_entry_free (entry);
+      if (go_on)
+        _gig_chat_client_pump_outbox (self);
+      return;
+    }
+  send_entry (self, entry, path);
 }
 
 /* One message at a time, oldest first, so the order the user sent is the order delivered. */
@@ -85,8 +134,7 @@ void
 _gig_chat_client_pump_outbox (GigChatClient *self)
 {
   GigChatOutboxEntry *entry;
-  g_autofree char *path = NULL, *send_path = NULL;
-  JsonObject *body;
+  g_autofree char *path = NULL;
 
   if (self->pumping || self->state != GIG_CHAT_STATE_ONLINE || self->pump_retry_source != 0)
     return;
@@ -101,11 +149,13 @@ _gig_chat_client_pump_outbox (GigChatClient *self)
       _gig_chat_client_pump_outbox (self);
       return;
     }
-  self->pumping = TRUE;
-  send_path = g_strconcat (path, "/message", NULL);
-  body = json_object_new ();
-  json_object_set_object_member (body, "message", json_object_ref (entry->message));
-  _gig_chat_client_rest_async (self, "POST", send_path, body, self->cancellable, send_done, entry);
+  if (gig_chat_outbox_files_pending (entry->message))
+    {
+      self->pumping = TRUE;
+      gig_chat_outbox_files_upload_async (self, entry, self->cancellable, files_uploaded, entry);
+      return;
+    }
+  send_entry (self, entry, path);
 }
 
 char *
@@ -192,7 +242,10 @@ gig_chat_client_discard_message (GigChatClient  *self,
                                  GError        **error)
 {
   g_return_val_if_fail (GIG_IS_CHAT_CLIENT (self), FALSE);
-  return gig_store_chat_outbox_discard (self->store, message_id, error);
+  if (!gig_store_chat_outbox_discard (self->store, message_id, error))
+    return FALSE;
+  gig_chat_outbox_files_sweep (self); /* its waiting files, if it had any */
+  return TRUE;
 }
 
 /* ---------------------------------------------------------------------------------------------- */

@@ -334,6 +334,32 @@ add_credentials (SoupMessage        *msg,
 /* ---------------------------------------------------------------------------------------------- */
 /* Upload                                                                                          */
 
+gboolean
+gig_chat_upload_check_file (GFileInfo   *info,
+                            const char  *name,
+                            GError     **error)
+{
+  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, _("“%s” is not a file"), name);
+      return FALSE;
+    }
+  if (g_file_info_get_size (info) <= 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("“%s” is empty"), name);
+      return FALSE;
+    }
+  if (g_file_info_get_size (info) > GIG_CHAT_MAX_UPLOAD_SIZE)
+    {
+      g_autofree char *limit = g_format_size (GIG_CHAT_MAX_UPLOAD_SIZE);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                   _("“%s” is larger than %s, the most a file in the chat can be"), name, limit);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 typedef struct {
   Transfer               transfer;
   char                  *cid_path;   /* "/channels/<type>/<id>" */
@@ -590,25 +616,12 @@ upload_info_done (GObject      *source,
     }
   if (up->title == NULL)
     up->title = g_strdup (g_file_info_get_display_name (info));
-  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+  if (!gig_chat_upload_check_file (info, up->title, &error))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE, _("“%s” is not a file"), up->title);
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   up->size = g_file_info_get_size (info);
-  if (up->size <= 0)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, _("“%s” is empty"), up->title);
-      return;
-    }
-  if (up->size > GIG_CHAT_MAX_UPLOAD_SIZE)
-    {
-      g_autofree char *limit = g_format_size (GIG_CHAT_MAX_UPLOAD_SIZE);
-
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                               _("“%s” is larger than %s, the most a file in the chat can be"), up->title, limit);
-      return;
-    }
   content_type = g_file_info_get_content_type (info);
   mime = content_type != NULL ? g_content_type_get_mime_type (content_type) : NULL;
   up->mime_type = g_strdup (mime != NULL ? mime : "application/octet-stream");

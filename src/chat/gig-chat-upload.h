@@ -60,6 +60,12 @@ gboolean           gig_chat_client_download_finish  (GigChatClient        *self,
                                                      GAsyncResult         *result,
                                                      GError              **error);
 
+/* Whether a file (its standard::type and ::size) may go to the chat: a regular, non-empty file
+ * of at most GIG_CHAT_MAX_UPLOAD_SIZE bytes; else the reason, naming it @name. */
+gboolean           gig_chat_upload_check_file       (GFileInfo            *info,
+                                                     const char           *name,
+                                                     GError              **error);
+
 /* TRUE if @url is on the chat service's own address (scheme, host and port of @base_url), so
  * the chat token may go with it. */
 gboolean           gig_chat_url_is_same_origin      (const char           *url,

@@ -4,7 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY, API_SECRET, requireModule, startChatServer } from '../node/chat-server.mjs';
@@ -196,4 +198,65 @@ test('an expired chat token is renewed and the upload made again; refusals are c
   assert.equal(r.code, 17);
   assert.match(r.error, /not allowed/);
   assert.ok(!existsSync(join(dir, 'nothing')), 'nothing else written');
+});
+
+test('files attached offline are copied, wait in the outbox, and go after a restart, once', async () => {
+  const db = join(dir, 'alice.sqlite');
+  const kept = `${db}.attachments`;
+  const filesIn = () => (existsSync(kept) ? readdirSync(kept, { recursive: true })
+    .filter((f) => statSync(join(kept, f)).isFile()) : []);
+  await probe.ok('close');
+  await probe.ok('open', { db, pb_url: pb.url, pb_token: alice.token, user_id: alice.id, offline: true });
+
+  const original = join(dir, 'offline brief.pdf');
+  const data = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(150 * 1024)]);
+  writeFileSync(original, data);
+  const image = join(dir, 'offline.png');
+  writeFileSync(image, PNG);
+  const { id } = await probe.ok('attach', { cid, text: 'written on the train', paths: [original, image] });
+  // the copies are what will be sent: the originals may change or go meanwhile
+  writeFileSync(original, 'changed after attaching');
+  rmSync(image);
+  assert.equal(filesIn().length, 2, 'two copies kept in the account data');
+  let m = (await probe.messages(cid)).messages.find((x) => x.id === id);
+  assert.equal(m.state, 'sending', 'shown at once, waiting');
+  await probe.quit();
+
+  // a restart, online: the files go up, then the message, once
+  probe = new Probe();
+  await probe.ok('open', { db, pb_url: pb.url, pb_token: alice.token, user_id: alice.id });
+  await probe.ok('wait_online');
+  await probe.ok('watch', { cid });
+  await waitFor('delivered', async () => (await probe.ok('info')).outbox === 0, { timeoutMs: 60000 });
+  m = (await probe.messages(cid)).messages.find((x) => x.id === id);
+  assert.equal(m.state, 'sent');
+  const server = await bobChannel.query({ messages: { limit: 300 } });
+  const copies = server.messages.filter((x) => x.id === id);
+  assert.equal(copies.length, 1, 'exactly one message');
+  const [a, b] = copies[0].attachments;
+  assert.deepEqual([a.type, a.title, a.file_size], ['file', 'offline brief.pdf', data.length]);
+  assert.ok(!('gigdesk_local_path' in a), 'local paths never reach the service');
+  assert.ok((await fetchAsBob(a.asset_url)).bytes.equals(data), 'the bytes as attached');
+  assert.ok((await fetchAsBob(b.image_url)).bytes.equals(PNG));
+  assert.deepEqual(filesIn(), [], 'the copies go once uploaded');
+  const cached = await probe.ok('attachments', { id });
+  assert.equal(cached.attachments.length, 2, 'the cache has the URLs');
+
+  // refused for good: failed, offered again, and discarding removes its copy
+  const other = join(dir, 'nowhere.txt');
+  writeFileSync(other, 'for a channel alice is not in');
+  const failed = await probe.ok('attach', { cid: 'messaging:elsewhere', paths: [other] });
+  const ev = await probe.waitEvent((e) => e.event === 'message-failed' && e.id === failed.id, 30000);
+  assert.match(ev.error, /not allowed/);
+  assert.equal(filesIn().length, 1, 'kept while the message can be retried');
+  await probe.ok('discard', { id: failed.id });
+  assert.deepEqual(filesIn(), [], 'discarded with its message');
+
+  // checked before anything is copied or queued
+  const empty = join(dir, 'zero.txt');
+  writeFileSync(empty, '');
+  const r = await probe.call('attach', { cid, paths: [other, empty] });
+  assert.equal(r.ok, false);
+  assert.match(r.error, /“zero\.txt” is empty/);
+  assert.deepEqual(filesIn(), []);
 });

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "chat/gig-chat-client.h"
+#include "chat/gig-chat-outbox-files.h"
 #include "chat/gig-chat-upload.h"
 #include "store/gig-store-chat.h"
 #include "store/gig-store-uploads.h"
@@ -334,7 +335,27 @@ download_done (GObject      *source,
     }
 }
 
-/* upload {cid, path, title?}, send_files {cid, text?, attachments}, attachments {id},
+static void
+attach_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  gint64 req = (gint64) GPOINTER_TO_SIZE (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = gig_chat_client_attach_files_finish (GIG_CHAT_CLIENT (source), result, &error);
+  g_autoptr(JsonObject) a = NULL;
+
+  if (id == NULL)
+    {
+      answer_error (req, error);
+      return;
+    }
+  a = answer_new (req);
+  json_object_set_string_member (a, "id", id);
+  emit (a);
+}
+
+/* attach {cid, text?, paths}, upload {cid, path, title?}, send_files {cid, text?, attachments}, attachments {id},
  * download {url, path}; FALSE for other commands. */
 static gboolean
 handle_files (JsonObject *req_obj,
@@ -346,7 +367,18 @@ handle_files (JsonObject *req_obj,
   gpointer tag = GSIZE_TO_POINTER ((gsize) req);
   g_autoptr(GError) error = NULL;
 
-  if (g_str_equal (cmd, "upload"))
+  if (g_str_equal (cmd, "attach"))
+    {
+      JsonArray *paths = json_object_get_array_member (req_obj, "paths");
+      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; paths != NULL && i < json_array_get_length (paths); i++)
+        g_ptr_array_add (files, g_file_new_for_path (json_array_get_string_element (paths, i)));
+      gig_chat_client_attach_files_async (probe.client, cid,
+                                          json_object_get_string_member_with_default (req_obj, "text", NULL),
+                                          files, NULL, attach_done, tag);
+    }
+  else if (g_str_equal (cmd, "upload"))
     {
       g_autoptr(GFile) file = g_file_new_for_path (path != NULL ? path : "");
 
