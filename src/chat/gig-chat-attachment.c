@@ -4,7 +4,6 @@
  */
 #define G_LOG_DOMAIN "gigdesk-chat"
 
-#include "config.h"
 
 #include <string.h>
 
