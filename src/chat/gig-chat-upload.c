@@ -1,12 +1,11 @@
-/* gig-chat-upload.c: chat files and images, uploaded and downloaded as streams
+/* gig-chat-upload.c: chat files and images, uploaded from disk as a stream
  *
  * SPDX-License-Identifier: MIT
  *
  * The form is a stream of three parts — the part's headers, the file read from disk, the
  * closing boundary — with its exact length announced, so libsoup sends it as it reads it:
  * memory use does not grow with the file. Progress comes from libsoup's wrote-body-data (on the
- * main context); a watchdog gives up when nothing moved for GIG_CHAT_TRANSFER_STALL_S seconds,
- * and on the answer after the client's usual deadline.
+ * main context); the transfer's watchdog (gig-chat-transfer.c) gives up on a stall.
  */
 #define G_LOG_DOMAIN "gigdesk-chat"
 
@@ -18,15 +17,13 @@
 
 #include "chat/gig-chat-answers.h"
 #include "chat/gig-chat-credentials.h"
+#include "chat/gig-chat-transfer.h"
 #include "chat/gig-chat-upload.h"
 #include "core/gig-io.h"
 #include "core/gig-json.h"
 #include "core/gig-text.h"
 
 #define UPLOAD_ANSWER_MAX (64 * 1024)   /* {"file": url, "duration"}: a few hundred bytes */
-#define PROGRESS_EVERY_US (100 * 1000)
-#define DOWNLOAD_CHUNK    (64 * 1024)
-#define CLIENT_NAME       "stream-chat-gigdesk-v" PACKAGE_VERSION
 
 /* ---------------------------------------------------------------------------------------------- */
 /* The form as a stream                                                                            */
@@ -173,165 +170,6 @@ form_stream_new (GInputStream *body,
 }
 
 /* ---------------------------------------------------------------------------------------------- */
-/* Watching a transfer                                                                             */
-
-typedef struct {
-  GCancellable        *op;           /* cancelled by the caller's cancellable or the watchdog */
-  GCancellable        *parent;
-  gulong               parent_handler;
-  guint                watchdog;
-  gint64               last_progress_us;
-  gint64               last_report_us;
-  gint64               answer_since_us; /* 0 while the body is still moving */
-  guint                answer_deadline_s;
-  gboolean             stalled;
-  gboolean             too_slow;
-  goffset              raw;          /* bytes moved */
-  goffset              skip;         /* of them, not the file's (the form's head) */
-  goffset              done;         /* bytes of the file */
-  goffset              total;
-  GigChatProgressFunc  progress;
-  gpointer             progress_data;
-} Transfer;
-
-static void
-on_parent_cancelled (GCancellable *parent,
-                     gpointer      user_data)
-{
-  g_cancellable_cancel (user_data);
-}
-
-static gboolean
-watchdog_tick (gpointer user_data)
-{
-  Transfer *t = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (t->answer_since_us == 0 && now - t->last_progress_us > GIG_CHAT_TRANSFER_STALL_S * G_USEC_PER_SEC)
-    {
-      t->stalled = TRUE;
-      g_cancellable_cancel (t->op);
-    }
-  else if (t->answer_since_us != 0 && now - t->answer_since_us > (gint64) t->answer_deadline_s * G_USEC_PER_SEC)
-    {
-      t->too_slow = TRUE;
-      g_cancellable_cancel (t->op);
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-transfer_init (Transfer            *t,
-               GCancellable        *parent,
-               goffset              total,
-               guint                answer_deadline_s,
-               GigChatProgressFunc  progress,
-               gpointer             progress_data)
-{
-  t->op = g_cancellable_new ();
-  if (parent != NULL)
-    {
-      t->parent = g_object_ref (parent);
-      t->parent_handler = g_cancellable_connect (parent, G_CALLBACK (on_parent_cancelled), t->op, NULL);
-    }
-  t->total = total;
-  t->answer_deadline_s = answer_deadline_s;
-  t->progress = progress;
-  t->progress_data = progress_data;
-  t->last_progress_us = g_get_monotonic_time ();
-  t->watchdog = g_timeout_add_seconds (1, watchdog_tick, t);
-}
-
-static void
-transfer_clear (Transfer *t)
-{
-  g_clear_handle_id (&t->watchdog, g_source_remove);
-  if (t->parent != NULL)
-    g_cancellable_disconnect (t->parent, t->parent_handler);
-  g_clear_object (&t->parent);
-  g_clear_object (&t->op);
-}
-
-static void
-transfer_moved (Transfer *t,
-                goffset   bytes)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  t->raw += bytes;
-  t->done = MAX (t->raw - t->skip, 0);
-  if (t->total >= 0)
-    t->done = MIN (t->done, t->total);
-  t->last_progress_us = now;
-  if (t->progress != NULL && now - t->last_report_us >= PROGRESS_EVERY_US)
-    {
-      t->last_report_us = now;
-      t->progress (t->done, t->total, t->progress_data);
-    }
-}
-
-static void
-transfer_finished (Transfer *t)
-{
-  if (t->progress != NULL)
-    t->progress (t->done, t->total, t->progress_data);
-}
-
-/* The error to report for a failed step: the watchdog's reasons become readable network errors. */
-static GError *
-transfer_error (Transfer *t,
-                GError   *error)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && t->stalled)
-    return g_error_new (GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK,
-                        ngettext ("The transfer stopped: nothing moved for %u second",
-                                  "The transfer stopped: nothing moved for %u seconds",
-                                  GIG_CHAT_TRANSFER_STALL_S),
-                        GIG_CHAT_TRANSFER_STALL_S);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && t->too_slow)
-    return g_error_new (GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK,
-                        ngettext ("The chat server took longer than %u second to answer",
-                                  "The chat server took longer than %u seconds to answer",
-                                  t->answer_deadline_s),
-                        t->answer_deadline_s);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return g_error_copy (error);
-  if (error->domain == GIG_CHAT_ERROR || error->domain == GIG_CHAT_API_ERROR)
-    return g_error_copy (error);
-  return g_error_new (GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK, "%s", error->message);
-}
-
-gboolean
-gig_chat_url_is_same_origin (const char *url,
-                             const char *base_url)
-{
-  g_autoptr(GUri) a = NULL;
-  g_autoptr(GUri) b = NULL;
-
-  if (url == NULL || base_url == NULL)
-    return FALSE;
-  a = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
-  b = g_uri_parse (base_url, SOUP_HTTP_URI_FLAGS, NULL);
-  return a != NULL && b != NULL &&
-         g_ascii_strcasecmp (g_uri_get_scheme (a), g_uri_get_scheme (b)) == 0 &&
-         g_uri_get_host (a) != NULL && g_uri_get_host (b) != NULL &&
-         g_ascii_strcasecmp (g_uri_get_host (a), g_uri_get_host (b)) == 0 &&
-         g_uri_get_port (a) == g_uri_get_port (b);
-}
-
-/* The chat token, the key and the client name, as on every REST call. */
-static void
-add_credentials (SoupMessage        *msg,
-                 GigChatCredentials *creds)
-{
-  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
-
-  soup_message_headers_replace (headers, "Authorization", creds->token);
-  soup_message_headers_replace (headers, "stream-auth-type", "jwt");
-  soup_message_headers_replace (headers, "X-Stream-Client", CLIENT_NAME);
-}
-
-/* ---------------------------------------------------------------------------------------------- */
 /* Upload                                                                                          */
 
 gboolean
@@ -376,7 +214,7 @@ typedef struct {
 static void
 upload_free (Upload *up)
 {
-  transfer_clear (&up->transfer);
+  gig_chat_transfer_clear (&up->transfer);
   g_free (up->cid_path);
   g_clear_object (&up->file);
   g_free (up->title);
@@ -394,7 +232,7 @@ upload_fail (GTask  *task,
 {
   Upload *up = g_task_get_task_data (task);
 
-  g_task_return_error (task, transfer_error (&up->transfer, error));
+  g_task_return_error (task, gig_chat_transfer_error (&up->transfer, error));
 }
 
 static void
@@ -457,7 +295,7 @@ upload_answer_read (GObject      *source,
                                    _("The chat server did not say where it stored the file"));
           return;
         }
-      transfer_finished (&up->transfer);
+      gig_chat_transfer_finished (&up->transfer);
       attachment->kind = up->kind;
       attachment->url = g_strdup (url);
       if (thumb != NULL && strlen (thumb) <= GIG_CHAT_MAX_ATTACHMENT_URL &&
@@ -524,7 +362,7 @@ on_wrote_body_data (SoupMessage *msg,
 {
   Upload *up = user_data;
 
-  transfer_moved (&up->transfer, chunk_size);
+  gig_chat_transfer_moved (&up->transfer, chunk_size);
 }
 
 static void
@@ -568,7 +406,7 @@ upload_opened (GObject      *source,
       g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, _("Bad chat address “%s”"), uri->str);
       return;
     }
-  add_credentials (up->msg, up->creds);
+  gig_chat_transfer_add_credentials (up->msg, up->creds);
   {
     g_autofree char *random = g_uuid_string_random ();
 
@@ -666,7 +504,7 @@ gig_chat_client_upload_async (GigChatClient       *self,
   up->file = g_object_ref (file);
   up->title = title != NULL && *title != '\0' ? g_strdup (title) : NULL;
   g_task_set_task_data (task, up, (GDestroyNotify) upload_free);
-  transfer_init (&up->transfer, cancellable, -1, 30, progress, progress_data);
+  gig_chat_transfer_init (&up->transfer, cancellable, -1, 30, progress, progress_data);
   g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_CONTENT_TYPE ","
                            G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
                            G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT, up->transfer.op,
@@ -680,319 +518,4 @@ gig_chat_client_upload_finish (GigChatClient  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ---------------------------------------------------------------------------------------------- */
-/* Download                                                                                        */
-
-typedef struct {
-  Transfer           transfer;
-  char              *url;
-  GFile             *destination;
-  GigChatCredentials *creds;
-  gboolean           refreshed;
-  SoupMessage       *msg;
-  GInputStream      *in;
-  GFileOutputStream *out;
-} Download;
-
-static void
-download_free (Download *dl)
-{
-  transfer_clear (&dl->transfer);
-  g_free (dl->url);
-  g_clear_object (&dl->destination);
-  g_clear_pointer (&dl->creds, gig_chat_credentials_free);
-  g_clear_object (&dl->msg);
-  g_clear_object (&dl->in);
-  g_clear_object (&dl->out);
-  g_free (dl);
-}
-
-static void download_start (GTask *task);
-static void download_read (GTask *task);
-
-/* On any failure: the partial file goes (closing a replace stream cancelled keeps the old file). */
-static void
-download_fail (GTask  *task,
-               GError *error)
-{
-  Download *dl = g_task_get_task_data (task);
-
-  if (dl->out != NULL)
-    {
-      g_autoptr(GCancellable) abandon = g_cancellable_new ();
-
-      g_cancellable_cancel (abandon);
-      g_output_stream_close (G_OUTPUT_STREAM (dl->out), abandon, NULL);
-      g_clear_object (&dl->out);
-    }
-  g_task_return_error (task, transfer_error (&dl->transfer, error));
-}
-
-static void
-download_closed (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Download *dl = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
-    {
-      g_clear_object (&dl->out);
-      g_task_return_new_error (task, G_IO_ERROR, error->code, _("Could not save the file: %s"), error->message);
-      return;
-    }
-  g_clear_object (&dl->out);
-  transfer_finished (&dl->transfer);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-download_written (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
-    {
-      g_autoptr(GError) readable = g_error_new (G_IO_ERROR, error->code, _("Could not save the file: %s"),
-                                                error->message);
-
-      download_fail (task, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? error : readable);
-      return;
-    }
-  download_read (g_steal_pointer (&task));
-}
-
-static void
-download_chunk (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Download *dl = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  gsize size;
-
-  if (chunk == NULL)
-    {
-      download_fail (task, error);
-      return;
-    }
-  size = g_bytes_get_size (chunk);
-  if (size == 0)
-    {
-      if (dl->transfer.total >= 0 && dl->transfer.done != dl->transfer.total)
-        {
-          g_autoptr(GError) cut = g_error_new (GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK,
-                                               _("The download ended early"));
-
-          download_fail (task, cut);
-          return;
-        }
-      g_output_stream_close_async (G_OUTPUT_STREAM (dl->out), G_PRIORITY_DEFAULT, dl->transfer.op,
-                                   download_closed, g_steal_pointer (&task));
-      return;
-    }
-  if (dl->transfer.done + (goffset) size > GIG_CHAT_MAX_UPLOAD_SIZE)
-    {
-      g_autofree char *limit = g_format_size (GIG_CHAT_MAX_UPLOAD_SIZE);
-      g_autoptr(GError) big = g_error_new (GIG_CHAT_ERROR, GIG_CHAT_ERROR_MALFORMED,
-                                           _("The file is larger than a chat file can be (%s)"), limit);
-
-      download_fail (task, big);
-      return;
-    }
-  transfer_moved (&dl->transfer, (goffset) size);
-  g_output_stream_write_all_async (G_OUTPUT_STREAM (dl->out), g_bytes_get_data (chunk, NULL), size,
-                                   G_PRIORITY_DEFAULT, dl->transfer.op, download_written, g_steal_pointer (&task));
-  /* the chunk must outlive the write */
-  g_object_set_data_full (G_OBJECT (dl->out), "gig-chunk", g_steal_pointer (&chunk), (GDestroyNotify) g_bytes_unref);
-}
-
-static void
-download_read (GTask *task)
-{
-  Download *dl = g_task_get_task_data (task);
-
-  g_input_stream_read_bytes_async (dl->in, DOWNLOAD_CHUNK, G_PRIORITY_DEFAULT, dl->transfer.op,
-                                   download_chunk, task);
-}
-
-static void
-download_opened (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Download *dl = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  dl->out = g_file_replace_finish (G_FILE (source), result, &error);
-  if (dl->out == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, error->code, _("Could not save the file: %s"), error->message);
-      return;
-    }
-  download_read (g_steal_pointer (&task));
-}
-
-static void download_credentials_done (GObject *source, GAsyncResult *result, gpointer user_data);
-
-static void
-download_answered (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Download *dl = g_task_get_task_data (task);
-  GigChatClient *client = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  guint status;
-  goffset announced;
-
-  dl->in = soup_session_send_finish (SOUP_SESSION (source), result, &error);
-  if (dl->in == NULL)
-    {
-      download_fail (task, error);
-      return;
-    }
-  dl->transfer.last_progress_us = g_get_monotonic_time ();
-  status = soup_message_get_status (dl->msg);
-  if (status == 401 && !dl->refreshed && dl->creds != NULL)
-    {
-      dl->refreshed = TRUE;
-      g_clear_object (&dl->in);
-      gig_chat_client_credentials_async (client, TRUE, dl->transfer.op, download_credentials_done,
-                                         g_steal_pointer (&task));
-      return;
-    }
-  if (status != 200)
-    {
-      g_autoptr(GError) refused = NULL;
-
-      if (status == 401 || status == 403 || status == 404 || status == 410)
-        refused = g_error_new (GIG_CHAT_API_ERROR, status == 404 || status == 410 ? 16 : 17,
-                               _("The chat server does not give out this file (HTTP %u)"), status);
-      else
-        refused = g_error_new (GIG_CHAT_ERROR, GIG_CHAT_ERROR_NETWORK,
-                               _("The chat server could not send the file (HTTP %u)"), status);
-      download_fail (task, refused);
-      return;
-    }
-  announced = soup_message_headers_get_content_length (soup_message_get_response_headers (dl->msg));
-  if (announced > GIG_CHAT_MAX_UPLOAD_SIZE)
-    {
-      g_autofree char *limit = g_format_size (GIG_CHAT_MAX_UPLOAD_SIZE);
-      g_autoptr(GError) big = g_error_new (GIG_CHAT_ERROR, GIG_CHAT_ERROR_MALFORMED,
-                                           _("The file is larger than a chat file can be (%s)"), limit);
-
-      download_fail (task, big);
-      return;
-    }
-  if (soup_message_headers_get_encoding (soup_message_get_response_headers (dl->msg)) == SOUP_ENCODING_CONTENT_LENGTH)
-    dl->transfer.total = announced;
-  g_file_replace_async (dl->destination, NULL, FALSE, G_FILE_CREATE_PRIVATE, G_PRIORITY_DEFAULT,
-                        dl->transfer.op, download_opened, g_steal_pointer (&task));
-}
-
-static void
-download_start (GTask *task)
-{
-  Download *dl = g_task_get_task_data (task);
-  GigChatClient *client = g_task_get_source_object (task);
-  g_autofree char *url = NULL;
-
-  /* the token and key only for the chat service's own address */
-  if (dl->creds != NULL)
-    {
-      g_autoptr(GUri) uri = g_uri_parse (dl->url, SOUP_HTTP_URI_FLAGS, NULL);
-      g_autofree char *key = g_uri_escape_string (dl->creds->api_key, NULL, FALSE);
-      const char *query = uri != NULL ? g_uri_get_query (uri) : NULL;
-
-      url = g_strdup_printf ("%s%sapi_key=%s", dl->url, query != NULL ? "&" : "?", key);
-    }
-  g_clear_object (&dl->msg);
-  dl->msg = soup_message_new ("GET", url != NULL ? url : dl->url);
-  if (dl->msg == NULL)
-    {
-      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, _("Bad file address “%s”"), dl->url);
-      g_object_unref (task);
-      return;
-    }
-  if (dl->creds != NULL)
-    add_credentials (dl->msg, dl->creds);
-  dl->transfer.last_progress_us = g_get_monotonic_time ();
-  soup_session_send_async (gig_chat_client_get_session (client), dl->msg, G_PRIORITY_DEFAULT, dl->transfer.op,
-                           download_answered, task);
-}
-
-static void
-download_credentials_done (GObject      *source,
-                           GAsyncResult *result,
-                           gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Download *dl = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  g_clear_pointer (&dl->creds, gig_chat_credentials_free);
-  dl->creds = gig_chat_client_credentials_finish (GIG_CHAT_CLIENT (source), result, &error);
-  if (dl->creds == NULL)
-    {
-      download_fail (task, error);
-      return;
-    }
-  if (!gig_chat_url_is_same_origin (dl->url, dl->creds->base_url))
-    g_clear_pointer (&dl->creds, gig_chat_credentials_free);
-  download_start (g_steal_pointer (&task));
-}
-
-void
-gig_chat_client_download_async (GigChatClient       *self,
-                                const char          *url,
-                                GFile               *destination,
-                                GigChatProgressFunc  progress,
-                                gpointer             progress_data,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GUri) uri = NULL;
-  Download *dl;
-
-  g_return_if_fail (GIG_IS_CHAT_CLIENT (self));
-  g_return_if_fail (G_IS_FILE (destination));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gig_chat_client_download_async);
-  uri = url != NULL && strlen (url) <= GIG_CHAT_MAX_ATTACHMENT_URL ? g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL) : NULL;
-  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0))
-    {
-      g_task_return_new_error (task, GIG_CHAT_ERROR, GIG_CHAT_ERROR_INVALID, _("Bad file address “%s”"),
-                               url != NULL ? url : "");
-      return;
-    }
-  dl = g_new0 (Download, 1);
-  dl->url = g_strdup (url);
-  dl->destination = g_object_ref (destination);
-  g_task_set_task_data (task, dl, (GDestroyNotify) download_free);
-  transfer_init (&dl->transfer, cancellable, -1, 30, progress, progress_data);
-  gig_chat_client_credentials_async (self, FALSE, dl->transfer.op, download_credentials_done, g_steal_pointer (&task));
-}
-
-gboolean
-gig_chat_client_download_finish (GigChatClient  *self,
-                                 GAsyncResult   *result,
-                                 GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
