@@ -7,15 +7,6 @@
 #include "pocketbase/gig-pb-account.h"
 #include "pocketbase/gig-pb-client-private.h"
 
-static JsonNode *
-body_node (JsonObject *object)
-{
-  JsonNode *node = json_node_alloc ();
-
-  json_node_init_object (node, object);
-  return node;
-}
-
 void
 gig_pb_client_request_mail_async (GigPbClient         *self,
                                   GigPbMailKind        kind,
@@ -48,7 +39,7 @@ gig_pb_client_request_mail_async (GigPbClient         *self,
     default:
       g_return_if_reached ();
     }
-  node = body_node (body);
+  node = gig_pb_client_node_for_object (body);
   /* The address change needs the client's token; the others ignore it. Not an auth request
    * either way: a 400 here is a field's fault (VALIDATION), not a wrong password. */
   gig_pb_client_send (self, gig_pb_client_request_mail_async, RESULT_NONE, FALSE, "POST", path,
@@ -96,7 +87,7 @@ gig_pb_client_confirm_link_async (GigPbClient          *self,
     default:
       g_return_if_reached ();
     }
-  node = body_node (body);
+  node = gig_pb_client_node_for_object (body);
   /* The code speaks for the account (the server ignores a sign-in token here); a refused code
    * or password is a 400 with the field it concerns: VALIDATION. */
   gig_pb_client_send (self, gig_pb_client_confirm_link_async, RESULT_NONE, FALSE, "POST", path,

@@ -52,6 +52,8 @@ GError      *gig_pb_client_transfer_error    (RequestData  *data,
 char        *gig_pb_client_record_path       (const char   *collection,
                                               const char   *id);
 SoupSession *gig_pb_client_get_session       (GigPbClient  *self);
+/* A new node holding @object (a reference is taken), for a request's body. */
+JsonNode    *gig_pb_client_node_for_object   (JsonObject   *object);
 /* Sends one request on the client's session; @body may be NULL. The task's result is what
  * @kind says (a JsonObject for RESULT_RECORD, a boolean for RESULT_NONE and RESULT_HEALTH). */
 void         gig_pb_client_send              (GigPbClient         *self,

@@ -537,8 +537,8 @@ gig_pb_client_record_path (const char *collection, const char *id)
   return g_strdup_printf ("/api/collections/%s/records", c);
 }
 
-static JsonNode *
-node_for_object (JsonObject *object)
+JsonNode *
+gig_pb_client_node_for_object (JsonObject *object)
 {
   JsonNode *node = json_node_alloc ();
 
@@ -569,7 +569,7 @@ gig_pb_client_sign_up_async (GigPbClient         *self,
   json_object_set_string_member (body, "passwordConfirm", password);
   if (name != NULL)
     json_object_set_string_member (body, "name", name);
-  node = node_for_object (body);
+  node = gig_pb_client_node_for_object (body);
   send_request (self, gig_pb_client_sign_up_async, RESULT_RECORD, FALSE, "POST",
                 "/api/collections/users/records", node, cancellable, callback, user_data);
 }
@@ -597,7 +597,7 @@ gig_pb_client_sign_in_with_password_async (GigPbClient         *self,
 
   json_object_set_string_member (body, "identity", identity);
   json_object_set_string_member (body, "password", password);
-  node = node_for_object (body);
+  node = gig_pb_client_node_for_object (body);
   send_request (self, gig_pb_client_sign_in_with_password_async, RESULT_AUTH, TRUE, "POST",
                 "/api/collections/users/auth-with-password", node, cancellable, callback, user_data);
 }
@@ -722,7 +722,7 @@ gig_pb_client_create_record_async (GigPbClient         *self,
   g_return_if_fail (collection != NULL && fields != NULL);
 
   path = gig_pb_client_record_path (collection, NULL);
-  node = node_for_object (fields);
+  node = gig_pb_client_node_for_object (fields);
   send_request (self, gig_pb_client_create_record_async, RESULT_RECORD, FALSE, "POST", path, node,
                 cancellable, callback, user_data);
 }
@@ -750,7 +750,7 @@ gig_pb_client_update_record_async (GigPbClient         *self,
   g_return_if_fail (collection != NULL && id != NULL && fields != NULL);
 
   path = gig_pb_client_record_path (collection, id);
-  node = node_for_object (fields);
+  node = gig_pb_client_node_for_object (fields);
   send_request (self, gig_pb_client_update_record_async, RESULT_RECORD, FALSE, "PATCH", path, node,
                 cancellable, callback, user_data);
 }
